@@ -1,0 +1,60 @@
+"""Shared CLI pieces: settings from the context, one-line errors, output helpers."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from pipeline.errors import TrackerError
+from pipeline.settings import Settings, load_settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+MAX_WARNINGS = 10
+
+
+def settings_from(ctx: click.Context) -> Settings:
+    """Settings for this invocation (group options override environment and YAML)."""
+    obj = ctx.ensure_object(dict)
+    if "settings" not in obj:
+        obj["settings"] = load_settings(obj.get("config_dir"), data_dir=obj.get("data_dir"))
+    return obj["settings"]
+
+
+def console() -> Console:
+    """A console on the current stdout (so tests capture it); plain when not a terminal."""
+    return Console(file=sys.stdout, highlight=False, soft_wrap=not sys.stdout.isatty())
+
+
+def user_errors(func: F) -> F:
+    """Turn project errors into ``Error: <one line>`` and exit status 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except TrackerError as exc:
+            raise click.ClickException(str(exc)) from None
+        except PermissionError as exc:
+            raise click.ClickException(f"{exc.filename}: permission denied") from None
+        except OSError as exc:
+            if exc.filename:
+                raise click.ClickException(f"{exc.filename}: {exc.strerror}") from None
+            raise
+
+    return wrapper  # type: ignore[return-value]
+
+
+def print_problems(lines: Iterable[str], *, limit: int = MAX_WARNINGS, hint: str = "") -> None:
+    """Errors in full; warnings up to ``limit``, then a count."""
+    lines = list(lines)
+    errors = [line for line in lines if line.startswith("error")]
+    warnings = [line for line in lines if not line.startswith("error")]
+    for line in errors + warnings[:limit]:
+        click.echo(line, err=True)
+    if len(warnings) > limit:
+        click.echo(f"... and {len(warnings) - limit} more warnings{hint}", err=True)

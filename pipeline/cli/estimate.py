@@ -1,0 +1,104 @@
+"""``tracker estimate-flops`` and ``tracker evaluate``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from pipeline.cli.common import console, settings_from, user_errors
+from pipeline.estimate.evaluate import evaluate
+from pipeline.estimate.runner import run_estimate
+from pipeline.paths import DataPaths
+
+SHOW_RECLASSIFIED = 20
+
+
+@click.command("estimate-flops")
+@click.option(
+    "--update", is_flag=True, help="Re-estimate every model, not only new or changed evidence."
+)
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.pass_context
+@user_errors
+def estimate_command(ctx: click.Context, update: bool, dry_run: bool) -> None:
+    """Estimate training compute for every collected model and classify it."""
+    settings = settings_from(ctx)
+    report = run_estimate(settings, update=update, dry_run=dry_run)
+    out = console()
+    out.print(
+        f"{len(report.models)} models: {report.new} new, {report.reestimated} re-estimated, "
+        f"{report.kept} kept (evidence unchanged), {len(report.removed)} no longer collected"
+    )
+    for fit in report.fits:
+        out.print(
+            f"  fit {fit['benchmark']}: {fit['reference_models']} reference models, "
+            f"residual {fit['residual_dex']} dex"
+        )
+    out.print(
+        "  by method: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(report.counts("estimation_method").items()))
+    )
+    out.print(
+        "  by class:  "
+        + ", ".join(
+            f"{k} {v}" for k, v in sorted(report.counts("threshold_classification").items())
+        )
+    )
+    for key, old, new in report.reclassified[:SHOW_RECLASSIFIED]:
+        out.print(f"  reclassified {key}: {old} -> {new}")
+    if len(report.reclassified) > SHOW_RECLASSIFIED:
+        out.print(f"  ... and {len(report.reclassified) - SHOW_RECLASSIFIED} more reclassified")
+    target = DataPaths(settings.data_dir).estimated
+    if dry_run:
+        out.print("Dry run: nothing written.")
+    else:
+        out.print(f"{'Saved' if report.written else 'Unchanged'}: {target}")
+
+
+@click.command("evaluate")
+@click.option(
+    "--reference",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Folder of Epoch AI CSV files (default: <data>/raw/epoch).",
+)
+@click.option("--details", is_flag=True, help="One line per model.")
+@click.pass_context
+@user_errors
+def evaluate_command(ctx: click.Context, reference: Path | None, details: bool) -> None:
+    """Leave-one-out accuracy of the estimates against Epoch AI's reference data."""
+    result = evaluate(settings_from(ctx), reference)
+    out = console()
+    if details:
+        table = Table("model", "Epoch FLOP", "estimate", "log10 error", "method", "class")
+        for case in sorted(result.cases, key=lambda c: -c.truth):
+            table.add_row(
+                case.key,
+                f"{case.truth:.3g}",
+                f"{case.estimate:.3g}",
+                f"{case.error:+.2f}",
+                case.method,
+                case.classification,
+            )
+        out.print(table)
+    n = len(result.cases)
+    above = sum(c.truth >= result.threshold for c in result.cases)
+    out.print(f"models matched: {n} ({above} above {result.threshold:.0e}, {n - above} below)")
+    out.print(
+        f"median |log10 error|: {result.median_abs_error:.2f} dex; "
+        f"within 0.5 dex: {result.within(0.5):.0%}; within 1 dex: {result.within(1.0):.0%}"
+    )
+    rows = [
+        ("point estimate >= threshold", result.point()),
+        ("candidate (above or not sure)", result.flagged()),
+        ("high-confidence above", result.confident()),
+        ("baseline: every model above", result.everything_above()),
+    ]
+    table = Table("'above 1e25' judged by", "precision", "recall")
+    for label, (precision, recall) in rows:
+        table.add_row(label, f"{precision:.2f}", f"{recall:.2f}")
+    out.print(table)
+
+
+COMMANDS = [estimate_command, evaluate_command]

@@ -1,0 +1,47 @@
+"""The ``tracker`` group: global options and command registration."""
+
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+
+import click
+
+from pipeline.cli import collect, curate, estimate, inspect
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False),
+    envvar="TRACKER_DATA_DIR",
+    help="Data directory (default: data_dir of configs/tracker.yaml, else ./data).",
+)
+@click.option(
+    "--config-dir",
+    type=click.Path(file_okay=False),
+    envvar="TRACKER_CONFIG_DIR",
+    help="Configuration folder (default ./configs).",
+)
+@click.version_option(package_name="tracker")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: str | None, config_dir: str | None) -> None:
+    """Track AI models trained with more than 1e25 FLOP: collect, estimate, curate."""
+    ctx.ensure_object(dict).update(data_dir=data_dir, config_dir=config_dir)
+
+
+for module in (collect, estimate, curate, inspect):
+    for command in module.COMMANDS:
+        cli.add_command(command)
+
+
+def _load_plugins() -> None:
+    """Commands that other packages of the distribution (the bridge) register."""
+    for entry in entry_points(group="tracker.commands"):
+        command = entry.load()
+        if command.name not in cli.commands:
+            cli.add_command(command)
+
+
+def main() -> None:
+    _load_plugins()
+    cli(prog_name="tracker")

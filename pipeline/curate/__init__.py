@@ -1,0 +1,1 @@
+"""Stage 3: the candidates and below tables, their validation, plans and queries."""

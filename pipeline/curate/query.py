@@ -1,0 +1,150 @@
+"""Queries over the curated tables (pandas): filters, sorting, statistics, duplicates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.collect.names import NameRules, normalise
+from pipeline.errors import InputError
+from pipeline.paths import DataPaths
+from pipeline.schema import COLUMNS, KEY, canonical
+from pipeline.storage.csvtable import CsvTable, find_duplicates, read_raw
+
+NUMERIC = ("training_flop", "parameters")
+
+
+def dataset_paths(paths: DataPaths) -> dict[str, Path]:
+    return {"candidates": paths.candidates, "below": paths.below, "staging": paths.staging}
+
+
+@dataclass
+class QueryOptions:
+    above: float | None = None
+    developer: str | None = None
+    confidence: tuple[str, ...] = ()
+    verified: bool | None = None
+    name_contains: str | None = None
+    sort_by: str = "training_flop"
+    ascending: bool = False
+    top: int | None = None
+
+
+def load_frame(paths: DataPaths, datasets: list[str]) -> pd.DataFrame:
+    """The chosen tables as one frame of text cells, plus a ``dataset`` column."""
+    files = dataset_paths(paths)
+    frames = []
+    for name in datasets:
+        table = CsvTable.read(files[name], KEY, COLUMNS)
+        frame = pd.DataFrame(
+            [table.get(k) for k in table.rows], columns=table.columns, dtype=object
+        )
+        frame.insert(0, "dataset", name)
+        frames.append(frame)
+    frame = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=["dataset", *COLUMNS])
+    )
+    return frame.fillna("")
+
+
+def _numbers(column: pd.Series) -> pd.Series:
+    return pd.to_numeric(column.astype(str).str.replace(",", "", regex=False), errors="coerce")
+
+
+def run_query(frame: pd.DataFrame, options: QueryOptions) -> pd.DataFrame:
+    mask = pd.Series(True, index=frame.index)
+    if options.above is not None:
+        mask &= _numbers(frame["training_flop"]) >= options.above
+    if options.developer:
+        mask &= frame["developer"].str.contains(options.developer, case=False, regex=False)
+    if options.confidence:
+        wanted = {c.lower() for c in options.confidence}
+        mask &= frame["confidence"].map(lambda v: _meaning("confidence", v)).isin(wanted)
+    if options.verified is not None:
+        is_verified = frame["verified"].map(lambda v: _meaning("verified", v) == "y")
+        mask &= is_verified if options.verified else ~is_verified
+    if options.name_contains:
+        mask &= frame[KEY].str.contains(options.name_contains, case=False, regex=False)
+    result = frame[mask]
+    if options.sort_by not in result.columns:
+        raise InputError(f"cannot sort by {options.sort_by!r}; columns: {', '.join(COLUMNS)}")
+    if options.sort_by in NUMERIC:
+        order = _numbers(result[options.sort_by])
+        result = (
+            result.assign(_order=order)
+            .sort_values(
+                ["_order", KEY],
+                ascending=[options.ascending, True],
+                na_position="last",
+                kind="stable",
+            )
+            .drop(columns="_order")
+        )
+    else:
+        result = result.sort_values(
+            [options.sort_by, KEY], ascending=options.ascending, kind="stable"
+        )
+    return result.head(options.top) if options.top else result
+
+
+def _meaning(field: str, value: str) -> str:
+    try:
+        return canonical(field, value)
+    except ValueError:
+        return value
+
+
+def statistics(frame: pd.DataFrame) -> dict[str, dict[str, int] | float]:
+    """Counts by classification, confidence and developer, and the verification rate."""
+    verified = frame["verified"].map(lambda v: _meaning("verified", v) == "y")
+    candidates = frame[frame["dataset"] == "candidates"] if "dataset" in frame else frame
+    cand_verified = verified[candidates.index].sum() if len(candidates) else 0
+    return {
+        "by classification": frame["threshold_classification"]
+        .map(lambda v: _meaning("threshold_classification", v) or "(empty)")
+        .value_counts()
+        .to_dict(),
+        "by confidence": frame["confidence"]
+        .map(lambda v: _meaning("confidence", v) or "(empty)")
+        .value_counts()
+        .to_dict(),
+        "by developer": frame["developer"].replace("", "(unknown)").value_counts().to_dict(),
+        "verification rate": float(cand_verified / len(candidates)) if len(candidates) else 0.0,
+    }
+
+
+def duplicate_report(paths: DataPaths, datasets: list[str], rules: NameRules) -> list[str]:
+    """One line per duplicate: the same key twice in a file, or two keys of one model."""
+    lines: list[str] = []
+    files = dataset_paths(paths)
+    for name in datasets:
+        path = files[name]
+        if not path.exists():
+            continue
+        raw = read_raw(path)
+        if KEY not in raw.columns:
+            raise InputError(f"missing key column {KEY!r}", file=path, row=1)
+        for key, rows in sorted(find_duplicates(raw.records, KEY).items()):
+            lines.append(f"{path}: key {key!r} on rows {', '.join(map(str, rows))}")
+        seen: dict[str, tuple[str, int]] = {}
+        for record in raw.records:
+            key = record.cells[KEY]
+            norm = normalise(key, rules) or key
+            if norm in seen and seen[norm][0] != key:
+                other, row = seen[norm]
+                lines.append(
+                    f"{path}: {key!r} (row {record.number}) and {other!r} (row {row}) "
+                    f"are one model ({norm!r})"
+                )
+            seen.setdefault(norm, (key, record.number))
+    return lines
+
+
+def default_output(paths: DataPaths, datasets: list[str], extension: str) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%d_%H%M%S")
+    return paths.query_results / f"query_{'_'.join(datasets)}_{stamp}.{extension}"

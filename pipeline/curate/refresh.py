@@ -1,0 +1,212 @@
+"""``refresh-dataset``: candidates (above + not sure) and below, from the estimates.
+
+Verified rows (in either file) are never changed, dropped, moved or deduplicated away.
+Unverified rows follow their estimate: automated columns are updated, and a row whose
+classification changed moves to the other file. Unverified rows without a current
+estimate are kept, with legacy values translated, unless ``--reset`` drops them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.collect.names import NameRules
+from pipeline.curate.apply import apply_plan, write_tables
+from pipeline.curate.plan import AddRow, DropRow, InvalidInput, MoveRow, Plan, UpdateField
+from pipeline.curate.validate import Problem, cross_check, denoised, validate_table
+from pipeline.errors import InputError
+from pipeline.estimate.classify import status_for
+from pipeline.estimate.runner import load_previous
+from pipeline.paths import ConfigPaths, DataPaths
+from pipeline.schema import (
+    ABOVE,
+    AUTOMATED,
+    BELOW,
+    COLUMNS,
+    KEY,
+    NOT_SURE,
+    VOCABULARIES,
+    canonical,
+    is_verified,
+)
+from pipeline.settings import Settings
+from pipeline.storage.csvtable import CsvTable
+from pipeline.values import format_number, utc_now
+
+CANDIDATES, BELOW_TABLE = "candidates", "below"
+# Facts a newer estimate may lack: an empty value never erases them.
+KEEP_WHEN_EMPTY = ("developer", "release_date")
+
+
+def row_from_estimate(estimate: dict[str, Any]) -> dict[str, str]:
+    """The automated cells of a candidates/below row for one estimate record."""
+    alternatives = "; ".join(
+        f"{alt['method']}: {format_number(alt['training_flop'])} ({alt['confidence']})"
+        for alt in estimate.get("alternatives", [])
+    )
+    return {
+        KEY: estimate["key"],
+        "developer": estimate.get("developer", ""),
+        "release_date": estimate.get("release_date", ""),
+        "parameters": format_number(estimate.get("parameters")),
+        "parameter_source": estimate.get("parameter_source", ""),
+        "training_flop": format_number(estimate["training_flop"]),
+        "confidence": estimate["confidence"],
+        "confidence_explanation": estimate.get("confidence_explanation", ""),
+        "estimation_method": estimate["estimation_method"],
+        "alternative_methods": alternatives,
+        "threshold_classification": estimate["threshold_classification"],
+        "status": estimate["status"],
+        "reasoning": estimate.get("reasoning", ""),
+        "sources": "; ".join(estimate.get("sources", [])),
+    }
+
+
+def target_of(classification: str) -> str:
+    return BELOW_TABLE if classification == BELOW else CANDIDATES
+
+
+def _legacy_updates(table: str, key: str, cells: dict[str, str], plan: Plan) -> None:
+    """Translate an unverified row's legacy values; report what cannot be translated."""
+    for column in VOCABULARIES:
+        value = cells.get(column, "")
+        try:
+            meaning = canonical(column, value)
+        except ValueError as exc:
+            plan.add(InvalidInput(table, key, column, value, str(exc)))
+            continue
+        if meaning != value:
+            plan.add(UpdateField(table, key, column, value, meaning, "legacy value"))
+    for column in ("training_flop", "parameters"):
+        clean = denoised(cells.get(column, ""))
+        if clean is not None:
+            plan.add(UpdateField(table, key, column, cells[column], clean, "float noise"))
+    if not cells.get("status", "").strip():
+        try:
+            classification = canonical(
+                "threshold_classification", cells.get("threshold_classification", "")
+            )
+            confidence = canonical("confidence", cells.get("confidence", ""))
+        except ValueError:
+            return
+        if classification:
+            status = status_for(classification, confidence)
+            plan.add(
+                UpdateField(table, key, "status", "", status, "derived from the classification")
+            )
+
+
+def _update_row(
+    table: str, key: str, current: dict[str, str], desired: dict[str, str], plan: Plan
+) -> None:
+    for column in AUTOMATED:
+        old, new = current.get(column, ""), desired.get(column, "")
+        if new == "" and column in KEEP_WHEN_EMPTY:
+            continue
+        if old != new:
+            plan.add(UpdateField(table, key, column, old, new, "new estimate"))
+
+
+def plan_refresh(
+    estimates: list[dict[str, Any]], tables: dict[str, CsvTable], *, reset: bool = False
+) -> Plan:
+    """The changes that bring candidates and below in line with the estimates."""
+    plan = Plan()
+    cand, below = tables[CANDIDATES], tables[BELOW_TABLE]
+    estimated = {e["key"]: e for e in estimates}
+    for key in dict.fromkeys([*estimated, *cand.rows, *below.rows]):
+        homes = {name: t.get(key) for name, t in tables.items() if key in t}
+        verified = [name for name, cells in homes.items() if is_verified(cells)]
+        if len(verified) == 2:
+            plan.add(
+                InvalidInput(BELOW_TABLE, key, KEY, key, "verified in both files; resolve by hand")
+            )
+            continue
+        if verified:
+            for name in homes.keys() - set(verified):
+                plan.add(DropRow(name, key, f"unverified copy of a row verified in {verified[0]}"))
+            continue
+        estimate = estimated.get(key)
+        if estimate is None:
+            for name, cells in homes.items():
+                if reset:
+                    plan.add(DropRow(name, key, "no current estimate (--reset)"))
+                else:
+                    _legacy_updates(name, key, cells, plan)
+            continue
+        desired = row_from_estimate(estimate)
+        target = target_of(estimate["threshold_classification"])
+        other = BELOW_TABLE if target == CANDIDATES else CANDIDATES
+        if target in homes:
+            _update_row(target, key, homes[target], desired, plan)
+            if other in homes:
+                plan.add(DropRow(other, key, f"duplicate of the row in {target}"))
+        elif other in homes:
+            kept = {c: homes[other].get(c, "") for c in COLUMNS if c not in AUTOMATED}
+            for column in KEEP_WHEN_EMPTY:
+                desired[column] = desired[column] or homes[other].get(column, "")
+            plan.add(
+                MoveRow(
+                    other,
+                    target,
+                    key,
+                    {**kept, **desired},
+                    f"now {estimate['threshold_classification']}",
+                )
+            )
+        else:
+            plan.add(AddRow(target, key, {**desired, "verified": "", "notes": ""}, "new model"))
+    return plan
+
+
+@dataclass
+class RefreshReport:
+    plan: Plan
+    problems: list[Problem]
+    written: list[str] = field(default_factory=list)
+    added_columns: dict[str, list[str]] = field(default_factory=dict)
+    summary: dict[str, int] = field(default_factory=dict)
+
+
+def load_tables(paths: DataPaths) -> dict[str, CsvTable]:
+    return {
+        CANDIDATES: CsvTable.read(paths.candidates, KEY, COLUMNS),
+        BELOW_TABLE: CsvTable.read(paths.below, KEY, COLUMNS),
+    }
+
+
+def summarise(candidates: CsvTable) -> dict[str, int]:
+    """The seed's summary of the candidates table."""
+    rows = [candidates.get(k) for k in candidates.rows]
+    classes = Counter(r.get("threshold_classification", "") for r in rows)
+    verified = sum(is_verified(r) for r in rows)
+    return {
+        "total candidates": len(rows),
+        "manually verified": verified,
+        "high-confidence above 1e25": classes[ABOVE],
+        "uncertain, needing verification": sum(
+            1 for r in rows if r.get("threshold_classification") == NOT_SURE and not is_verified(r)
+        ),
+    }
+
+
+def run_refresh(settings: Settings, *, reset: bool = False, dry_run: bool = False) -> RefreshReport:
+    paths, configs = DataPaths(settings.data_dir), ConfigPaths(settings.config_dir)
+    estimates = list(load_previous(paths).values())
+    if not estimates:
+        raise InputError("no estimates; run `tracker estimate-flops` first", file=paths.estimated)
+    tables = load_tables(paths)
+    rules = NameRules.load(configs.aliases)
+    problems = [p for t in tables.values() for p in validate_table(t, rules)]
+    problems += cross_check(tables[CANDIDATES], tables[BELOW_TABLE])
+    plan = plan_refresh(estimates, tables, reset=reset)
+    report = RefreshReport(plan, problems)
+    if not dry_run:
+        report.added_columns = {n: t.ensure_columns(COLUMNS) for n, t in tables.items()}
+        order = apply_plan(plan, tables, utc_now())
+        report.written = write_tables(tables, order)
+    report.summary = summarise(tables[CANDIDATES])
+    report.summary["below 1e25"] = len(tables[BELOW_TABLE])
+    return report

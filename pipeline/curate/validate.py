@@ -1,0 +1,147 @@
+"""Checks of a candidates/below/staging table: schema, vocabularies, FLOP range, dates,
+URLs, keys. Each problem is one line naming the file, row, key and field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from pipeline.collect.names import KEY_PATTERN, NameRules, normalise
+from pipeline.schema import COLUMNS, KEY, VOCABULARIES, canonical, is_verified
+from pipeline.storage.csvtable import CsvTable
+from pipeline.values import (
+    format_number,
+    parse_date,
+    parse_flop,
+    parse_number,
+    parse_timestamp,
+    urls_in,
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    row: int | None
+    key: str
+    field: str
+    message: str
+    level: str = "error"
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row:
+            where.append(f"row {self.row}" + (f" ({self.key})" if self.key else ""))
+        if self.field:
+            where.append(f"field {self.field}")
+        return f"{self.level}: {', '.join(where)}: {self.message}"
+
+
+def denoised(text: str) -> str | None:
+    """``7.329999999999999e+25`` -> ``7.33e+25``: the float noise of an earlier tool, or None."""
+    try:
+        number = parse_number(text)
+    except ValueError:
+        return None
+    if number is None or number == 0:
+        return None
+    clean = float(f"{number:.12g}")
+    if abs(clean - number) / abs(number) > 1e-12:
+        return None
+    short = format_number(clean)
+    return short if short != text.strip() else None
+
+
+def check_cells(cells: dict[str, str]) -> list[tuple[str, str, str]]:
+    """(field, message, level) for one row's cells."""
+    found: list[tuple[str, str, str]] = []
+    for field in VOCABULARIES:
+        value = cells.get(field, "")
+        try:
+            meaning = canonical(field, value)
+        except ValueError as exc:
+            found.append((field, str(exc), "error"))
+            continue
+        if meaning != value.strip():
+            found.append((field, f"legacy value {value!r} means {meaning!r}", "warning"))
+    for field, parse in (("training_flop", parse_flop), ("parameters", parse_number)):
+        value = cells.get(field, "")
+        try:
+            number = parse(value)
+        except ValueError as exc:
+            found.append((field, str(exc), "error"))
+            continue
+        if field == "parameters" and number is not None and number <= 0:
+            found.append((field, f"{value!r} is not positive", "error"))
+        elif (clean := denoised(value)) is not None:
+            kind = "non-canonical number" if float(clean) == number else "float noise"
+            found.append((field, f"{kind}: {value} is {clean}", "warning"))
+    date_text = cells.get("release_date", "")
+    try:
+        date = parse_date(date_text)
+        if date and date.isoformat() != date_text.strip():
+            found.append(("release_date", f"{date_text!r} is not YYYY-MM-DD", "warning"))
+    except ValueError as exc:
+        found.append(("release_date", str(exc), "error"))
+    try:
+        parse_timestamp(cells.get("last_updated", ""))
+    except ValueError as exc:
+        found.append(("last_updated", str(exc), "warning"))
+    for url in urls_in(cells.get("sources", "")):
+        parts = urlparse(url)
+        if "." not in parts.netloc:
+            found.append(("sources", f"{url!r} is not a valid URL", "error"))
+    return found
+
+
+def validate_table(table: CsvTable, rules: NameRules | None = None) -> list[Problem]:
+    path = str(table.path)
+    problems = [
+        Problem(path, 1, "", column, "missing column (added on the next write)", "warning")
+        for column in COLUMNS
+        if column not in table.columns
+    ]
+    problems += [
+        Problem(path, 1, "", column, "column not in the schema; kept as is", "warning")
+        for column in table.columns
+        if column not in COLUMNS
+    ]
+    by_norm: dict[str, tuple[str, int]] = {}
+    for key, record in table.rows.items():
+        if not KEY_PATTERN.match(key):
+            problems.append(
+                Problem(path, record.number, key, KEY, "key is not snake_case", "warning")
+            )
+        for field, message, level in check_cells(record.cells):
+            problems.append(Problem(path, record.number, key, field, message, level))
+        if rules is not None:
+            norm = normalise(key, rules) or key
+            if norm in by_norm:
+                other, row = by_norm[norm]
+                problems.append(
+                    Problem(
+                        path,
+                        record.number,
+                        key,
+                        KEY,
+                        f"same model as {other!r} on row {row} (both are {norm!r})",
+                        "warning",
+                    )
+                )
+            else:
+                by_norm[norm] = (key, record.number)
+    return problems
+
+
+def cross_check(first: CsvTable, second: CsvTable) -> list[Problem]:
+    """Keys present in both files (e.g. candidates and below)."""
+    problems = []
+    for key in first.rows.keys() & second.rows.keys():
+        both = is_verified(first.rows[key].cells) and is_verified(second.rows[key].cells)
+        problems.append(Problem(
+            str(second.path), second.rows[key].number, key, KEY,
+            f"also in {first.path} row {first.rows[key].number}"
+            + (" (verified in both: resolve by hand)" if both else ""),
+            "error" if both else "warning",
+        ))  # fmt: skip
+    return problems

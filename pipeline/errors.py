@@ -1,0 +1,49 @@
+"""The project's exceptions: one base, each subclass naming where the problem is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class TrackerError(Exception):
+    """Base of every error a user can cause; the CLI prints it as one line."""
+
+
+class InputError(TrackerError, ValueError):
+    """Bad input in a file or record: names the file, row/record and field where known."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | Path | None = None,
+        row: int | str | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.file = str(file) if file is not None else None
+        self.row = row
+        self.field = field
+        self.detail = message
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = []
+        if self.file:
+            where.append(self.file)
+        if self.row is not None:
+            where.append(f"row {self.row}" if isinstance(self.row, int) else f"record {self.row}")
+        if self.field:
+            where.append(f"field {self.field}")
+        return f"{', '.join(where)}: {self.detail}" if where else self.detail
+
+
+class ConfigError(InputError):
+    """A configuration file under configs/ is missing or malformed."""
+
+
+class SourceError(TrackerError):
+    """A collection source could not be read (offline, layout changed, bad file)."""
+
+    def __init__(self, source: str, message: str) -> None:
+        self.source = source
+        super().__init__(f"source {source}: {message}")

@@ -1,0 +1,86 @@
+"""Evidence per model key, merged across every scraped source."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import InputError
+from pipeline.storage.jsondoc import read_document
+
+
+@dataclass
+class Evidence:
+    """What the sources say about one model; benchmarks are named ``source.benchmark``."""
+
+    key: str
+    names: list[str] = field(default_factory=list)
+    developers: Counter[str] = field(default_factory=Counter)
+    benchmarks: dict[str, float] = field(default_factory=dict)
+    sources: list[str] = field(default_factory=list)
+
+    @property
+    def developer(self) -> str:
+        if not self.developers:
+            return ""
+        return max(self.developers.items(), key=lambda item: (item[1], -len(item[0])))[0]
+
+    @property
+    def name(self) -> str:
+        return self.names[0] if self.names else self.key
+
+    def digest(self, extra: Any = None) -> str:
+        """A fingerprint of the evidence (and ``extra``): equal digests, equal estimates."""
+        payload = [
+            sorted(set(self.names)),
+            self.developer,
+            sorted(self.benchmarks.items()),
+            sorted(self.sources),
+            extra,
+        ]
+        return hashlib.sha1(json.dumps(payload, default=str).encode()).hexdigest()[:16]
+
+
+def _models(path: Path, doc: dict[str, Any]) -> list[dict[str, Any]]:
+    models = doc["models"]
+    for index, model in enumerate(models):
+        if not isinstance(model.get("key"), str) or not model["key"]:
+            raise InputError("missing key", file=path, row=f"models[{index}]", field="key")
+        if not isinstance(model.get("benchmarks", {}), dict):
+            raise InputError(
+                "benchmarks must be an object",
+                file=path,
+                row=f"models[{index}]",
+                field="benchmarks",
+            )
+    return models
+
+
+def load_evidence(scraped_dir: Path) -> dict[str, Evidence]:
+    """Merge every ``*_models.json`` in ``data/scraped`` (sources in name order)."""
+    merged: dict[str, Evidence] = {}
+    for path in sorted(scraped_dir.glob("*_models.json")):
+        doc = read_document(path)
+        assert doc is not None
+        source = str(
+            doc.get("metadata", {}).get("source") or path.name.removesuffix("_models.json")
+        )
+        for model in _models(path, doc):
+            item = merged.setdefault(model["key"], Evidence(model["key"]))
+            for name in [model.get("name"), *model.get("raw_names", [])]:
+                if isinstance(name, str) and name and name not in item.names:
+                    item.names.append(name)
+            developer = model.get("developer")
+            if isinstance(developer, str) and developer.strip():
+                item.developers[developer.strip()] += 1
+            for bench, value in model.get("benchmarks", {}).items():
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    item.benchmarks[f"{source}.{bench}"] = float(value)
+            for reference in model.get("sources", []):
+                if isinstance(reference, str) and reference not in item.sources:
+                    item.sources.append(reference)
+    return merged

@@ -1,0 +1,147 @@
+"""Benchmark interpolation: a log-linear fit of log10 FLOP on a benchmark score.
+
+For each benchmark (``source.benchmark``) with enough reference models — models of known
+compute that the source also scores — ordinary least squares gives
+``log10 FLOP = intercept + slope * score``. The residual standard deviation of that fit,
+widened for the distance from the reference scores' mean (the usual prediction error),
+is the standard error of a new model's estimate. Several benchmarks are combined by
+inverse-variance weights; because they measure the same model (often the same votes), the
+combined error is the smallest single error, not a smaller one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipeline.estimate.evidence import Evidence
+from pipeline.estimate.result import MethodResult, fmt
+
+METHOD = "benchmark_interpolation"
+
+
+@dataclass(frozen=True)
+class BenchmarkFit:
+    benchmark: str
+    n: int
+    slope: float
+    intercept: float
+    residual: float
+    mean_x: float
+    sxx: float
+    x_min: float
+    x_max: float
+
+    def predict(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Mean log10 FLOP and its standard error for each score."""
+        mean = self.intercept + self.slope * scores
+        se = self.residual * np.sqrt(1 + 1 / self.n + (scores - self.mean_x) ** 2 / self.sxx)
+        return mean, se
+
+    def as_json(self) -> dict[str, float | int | str]:
+        return {"benchmark": self.benchmark, "reference_models": self.n,
+                "slope": round(self.slope, 6), "intercept": round(self.intercept, 4),
+                "residual_dex": round(self.residual, 3),
+                "score_range": [self.x_min, self.x_max]}  # fmt: skip
+
+
+def _scores_by_benchmark(evidence: dict[str, Evidence]) -> dict[str, tuple[list[str], list[float]]]:
+    table: dict[str, tuple[list[str], list[float]]] = defaultdict(lambda: ([], []))
+    for key, item in evidence.items():
+        for bench, score in item.benchmarks.items():
+            keys, scores = table[bench]
+            keys.append(key)
+            scores.append(score)
+    return table
+
+
+def fit_benchmarks(
+    evidence: dict[str, Evidence], references: dict[str, float], min_models: int
+) -> dict[str, BenchmarkFit]:
+    """Fits for every benchmark with at least ``min_models`` references and a rising trend."""
+    fits: dict[str, BenchmarkFit] = {}
+    for bench, (keys, scores) in _scores_by_benchmark(evidence).items():
+        pairs = [(s, references[k]) for k, s in zip(keys, scores, strict=True) if k in references]
+        if len(pairs) < min_models:
+            continue
+        x = np.array([p[0] for p in pairs])
+        y = np.array([p[1] for p in pairs])
+        sxx = float(((x - x.mean()) ** 2).sum())
+        if sxx == 0:
+            continue
+        slope, intercept = np.polyfit(x, y, 1)
+        if slope <= 0:
+            continue  # a score that does not rise with compute says nothing about it
+        residuals = y - (intercept + slope * x)
+        residual = math.sqrt(float((residuals**2).sum()) / (len(pairs) - 2))
+        fits[bench] = BenchmarkFit(bench, len(pairs), float(slope), float(intercept),
+                                   max(residual, 0.05), float(x.mean()), sxx,
+                                   float(x.min()), float(x.max()))  # fmt: skip
+    return fits
+
+
+@dataclass(frozen=True)
+class Prediction:
+    benchmark: str
+    score: float
+    log_flop: float
+    se: float
+    extrapolated: bool
+
+
+def predict_all(
+    evidence: dict[str, Evidence], fits: dict[str, BenchmarkFit], keys: set[str] | None = None
+) -> dict[str, list[Prediction]]:
+    """Per key, one prediction per fitted benchmark it has (vectorised per benchmark)."""
+    table = _scores_by_benchmark(
+        evidence if keys is None else {k: evidence[k] for k in keys if k in evidence}
+    )
+    out: dict[str, list[Prediction]] = defaultdict(list)
+    for bench, (bench_keys, scores) in table.items():
+        fit = fits.get(bench)
+        if fit is None:
+            continue
+        x = np.array(scores)
+        mean, se = fit.predict(x)
+        outside = (x < fit.x_min) | (x > fit.x_max)
+        for i, key in enumerate(bench_keys):
+            out[key].append(
+                Prediction(bench, scores[i], float(mean[i]), float(se[i]), bool(outside[i]))
+            )
+    return out
+
+
+def _confidence(se: float, extrapolated: bool) -> str:
+    level = "medium" if se <= 0.3 else "low" if se <= 0.6 else "speculative"
+    if extrapolated and level == "medium":
+        level = "low"
+    return level
+
+
+def combine(predictions: list[Prediction], fits: dict[str, BenchmarkFit], z: float) -> MethodResult:
+    weights = [1 / p.se**2 for p in predictions]
+    log_flop = sum(w * p.log_flop for w, p in zip(weights, predictions, strict=True)) / sum(weights)
+    se = min(p.se for p in predictions)
+    extrapolated = all(p.extrapolated for p in predictions)
+    flop = 10**log_flop
+    low, high = 10 ** (log_flop - z * se), 10 ** (log_flop + z * se)
+    parts = [
+        f"{p.benchmark} {p.score:g} -> {fmt(10**p.log_flop)} (fit on {fits[p.benchmark].n} "
+        f"reference models, residual {fits[p.benchmark].residual:.2f} dex"
+        f"{', outside their score range' if p.extrapolated else ''})"
+        for p in predictions
+    ]
+    combined = f"; weighted mean {fmt(flop)}" if len(predictions) > 1 else ""
+    reasoning = (
+        f"Log-linear interpolation of log10 FLOP on benchmark scores: {'; '.join(parts)}"
+        f"{combined}; {math.erf(z / math.sqrt(2)):.0%} interval {fmt(low)} - {fmt(high)}"
+    )
+    confidence = _confidence(se, extrapolated)
+    explanation = (
+        f"Benchmark interpolation, standard error {se:.2f} dex"
+        f"{' (extrapolated beyond the reference scores)' if extrapolated else ''}"
+    )
+    return MethodResult(METHOD, flop, low, high, confidence, explanation, reasoning)

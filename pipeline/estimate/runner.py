@@ -1,0 +1,104 @@
+"""``estimate-flops``: estimate every collected model and save ``estimated_models.json``.
+
+By default a model keeps its previous estimate while its evidence (names, developer,
+benchmark scores, sources, known spec) is unchanged, so estimates do not drift every time
+a reference model is added; ``--update`` re-estimates every model. Classification is
+always recomputed, so a change of thresholds applies at once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.errors import InputError
+from pipeline.estimate.estimator import Estimator, classify_record
+from pipeline.estimate.evidence import load_evidence
+from pipeline.estimate.known import load_known
+from pipeline.paths import ConfigPaths, DataPaths
+from pipeline.settings import Settings
+from pipeline.storage.jsondoc import read_document, write_document
+from pipeline.values import utc_now
+
+
+@dataclass
+class EstimateReport:
+    models: list[dict[str, Any]]
+    new: int = 0
+    reestimated: int = 0
+    kept: int = 0
+    removed: list[str] = field(default_factory=list)
+    reclassified: list[tuple[str, str, str]] = field(default_factory=list)
+    fits: list[dict[str, Any]] = field(default_factory=list)
+    written: bool = False
+
+    def counts(self, field_name: str) -> Counter[str]:
+        return Counter(m[field_name] for m in self.models)
+
+
+def _sort_key(model: dict[str, Any]) -> tuple[float, str]:
+    return (-model["training_flop"], model["key"])
+
+
+def load_previous(paths: DataPaths) -> dict[str, dict[str, Any]]:
+    doc = read_document(paths.estimated)
+    return {m["key"]: m for m in (doc or {}).get("models", []) if isinstance(m.get("key"), str)}
+
+
+def run_estimate(
+    settings: Settings, *, update: bool = False, dry_run: bool = False
+) -> EstimateReport:
+    paths, configs = DataPaths(settings.data_dir), ConfigPaths(settings.config_dir)
+    evidence = load_evidence(paths.scraped)
+    if not evidence:
+        raise InputError("no scraped models; run `tracker collect-all` first", file=paths.scraped)
+    estimator = Estimator(evidence, load_known(configs.known_models), settings)
+    previous = load_previous(paths)
+    fresh = estimator.estimate()
+    report = EstimateReport([], fits=[fit.as_json() for fit in estimator.fits.values()])
+    for key, record in fresh.items():
+        old = previous.get(key)
+        if old is None:
+            report.new += 1
+        elif not update and old.get("evidence_hash") == record["evidence_hash"]:
+            record = classify_record(dict(old), settings)
+            report.kept += 1
+        else:
+            report.reestimated += 1
+        if old and old.get("threshold_classification") != record["threshold_classification"]:
+            report.reclassified.append(
+                (key, old.get("threshold_classification", ""), record["threshold_classification"])
+            )
+        report.models.append(record)
+    report.removed = sorted(set(previous) - set(fresh))
+    report.models.sort(key=_sort_key)
+    if not dry_run:
+        report.written = _save(paths, settings, report, estimator)
+    return report
+
+
+def _save(
+    paths: DataPaths, settings: Settings, report: EstimateReport, estimator: Estimator
+) -> bool:
+    metadata: dict[str, Any] = {
+        "generated_at": "",
+        "model_count": len(report.models),
+        "thresholds": settings.thresholds.model_dump(),
+        "reference_models": sorted(k for k in estimator.known if k in estimator.evidence),
+        "benchmark_fits": report.fits,
+        "methods": dict(sorted(report.counts("estimation_method").items())),
+        "classifications": dict(sorted(report.counts("threshold_classification").items())),
+    }
+    try:
+        old = read_document(paths.estimated)
+    except InputError:
+        old = None
+    if old and old.get("models") == report.models:
+        old_meta = dict(old.get("metadata", {}))
+        stamp = old_meta.pop("generated_at", "")
+        if old_meta == {k: v for k, v in metadata.items() if k != "generated_at"}:
+            return False
+        metadata["generated_at"] = stamp
+    metadata["generated_at"] = metadata["generated_at"] or utc_now()
+    return write_document(paths.estimated, {"metadata": metadata, "models": report.models})

@@ -1,0 +1,71 @@
+"""Where things live: the data directory's fixed layout (DESIGN §4) and the config files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class DataPaths:
+    root: Path
+
+    @property
+    def raw(self) -> Path:
+        return self.root / "raw"
+
+    @property
+    def scraped(self) -> Path:
+        return self.root / "scraped"
+
+    def scraped_file(self, source: str) -> Path:
+        return self.scraped / f"{source}_models.json"
+
+    @property
+    def estimated(self) -> Path:
+        return self.root / "estimated" / "estimated_models.json"
+
+    @property
+    def candidates(self) -> Path:
+        return self.root / "clean" / "above_1e25_flop.csv"
+
+    @property
+    def below(self) -> Path:
+        return self.root / "clean" / "below_1e25_flop.csv"
+
+    @property
+    def staging(self) -> Path:
+        return self.root / "staging" / "above_1e25_flop_staging.csv"
+
+    @property
+    def published(self) -> Path:
+        return self.root / "published" / "published_data.csv"
+
+    @property
+    def query_results(self) -> Path:
+        return self.root / "query_results"
+
+    @property
+    def state(self) -> Path:
+        return self.root / "state"
+
+
+@dataclass(frozen=True)
+class ConfigPaths:
+    root: Path
+
+    @property
+    def scrapers(self) -> Path:
+        return self.root / "scrapers"
+
+    @property
+    def aliases(self) -> Path:
+        return self.root / "aliases.yaml"
+
+    @property
+    def known_models(self) -> Path:
+        return self.root / "known_models.yaml"
+
+    @property
+    def name_mapping(self) -> Path:
+        return self.root / "model_name_mapping.yaml"

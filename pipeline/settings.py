@@ -1,0 +1,116 @@
+"""Effective settings: ``configs/tracker.yaml`` overridden by ``TRACKER_*`` environment variables.
+
+Precedence, highest first: command-line options, environment (``TRACKER_DATA_DIR``,
+``TRACKER_THRESHOLDS__ABOVE``), ``configs/tracker.yaml``, the defaults below.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from pipeline.errors import ConfigError
+from pipeline.yamlfile import expect_mapping, load_yaml
+
+CONFIG_FILE = "tracker.yaml"
+
+
+class Thresholds(BaseModel):
+    """Classification thresholds in FLOP (DESIGN §5)."""
+
+    threshold: float = Field(1e25, gt=0)
+    above: float = Field(5e25, gt=0)
+    below: float = Field(5e24, gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Thresholds:
+        if not self.below <= self.threshold <= self.above:
+            raise ValueError("thresholds must satisfy below <= threshold <= above")
+        return self
+
+
+class ParameterHeuristic(BaseModel):
+    """Training tokens assumed for a model whose size is known only from its name."""
+
+    min_tokens_per_parameter: float = Field(20.0, gt=0)
+    era_tokens: dict[int, float] = Field(
+        default_factory=lambda: {2022: 4e11, 2023: 2e12, 2024: 1.5e13, 2025: 2e13}
+    )
+    default_tokens: float = Field(1.5e13, gt=0)
+    interval_dex: float = Field(0.5, gt=0)
+    moe_active_experts: int = Field(2, ge=1)
+
+
+class Estimation(BaseModel):
+    interval_z: float = Field(1.2816, gt=0)
+    min_reference_models: int = Field(5, ge=3)
+    known_interval_dex: dict[str, float] = Field(
+        default_factory=lambda: {"high": 0.15, "medium": 0.3, "low": 0.5, "speculative": 0.7}
+    )
+    parameter_heuristic: ParameterHeuristic = Field(default_factory=ParameterHeuristic)
+
+
+class Collect(BaseModel):
+    timeout_seconds: float = Field(20.0, gt=0)
+    retries: int = Field(2, ge=0)
+    user_agent: str = "tracker/0.1 (+https://github.com/; training-compute research)"
+
+
+class _YamlSource(PydanticBaseSettingsSource):
+    """Settings from ``configs/tracker.yaml`` (read with duplicate-key checks)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], data: dict[str, Any]) -> None:
+        super().__init__(settings_cls)
+        self.data = data
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self.data.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return dict(self.data)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="TRACKER_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    data_dir: Path = Path("data")
+    config_dir: Path = Path("configs")
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    estimation: Estimation = Field(default_factory=Estimation)
+    collect: Collect = Field(default_factory=Collect)
+
+
+def load_settings(config_dir: str | Path | None = None, **overrides: Any) -> Settings:
+    """Settings for a config folder (``--config-dir``, ``TRACKER_CONFIG_DIR``, or ``configs``)."""
+    folder = Path(config_dir or os.environ.get("TRACKER_CONFIG_DIR") or "configs")
+    path = folder / CONFIG_FILE
+    data = expect_mapping(load_yaml(path, required=False), path, CONFIG_FILE)
+    data.pop("config_dir", None)
+
+    class _FromFiles(Settings):
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            return (init_settings, env_settings, _YamlSource(settings_cls, data))
+
+    values = {key: value for key, value in overrides.items() if value is not None}
+    try:
+        return _FromFiles(config_dir=folder, **values)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = [str(part) for part in error["loc"]]
+        env_name = "TRACKER_" + "__".join(loc).upper()
+        origin = f"environment variable {env_name}" if env_name in os.environ else path
+        raise ConfigError(error["msg"], file=origin, field=".".join(loc) or None) from None

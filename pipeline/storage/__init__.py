@@ -1,0 +1,1 @@
+"""Files on disk: atomic writes, JSON documents and CSV tables that keep unchanged cells' text."""

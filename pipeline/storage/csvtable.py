@@ -1,0 +1,259 @@
+"""CSV tables keyed by one column that rewrite only what changed.
+
+Each record keeps the exact text it was read from; an unchanged record is written back
+byte for byte, so a run that changes nothing leaves the file identical and a run that
+changes one cell shows a one-line diff. Row numbers count the header as row 1, as a
+spreadsheet program shows them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.errors import InputError
+from pipeline.storage.atomic import atomic_write_text
+
+csv.field_size_limit(1 << 24)
+
+
+@dataclass
+class Record:
+    """One data row: its cells by column, its row number when read, its original text."""
+
+    cells: dict[str, str]
+    number: int = 0
+    raw: str | None = None
+
+
+@dataclass
+class RawFile:
+    """A CSV file as read: header, records in order, and how it was written."""
+
+    path: Path
+    columns: list[str]
+    records: list[Record]
+    newline: str = "\n"
+    bom: bool = False
+    header_raw: str | None = None
+    text: str | None = None
+
+
+def decode(path: Path, data: bytes) -> tuple[str, bool]:
+    """Decode UTF-8 (with or without BOM), naming the offending byte otherwise."""
+    bom = data.startswith(b"\xef\xbb\xbf")
+    try:
+        return data.decode("utf-8-sig"), bom
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}); save it as UTF-8",
+            file=path,
+        ) from None
+
+
+def parse_text(path: Path, text: str) -> RawFile:
+    """Parse CSV text, keeping each record's original text."""
+    captured: list[str] = []
+
+    def lines() -> Iterator[str]:
+        for line in io.StringIO(text, newline=""):
+            captured.append(line)
+            yield line
+
+    reader = csv.reader(lines(), strict=True)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise InputError(f"unreadable CSV header: {exc}", file=path, row=1) from None
+    if header is None:
+        raise InputError("empty file: no header row", file=path)
+    header_raw = "".join(captured)
+    newline = "\r\n" if header_raw.endswith("\r\n") else "\n"
+    _check_header(path, header)
+    records: list[Record] = []
+    number = 1
+    while True:
+        captured.clear()
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise InputError(f"unreadable CSV: {exc}", file=path, row=number + 1) from None
+        number += 1
+        if not cells:
+            number -= 1  # blank line: not a record
+            continue
+        if len(cells) != len(header):
+            raise InputError(
+                f"{len(cells)} cells but the header has {len(header)} columns"
+                " (a truncated or misquoted row?)",
+                file=path,
+                row=number,
+            )
+        records.append(Record(dict(zip(header, cells, strict=True)), number, "".join(captured)))
+    return RawFile(path, header, records, newline, False, header_raw, text)
+
+
+def _check_header(path: Path, header: list[str]) -> None:
+    seen: dict[str, int] = {}
+    for index, name in enumerate(header, start=1):
+        if not name.strip():
+            raise InputError(f"column {index} of the header is blank", file=path, row=1)
+        if name in seen:
+            raise InputError(
+                f"column {name!r} appears twice in the header (columns {seen[name]} and {index})",
+                file=path,
+                row=1,
+            )
+        seen[name] = index
+
+
+def read_raw(path: str | Path) -> RawFile:
+    """Read and parse a CSV file; errors name the file and row."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found", file=path) from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not a CSV file", file=path) from None
+    text, bom = decode(path, data)
+    raw = parse_text(path, text)
+    raw.bom = bom
+    raw.text = data.decode("utf-8", errors="replace") if bom else text
+    return raw
+
+
+def find_duplicates(records: Iterable[Record], key_column: str) -> dict[str, list[int]]:
+    """Keys that occur on more than one row, with their row numbers."""
+    rows: dict[str, list[int]] = {}
+    for record in records:
+        rows.setdefault(record.cells.get(key_column, ""), []).append(record.number)
+    return {key: numbers for key, numbers in rows.items() if len(numbers) > 1}
+
+
+def _serialise(values: list[str], newline: str) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator=newline).writerow(values)
+    return buffer.getvalue()
+
+
+@dataclass
+class CsvTable:
+    """A CSV file as an ordered mapping key -> record, rewritten only where it changed."""
+
+    path: Path
+    key_column: str
+    columns: list[str]
+    rows: dict[str, Record] = field(default_factory=dict)
+    newline: str = "\n"
+    bom: bool = False
+    header_raw: str | None = None
+    original: str | None = None
+
+    @classmethod
+    def read(cls, path: str | Path, key_column: str, columns: list[str] | None = None) -> CsvTable:
+        """Read ``path``; a missing file gives an empty table with ``columns``.
+
+        Raises InputError for a missing key column, an empty key or duplicate keys.
+        """
+        path = Path(path)
+        if not path.exists() and columns is not None:
+            return cls(path, key_column, list(columns))
+        raw = read_raw(path)
+        if key_column not in raw.columns:
+            raise InputError(f"missing key column {key_column!r}", file=path, row=1)
+        table = cls(
+            path, key_column, raw.columns, {}, raw.newline, raw.bom, raw.header_raw, raw.text
+        )
+        for record in raw.records:
+            key = record.cells[key_column]
+            if not key.strip():
+                raise InputError("empty key", file=path, row=record.number, field=key_column)
+            if key in table.rows:
+                raise InputError(
+                    f"duplicate key {key!r}: also on row {table.rows[key].number}",
+                    file=path,
+                    row=record.number,
+                    field=key_column,
+                )
+            table.rows[key] = record
+        return table
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def keys(self) -> list[str]:
+        return list(self.rows)
+
+    def get(self, key: str) -> dict[str, str]:
+        """A copy of the row's cells, every column present."""
+        cells = self.rows[key].cells
+        return {column: cells.get(column, "") for column in self.columns}
+
+    def cell(self, key: str, column: str) -> str:
+        return self.rows[key].cells.get(column, "")
+
+    def set_cell(self, key: str, column: str, value: str) -> bool:
+        """Set one cell; returns whether it changed."""
+        record = self.rows[key]
+        if column not in self.columns:
+            raise KeyError(column)
+        if record.cells.get(column, "") == value:
+            return False
+        record.cells[column] = value
+        record.raw = None
+        return True
+
+    def add_row(self, cells: dict[str, str]) -> None:
+        key = cells[self.key_column]
+        if key in self.rows:
+            raise KeyError(f"{key} already in {self.path}")
+        unknown = set(cells) - set(self.columns)
+        if unknown:
+            raise KeyError(f"unknown columns {sorted(unknown)}")
+        self.rows[key] = Record({column: cells.get(column, "") for column in self.columns})
+
+    def remove_row(self, key: str) -> dict[str, str]:
+        return self.rows.pop(key).cells
+
+    def ensure_columns(self, wanted: list[str]) -> list[str]:
+        """Add missing columns in ``wanted`` order (unknown extra columns stay after them)."""
+        missing = [column for column in wanted if column not in self.columns]
+        if missing:
+            extra = [column for column in self.columns if column not in wanted]
+            self.columns = [*wanted, *extra]
+            self.header_raw = None
+            for record in self.rows.values():
+                record.raw = None
+        return missing
+
+    def render(self) -> str:
+        parts = [self.header_raw or _serialise(self.columns, self.newline)]
+        if self.bom and parts[0] and not parts[0].startswith("\ufeff"):
+            parts[0] = "\ufeff" + parts[0]
+        for record in self.rows.values():
+            text = record.raw
+            if text is None:
+                text = _serialise([record.cells.get(c, "") for c in self.columns], self.newline)
+            if not parts[-1].endswith(("\n", "\r")):
+                parts[-1] += self.newline
+            parts.append(text)
+        return "".join(parts)
+
+    def save(self) -> bool:
+        """Write atomically if the content differs from the file on disk; True if written."""
+        text = self.render()
+        if text == self.original and self.path.exists():
+            return False
+        atomic_write_text(self.path, text)
+        self.original = text
+        return True

@@ -1,0 +1,97 @@
+"""Canonical cell formats: numbers, dates and timestamps (DESIGN §4)."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import UTC, date, datetime
+
+MAX_FLOP = 1e30
+
+_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%Y/%m/%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S")
+
+
+def format_number(value: float | int | None) -> str:
+    """Shortest text that round-trips: ``5e+26``, ``3.8e+25``, integers without ``.0``."""
+    if value is None:
+        return ""
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"not a finite number: {value!r}")
+    if number.is_integer() and abs(number) < 1e15:
+        return str(int(number))
+    return repr(number)
+
+
+def round_sig(value: float, digits: int = 3) -> float:
+    """Round to ``digits`` significant figures (estimates carry no more precision)."""
+    if value == 0 or not math.isfinite(value):
+        return value
+    return float(f"{value:.{digits}g}")
+
+
+def parse_number(text: str) -> float | None:
+    """Parse a number cell (``1,234``, ``3.8e25``); empty -> None; ValueError otherwise."""
+    text = text.strip().replace(",", "").replace("_", "")
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a number") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{text!r} is not a finite number")
+    return number
+
+
+def parse_flop(text: str) -> float | None:
+    """A training-compute cell: a positive number below 1e30, or empty."""
+    number = parse_number(text)
+    if number is None:
+        return None
+    if number <= 0:
+        raise ValueError(f"{text.strip()!r} is not positive")
+    if number >= MAX_FLOP:
+        raise ValueError(f"{text.strip()!r} is implausibly large (>= 1e30 FLOP)")
+    return number
+
+
+def parse_date(text: str) -> date | None:
+    """Parse ``YYYY-MM-DD`` or the ``M/D/YYYY`` of Epoch's exports; empty -> None."""
+    text = text.strip()
+    if not text:
+        return None
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"{text!r} is not a date (use YYYY-MM-DD)")
+
+
+def format_date(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def utc_now() -> str:
+    """Now as ISO 8601 UTC with ``Z``, to the second."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def parse_timestamp(text: str) -> datetime | None:
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"{text!r} is not an ISO 8601 timestamp") from None
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+
+_URL = re.compile(r"https?://[^\s<>\"')]+")
+
+
+def urls_in(text: str) -> list[str]:
+    """The http(s) URLs a free-text cell mentions."""
+    return [url.rstrip(".,;:") for url in _URL.findall(text)]
