@@ -34,3 +34,7 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+## bench: speed and memory of each stage at 1k, 10k, 100k models (bench/results.json)
+bench: $(STAMP)
+	$(BIN)/python bench/run.py

@@ -111,6 +111,7 @@ def load_settings(config_dir: str | Path | None = None, **overrides: Any) -> Set
     except ValidationError as exc:
         error = exc.errors()[0]
         loc = [str(part) for part in error["loc"]]
-        env_name = "TRACKER_" + "__".join(loc).upper()
-        origin = f"environment variable {env_name}" if env_name in os.environ else path
+        prefix = "TRACKER_" + "__".join(loc).upper()
+        names = sorted(n for n in os.environ if n == prefix or n.startswith(prefix + "__"))
+        origin = f"environment variable {', '.join(names)}" if names else path
         raise ConfigError(error["msg"], file=origin, field=".".join(loc) or None) from None

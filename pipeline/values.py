@@ -20,7 +20,17 @@ def format_number(value: float | int | None) -> str:
         raise ValueError(f"not a finite number: {value!r}")
     if number.is_integer() and abs(number) < 1e15:
         return str(int(number))
-    return repr(number)
+    text = repr(number)
+    if not text.endswith(".0"):
+        return text
+    # repr writes 1e15 <= |x| < 1e16 positionally ("1000000000000000.0"): use the
+    # shortest exponent form that round-trips instead, as repr does from 1e16.
+    for digits in range(17):
+        short = f"{number:.{digits}e}"
+        if float(short) == number:
+            mantissa, exponent = short.split("e")
+            return f"{mantissa}e+{int(exponent):02d}"
+    return text
 
 
 def round_sig(value: float, digits: int = 3) -> float:
@@ -89,9 +99,23 @@ def parse_timestamp(text: str) -> datetime | None:
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
-_URL = re.compile(r"https?://[^\s<>\"')]+")
+_URL = re.compile(r"https?://[^\s<>\"]+")
+_CLOSERS = {")": "(", "]": "["}
+
+
+def _trim_url(url: str) -> str:
+    """Drop trailing punctuation, and a closing bracket that has no opener in the URL."""
+    while url:
+        last = url[-1]
+        if last in ".,;:!?'\"":
+            url = url[:-1]
+        elif last in _CLOSERS and url.count(last) > url.count(_CLOSERS[last]):
+            url = url[:-1]
+        else:
+            break
+    return url
 
 
 def urls_in(text: str) -> list[str]:
-    """The http(s) URLs a free-text cell mentions."""
-    return [url.rstrip(".,;:") for url in _URL.findall(text)]
+    """The http(s) URLs a free-text cell mentions (``(see https://x.org/a)`` -> the URL)."""
+    return [_trim_url(url) for url in _URL.findall(text)]

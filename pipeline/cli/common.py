@@ -25,9 +25,13 @@ def settings_from(ctx: click.Context) -> Settings:
     return obj["settings"]
 
 
+PIPE_WIDTH = 200
+
+
 def console() -> Console:
-    """A console on the current stdout (so tests capture it); plain when not a terminal."""
-    return Console(file=sys.stdout, highlight=False, soft_wrap=not sys.stdout.isatty())
+    """A console on the current stdout (so tests capture it); wide and plain when piped."""
+    tty = sys.stdout.isatty()
+    return Console(file=sys.stdout, highlight=False, width=None if tty else PIPE_WIDTH)
 
 
 def user_errors(func: F) -> F:

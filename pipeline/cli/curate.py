@@ -79,7 +79,13 @@ def refresh_command(ctx: click.Context, reset: bool, dry_run: bool) -> None:
 
 
 @click.command("query")
-@click.option("--dataset", type=click.Choice(DATASETS), default="candidates", show_default=True)
+@click.option(
+    "--dataset",
+    type=click.Choice(DATASETS),
+    default="candidates",
+    show_default=True,
+    help="Which table to query; all = candidates, below and staging.",
+)
 @click.option(
     "--above", type=float, metavar="FLOP", help="Training compute at least FLOP (e.g. 1e25)."
 )
@@ -94,7 +100,13 @@ def refresh_command(ctx: click.Context, reset: bool, dry_run: bool) -> None:
     "--verified/--unverified", default=None, help="Only verified, or only unverified, rows."
 )
 @click.option("--name-contains", metavar="TEXT", help="Key contains TEXT (any case).")
-@click.option("--sort-by", default="training_flop", show_default=True, metavar="COLUMN")
+@click.option(
+    "--sort-by",
+    default="training_flop",
+    show_default=True,
+    metavar="COLUMN",
+    help="Column to sort by (numbers sort by value).",
+)
 @click.option("--ascending", is_flag=True, help="Sort ascending (default descending).")
 @click.option("--top", type=click.IntRange(min=1), metavar="N", help="Only the first N rows.")
 @click.option(
@@ -103,6 +115,7 @@ def refresh_command(ctx: click.Context, reset: bool, dry_run: bool) -> None:
     type=click.Choice(["table", "csv", "json"]),
     default="table",
     show_default=True,
+    help="Output format.",
 )
 @click.option("--save", is_flag=True, help="Also save to data/query_results/ (timestamped).")
 @click.option(

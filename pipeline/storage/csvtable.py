@@ -40,17 +40,19 @@ class RawFile:
     bom: bool = False
     header_raw: str | None = None
     text: str | None = None
+    trailer: str = ""
 
 
 def decode(path: Path, data: bytes) -> tuple[str, bool]:
     """Decode UTF-8 (with or without BOM), naming the offending byte otherwise."""
     bom = data.startswith(b"\xef\xbb\xbf")
+    body = data[3:] if bom else data
     try:
-        return data.decode("utf-8-sig"), bom
+        return body.decode("utf-8"), bom
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        line = body[: exc.start].count(b"\n") + 1
         raise InputError(
-            f"not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}); save it as UTF-8",
+            f"not UTF-8 text (byte 0x{body[exc.start]:02x} on line {line}); save it as UTF-8",
             file=path,
         ) from None
 
@@ -76,6 +78,7 @@ def parse_text(path: Path, text: str) -> RawFile:
     _check_header(path, header)
     records: list[Record] = []
     number = 1
+    pending = ""  # blank lines: kept with the next record, or at the end
     while True:
         captured.clear()
         try:
@@ -86,7 +89,7 @@ def parse_text(path: Path, text: str) -> RawFile:
             raise InputError(f"unreadable CSV: {exc}", file=path, row=number + 1) from None
         number += 1
         if not cells:
-            number -= 1  # blank line: not a record
+            pending += "".join(captured)
             continue
         if len(cells) != len(header):
             raise InputError(
@@ -95,8 +98,10 @@ def parse_text(path: Path, text: str) -> RawFile:
                 file=path,
                 row=number,
             )
-        records.append(Record(dict(zip(header, cells, strict=True)), number, "".join(captured)))
-    return RawFile(path, header, records, newline, False, header_raw, text)
+        raw = pending + "".join(captured)
+        pending = ""
+        records.append(Record(dict(zip(header, cells, strict=True)), number, raw))
+    return RawFile(path, header, records, newline, False, header_raw, text, pending)
 
 
 def _check_header(path: Path, header: list[str]) -> None:
@@ -138,9 +143,11 @@ def find_duplicates(records: Iterable[Record], key_column: str) -> dict[str, lis
 
 
 def _serialise(values: list[str], newline: str) -> str:
+    """One CSV record. Writing with ``\r\n`` makes both characters force quoting (a lone
+    ``\r`` in a cell must be quoted too); the record then ends with ``newline``."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator=newline).writerow(values)
-    return buffer.getvalue()
+    csv.writer(buffer, lineterminator="\r\n").writerow(values)
+    return buffer.getvalue()[:-2] + newline
 
 
 @dataclass
@@ -155,6 +162,7 @@ class CsvTable:
     bom: bool = False
     header_raw: str | None = None
     original: str | None = None
+    trailer: str = ""
 
     @classmethod
     def read(cls, path: str | Path, key_column: str, columns: list[str] | None = None) -> CsvTable:
@@ -169,7 +177,15 @@ class CsvTable:
         if key_column not in raw.columns:
             raise InputError(f"missing key column {key_column!r}", file=path, row=1)
         table = cls(
-            path, key_column, raw.columns, {}, raw.newline, raw.bom, raw.header_raw, raw.text
+            path,
+            key_column,
+            raw.columns,
+            {},
+            raw.newline,
+            raw.bom,
+            raw.header_raw,
+            raw.text,
+            raw.trailer,
         )
         for record in raw.records:
             key = record.cells[key_column]
@@ -247,7 +263,7 @@ class CsvTable:
             if not parts[-1].endswith(("\n", "\r")):
                 parts[-1] += self.newline
             parts.append(text)
-        return "".join(parts)
+        return "".join(parts) + self.trailer
 
     def save(self) -> bool:
         """Write atomically if the content differs from the file on disk; True if written."""

@@ -36,8 +36,14 @@ def read_document(path: str | Path) -> dict[str, Any] | None:
 
 
 def dump_document(doc: dict[str, Any]) -> str:
-    """Serialise deterministically (stable key order is the caller's; floats as JSON numbers)."""
-    return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    """Metadata indented, then one model per line: readable, diffable by model, and fast
+    (the C encoder serialises each line). Floats are JSON numbers; NaN is refused."""
+    metadata = json.dumps(doc.get("metadata", {}), indent=2, ensure_ascii=False, allow_nan=False)
+    encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
+    models = ",\n".join(f"    {encode(model)}" for model in doc["models"])
+    body = f"[\n{models}\n  ]" if models else "[]"
+    metadata = metadata.replace("\n", "\n  ")
+    return f'{{\n  "metadata": {metadata},\n  "models": {body}\n}}\n'
 
 
 def write_document(path: str | Path, doc: dict[str, Any]) -> bool:

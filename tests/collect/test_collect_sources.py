@@ -1,0 +1,83 @@
+"""Source configurations in configs/scrapers: one YAML file per source."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.collect.sources import SourceConfig, load_sources
+from pipeline.errors import ConfigError
+
+COLUMNS = "columns:\n  model: [Model]\nbenchmarks:\n  arena_score: [Score]\n"
+CSV_SOURCE = "type: csv_file\npath: raw/x.csv\n" + COLUMNS
+
+
+def test_shipped_sources_load_sorted_and_named_after_their_file(
+    shipped_sources: dict[str, SourceConfig],
+) -> None:
+    assert list(shipped_sources) == [
+        "lmarena_text_2025_01_23",
+        "lmarena_text_2025_05_18",
+        "openlm_arena",
+    ]
+    openlm = shipped_sources["openlm_arena"]
+    assert (openlm.type, openlm.url) == ("html_table", "https://openlm.ai/chatbot-arena/")
+    assert shipped_sources["lmarena_text_2025_01_23"].reference == (
+        "https://lmarena.ai/leaderboard/text (LMArena text leaderboard export, 2025-01-23)"
+    )
+
+
+def test_input_path_is_relative_to_the_data_directory(
+    shipped_sources: dict[str, SourceConfig], tmp_path: Path
+) -> None:
+    source = shipped_sources["lmarena_text_2025_01_23"]
+    expected = tmp_path / "raw/lmarena/lmarena_text_2025-01-23.csv"
+    assert source.input_path(tmp_path) == expected
+
+
+@pytest.mark.parametrize(
+    ("stem", "text", "message"),
+    [
+        (
+            "no_model",
+            "type: csv_file\npath: x.csv\ncolumns:\n  developer: [Organization]\n"
+            "benchmarks:\n  arena_score: [Score]\n",
+            ": Value error, columns must name the model column",
+        ),
+        ("no_url", "type: html_table\n" + COLUMNS, ": Value error, an html_table source needs a url"),
+        ("no_path", "type: csv_file\n" + COLUMNS, ": Value error, a csv_file source needs a path"),
+        ("no_page", "type: html_file\n" + COLUMNS, ": Value error, a html_file source needs a path"),
+        ("Bad-Name", CSV_SOURCE, ", field name: Value error, use lower-case letters, digits and _"),
+        ("renamed", "name: lmarena text\n" + CSV_SOURCE, ", field name: Value error, use lower-case"),
+        ("pdf", CSV_SOURCE.replace("csv_file", "pdf_file"), ", field type: Input should be"),
+        ("extra", CSV_SOURCE + "colour: red\n", ", field colour: Extra inputs are not permitted"),
+        (
+            "dup_key",
+            "type: csv_file\npath: x.csv\ntype: html_file\n" + COLUMNS,
+            ': line 3: found duplicate key "type" (the mapping starts on line 1)',
+        ),
+        ("a_list", "- type: csv_file\n", ": a source must be a mapping, not list"),
+        ("tabs", "type: csv_file\n\tpath: x.csv\n", ": line 2: "),
+    ],
+)
+def test_bad_source_names_its_file(tmp_path: Path, stem: str, text: str, message: str) -> None:
+    path = tmp_path / f"{stem}.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_sources(tmp_path)
+    assert str(caught.value).startswith(f"{path}{message}")
+    assert "\n" not in str(caught.value)
+
+
+def test_duplicate_source_names_name_the_second_file(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("name: arena\n" + CSV_SOURCE, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("name: arena\n" + CSV_SOURCE, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_sources(tmp_path)
+    assert str(caught.value) == f"{tmp_path / 'b.yaml'}: source name 'arena' is used twice"
+
+
+def test_missing_folder(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="folder not found"):
+        load_sources(tmp_path / "scrapers")

@@ -1,0 +1,153 @@
+"""Benchmark interpolation: the per-benchmark fit, predictions and their combination."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from pipeline.estimate.evidence import Evidence
+from pipeline.estimate.interpolation import (
+    BenchmarkFit,
+    Prediction,
+    combine,
+    fit_benchmarks,
+    predict_all,
+)
+
+BENCH = "src.score"
+Z = 1.2816
+
+
+def line_data(
+    scores: list[float],
+    slope: float = 0.01,
+    intercept: float = 12.0,
+    noise: list[float] | None = None,
+) -> tuple[dict[str, Evidence], dict[str, float]]:
+    """Reference models ``ref_<i>`` with log10 FLOP = intercept + slope * score (+ noise)."""
+    noise = noise or [0.0] * len(scores)
+    evidence = {
+        f"ref_{i}": Evidence(f"ref_{i}", benchmarks={BENCH: s}) for i, s in enumerate(scores)
+    }
+    references = {
+        f"ref_{i}": intercept + slope * s + e
+        for i, (s, e) in enumerate(zip(scores, noise, strict=True))
+    }
+    return evidence, references
+
+
+def a_fit(**changes: float) -> BenchmarkFit:
+    values = dict(benchmark=BENCH, n=10, slope=0.01, intercept=12.0, residual=0.2,
+                  mean_x=1200.0, sxx=50_000.0, x_min=1100.0, x_max=1300.0)  # fmt: skip
+    values.update(changes)
+    return BenchmarkFit(**values)  # type: ignore[arg-type]
+
+
+def test_fit_recovers_exact_line_with_floored_residual() -> None:
+    evidence, references = line_data([1000, 1100, 1200, 1300, 1400])
+    fit = fit_benchmarks(evidence, references, min_models=5)[BENCH]
+    assert fit.slope == pytest.approx(0.01)
+    assert fit.intercept == pytest.approx(12.0)
+    assert fit.residual == 0.05
+    assert (fit.n, fit.mean_x, fit.sxx, fit.x_min, fit.x_max) == (5, 1200, 100_000, 1000, 1400)
+
+
+def test_fit_residual_close_to_noise_sd() -> None:
+    rng = np.random.default_rng(7)
+    scores = list(np.linspace(900, 1400, 400))
+    evidence, references = line_data(scores, noise=list(rng.normal(0, 0.4, len(scores))))
+    fit = fit_benchmarks(evidence, references, min_models=5)[BENCH]
+    assert fit.residual == pytest.approx(0.4, abs=0.04)
+    assert fit.slope == pytest.approx(0.01, abs=0.001)
+
+
+def test_fit_ignores_models_without_known_compute() -> None:
+    evidence, references = line_data([1000, 1100, 1200, 1300, 1400])
+    evidence["new"] = Evidence("new", benchmarks={BENCH: 5000.0})
+    assert fit_benchmarks(evidence, references, min_models=5)[BENCH].n == 5
+
+
+def test_fit_needs_min_models_references() -> None:
+    evidence, references = line_data([1000, 1100, 1200, 1300, 1400])
+    assert fit_benchmarks(evidence, references, min_models=6) == {}
+
+
+@pytest.mark.parametrize("slope", [-0.01, 0.0])
+def test_fit_needs_a_rising_trend(slope: float) -> None:
+    evidence, references = line_data([1000, 1100, 1200, 1300, 1400], slope=slope)
+    assert fit_benchmarks(evidence, references, min_models=5) == {}
+
+
+def test_fit_needs_spread_in_scores() -> None:
+    evidence, references = line_data([1200] * 5)
+    assert fit_benchmarks(evidence, references, min_models=5) == {}
+
+
+def test_predict_se_grows_with_distance_from_mean() -> None:
+    fit = a_fit()
+    mean, se = fit.predict(np.array([1200.0, 1250.0, 1400.0]))
+    assert list(mean) == pytest.approx([24.0, 24.5, 26.0])
+    assert se[0] == pytest.approx(0.2 * math.sqrt(1 + 1 / 10))
+    assert se[0] < se[1] < se[2]
+
+
+def test_predict_all_only_requested_keys() -> None:
+    evidence = {k: Evidence(k, benchmarks={BENCH: s}) for k, s in [("a", 1200.0), ("b", 1400.0)]}
+    evidence["c"] = Evidence("c", benchmarks={"other.score": 1.0})  # no fit for it
+    out = predict_all(evidence, {BENCH: a_fit()}, {"b", "c", "missing"})
+    assert set(out) == {"b"}
+    (prediction,) = out["b"]
+    assert (prediction.benchmark, prediction.score, prediction.extrapolated) == (BENCH, 1400, True)
+    assert prediction.log_flop == pytest.approx(26.0)
+
+
+def pred(bench: str, log_flop: float, se: float, extrapolated: bool = False) -> Prediction:
+    return Prediction(bench, 1250.0, log_flop, se, extrapolated)
+
+
+def test_combine_inverse_variance_mean_and_smallest_se() -> None:
+    fits = {"a.s": a_fit(benchmark="a.s"), "b.s": a_fit(benchmark="b.s", n=7)}
+    result = combine([pred("a.s", 25.0, 0.2), pred("b.s", 26.0, 0.4)], fits, Z)
+    log_flop = (25.0 / 0.04 + 26.0 / 0.16) / (1 / 0.04 + 1 / 0.16)  # 25.2
+    assert result.method == "benchmark_interpolation"
+    assert math.log10(result.flop) == pytest.approx(log_flop)
+    assert math.log10(result.low) == pytest.approx(log_flop - Z * 0.2)
+    assert math.log10(result.high) == pytest.approx(log_flop + Z * 0.2)
+    assert result.confidence == "medium"
+
+
+def test_combine_reasoning_names_each_benchmark() -> None:
+    fits = {"a.s": a_fit(benchmark="a.s"), "b.s": a_fit(benchmark="b.s", n=7)}
+    reasoning = combine([pred("a.s", 25.0, 0.2), pred("b.s", 26.0, 0.4, True)], fits, Z).reasoning
+    assert "a.s 1250 -> 1e+25 (fit on 10 reference models, residual 0.20 dex)" in reasoning
+    assert "b.s 1250 -> 1e+26 (fit on 7 reference models" in reasoning
+    assert "outside their score range" in reasoning
+    assert "weighted mean 1.58e+25" in reasoning
+    assert "80% interval" in reasoning
+
+
+@pytest.mark.parametrize(
+    ("se", "extrapolated", "confidence"),
+    [
+        (0.2, False, "medium"),
+        (0.3, False, "medium"),
+        (0.31, False, "low"),
+        (0.6, False, "low"),
+        (0.61, False, "speculative"),
+        (0.2, True, "low"),
+        (0.5, True, "low"),
+        (0.7, True, "speculative"),
+    ],
+)
+def test_combine_confidence(se: float, extrapolated: bool, confidence: str) -> None:
+    result = combine([pred(BENCH, 25.0, se, extrapolated)], {BENCH: a_fit()}, Z)
+    assert result.confidence == confidence
+    assert ("extrapolated" in result.explanation) is extrapolated
+
+
+def test_combine_not_extrapolated_when_one_benchmark_is_in_range() -> None:
+    fits = {"a.s": a_fit(benchmark="a.s"), "b.s": a_fit(benchmark="b.s")}
+    result = combine([pred("a.s", 25.0, 0.2, True), pred("b.s", 25.0, 0.25)], fits, Z)
+    assert result.confidence == "medium"

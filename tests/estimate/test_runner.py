@@ -1,0 +1,197 @@
+"""``estimate-flops`` (runner.run_estimate and the CLI) on the shipped sample data."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import Result
+
+from pipeline.errors import InputError
+from pipeline.estimate.runner import run_estimate
+from pipeline.settings import Settings
+
+Run = Callable[..., Result]
+SCRAPED = "lmarena_text_2025_05_18_models.json"
+CHANGED = "o3"  # estimated by benchmark interpolation; not a reference model
+
+
+@pytest.fixture
+def collected(run: Run, project: Path) -> Path:
+    """The project after ``collect-all``; returns the estimated file's path (not yet written)."""
+    result = run("collect-all")
+    assert result.exit_code == 0, result.output
+    return project / "data" / "estimated" / "estimated_models.json"
+
+
+def estimate(run: Run, *args: str) -> Result:
+    result = run("estimate-flops", *args)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def models(path: Path) -> dict[str, dict[str, Any]]:
+    return {m["key"]: m for m in json.loads(path.read_text())["models"]}
+
+
+def set_score(project: Path, key: str, score: float) -> None:
+    path = project / "data" / "scraped" / SCRAPED
+    doc = json.loads(path.read_text())
+    (model,) = [m for m in doc["models"] if m["key"] == key]
+    model["benchmarks"]["arena_score"] = score
+    path.write_text(json.dumps(doc, indent=2))
+
+
+def test_first_run_writes_the_document(run: Run, collected: Path) -> None:
+    result = estimate(run)
+    doc = json.loads(collected.read_text())
+    meta, records = doc["metadata"], doc["models"]
+    n = len(records)
+    assert f"{n} models: {n} new, 0 re-estimated, 0 kept" in result.output
+    assert f"Saved: {collected}" in result.output
+    assert meta["model_count"] == n > 100
+    assert meta["thresholds"] == {"threshold": 1e25, "above": 5e25, "below": 5e24}
+    assert [fit["benchmark"] for fit in meta["benchmark_fits"]] == [
+        "lmarena_text_2025_01_23.arena_score",
+        "lmarena_text_2025_05_18.arena_score",
+    ]
+    assert sum(meta["classifications"].values()) == sum(meta["methods"].values()) == n
+    flops = [m["training_flop"] for m in records]
+    assert flops == sorted(flops, reverse=True)
+
+
+def test_records_hold_flop_as_json_numbers(run: Run, collected: Path) -> None:
+    estimate(run)
+    for record in models(collected).values():
+        for item in [record, *record["alternatives"]]:
+            for name in ("training_flop", "flop_low", "flop_high"):
+                assert type(item[name]) is float, (record["key"], name)
+        assert record["parameters"] is None or type(record["parameters"]) is float
+
+
+def test_sample_methods(run: Run, collected: Path) -> None:
+    estimate(run)
+    records = models(collected)
+    method = {k: records[k]["estimation_method"] for k in ("llama_3.1_405b", "mixtral_8x7b", "o1")}
+    assert method == {
+        "llama_3.1_405b": "known_specs",
+        "mixtral_8x7b": "parameter_heuristic",
+        "o1": "benchmark_interpolation",
+    }
+    assert [a["method"] for a in records["llama_3.1_405b"]["alternatives"]] == [
+        "parameter_heuristic",
+        "benchmark_interpolation",
+    ]
+
+
+def test_second_run_keeps_everything_byte_identical(run: Run, collected: Path) -> None:
+    estimate(run)
+    before = collected.read_bytes()
+    result = estimate(run)
+    n = len(models(collected))
+    assert f"{n} models: 0 new, 0 re-estimated, {n} kept (evidence unchanged)" in result.output
+    assert f"Unchanged: {collected}" in result.output
+    assert collected.read_bytes() == before
+
+
+def test_dry_run_writes_nothing(run: Run, collected: Path) -> None:
+    result = estimate(run, "--dry-run")
+    assert "Dry run: nothing written." in result.output
+    assert not collected.exists()
+
+
+def test_dry_run_reports_changes_without_writing(run: Run, collected: Path, project: Path) -> None:
+    estimate(run)
+    before = collected.read_bytes()
+    set_score(project, CHANGED, 1300.0)
+    result = estimate(run, "--dry-run")
+    assert "1 re-estimated" in result.output
+    assert collected.read_bytes() == before
+
+
+def test_changed_score_reestimates_only_that_model(
+    run: Run, collected: Path, project: Path, settings: Settings
+) -> None:
+    estimate(run)
+    before = models(collected)
+    set_score(project, CHANGED, 1300.0)
+    report = run_estimate(settings)
+    assert (report.new, report.reestimated, report.kept) == (0, 1, len(before) - 1)
+    after = models(collected)
+    assert after[CHANGED]["training_flop"] < before[CHANGED]["training_flop"]
+    assert after[CHANGED]["benchmarks"]["lmarena_text_2025_05_18.arena_score"] == 1300.0
+    assert {k: v for k, v in after.items() if k != CHANGED} == {
+        k: v for k, v in before.items() if k != CHANGED
+    }
+
+
+def test_update_reestimates_everything(run: Run, collected: Path) -> None:
+    estimate(run)
+    before = collected.read_bytes()
+    result = estimate(run, "--update")
+    n = len(models(collected))
+    assert f"{n} models: 0 new, {n} re-estimated, 0 kept" in result.output
+    assert collected.read_bytes() == before  # same evidence, same estimates
+
+
+def test_thresholds_from_environment_reclassify_without_reestimating(
+    run: Run, collected: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    estimate(run)
+    before = models(collected)
+    monkeypatch.setenv("TRACKER_THRESHOLDS__ABOVE", "1e26")
+    result = estimate(run)
+    after = models(collected)
+    assert f"0 new, 0 re-estimated, {len(before)} kept" in result.output
+    assert "reclassified o1: high_confidence_above_1e25 -> not_sure" in result.output
+    assert after["o1"]["status"] == "uncertain"
+    assert {k: m["training_flop"] for k, m in after.items()} == {
+        k: m["training_flop"] for k, m in before.items()
+    }
+    assert json.loads(collected.read_text())["metadata"]["thresholds"]["above"] == 1e26
+    for record in after.values():
+        if record["threshold_classification"] == "high_confidence_above_1e25":
+            assert record["training_flop"] >= 1e26
+
+
+def test_estimate_before_collect(run: Run, project: Path) -> None:
+    result = run("estimate-flops")
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert lines == [
+        f"Error: {project / 'data' / 'scraped'}: no scraped models; run `tracker collect-all` first"
+    ]
+    assert not (project / "data" / "estimated").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('{"models": [', "invalid JSON at line 1 column 13"),
+        ('{"metadata": {}}', 'expected an object with a "models" list'),
+        ('{"models": [{"name": "x"}]}', "record models[0], field key: missing key"),
+        ('{"models": [{"key": "x", "benchmarks": [1]}]}', "field benchmarks"),
+    ],
+)
+def test_corrupt_scraped_json(
+    run: Run, collected: Path, project: Path, text: str, problem: str
+) -> None:
+    estimate(run)
+    before = collected.read_bytes()
+    path = project / "data" / "scraped" / SCRAPED
+    path.write_text(text)
+    result = run("estimate-flops")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(f"Error: {path}")
+    assert problem in line
+    assert collected.read_bytes() == before
+
+
+def test_run_estimate_raises_input_error_before_collect(settings: Settings) -> None:
+    with pytest.raises(InputError, match="run `tracker collect-all` first"):
+        run_estimate(settings)
