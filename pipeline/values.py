@@ -107,12 +107,10 @@ def _trim_url(url: str) -> str:
     """Drop trailing punctuation, and a closing bracket that has no opener in the URL."""
     while url:
         last = url[-1]
-        if last in ".,;:!?'\"":
-            url = url[:-1]
-        elif last in _CLOSERS and url.count(last) > url.count(_CLOSERS[last]):
-            url = url[:-1]
-        else:
+        unmatched = last in _CLOSERS and url.count(last) > url.count(_CLOSERS[last])
+        if last not in ".,;:!?'\"" and not unmatched:
             break
+        url = url[:-1]
     return url
 
 

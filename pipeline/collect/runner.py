@@ -18,6 +18,10 @@ from pipeline.settings import Settings
 from pipeline.storage.jsondoc import read_document, write_document
 from pipeline.values import utc_now
 
+# A source that suddenly yields fewer than half the models of its previous output most
+# likely had its page layout changed; the previous output is kept instead.
+MIN_KEPT_SHARE = 0.5
+
 
 @dataclass
 class SourceResult:
@@ -87,19 +91,26 @@ def collect_source(
         return SourceResult(
             source.name, False, error=message.removeprefix(f"source {source.name}: ")
         )
-    previous = _previous(paths, source.name)
-    old_models = {m.get("key"): m for m in (previous or {}).get("models", [])}
-    collected = build_models(rows, source, rules, utc_now(), old_models)
+    previous = _previous(paths, source.name) or {}
+    old_models = {m.get("key"): m for m in previous.get("models", [])}
+    now = utc_now()
+    collected = build_models(rows, source, rules, now, old_models)
     if not collected.models:
         return SourceResult(
             source.name, False, error="no models found", warnings=collected.warnings
         )
-    unchanged = previous is not None and previous.get("models") == collected.models
+    if len(collected.models) < len(old_models) * MIN_KEPT_SHARE:
+        error = (
+            f"only {len(collected.models)} models where the previous output has "
+            f"{len(old_models)}: a changed layout? (delete the previous output to accept it)"
+        )
+        return SourceResult(source.name, False, error=error, warnings=collected.warnings)
+    unchanged = previous.get("models") == collected.models
     metadata = {
         "source": source.name,
         "type": source.type,
         "input": source.url if source.type == "html_table" else source.path,
-        "saved_at": previous["metadata"].get("saved_at") if unchanged and previous else utc_now(),
+        "saved_at": (previous.get("metadata") or {}).get("saved_at") if unchanged else now,
         "model_count": len(collected.models),
         "folded_names": collected.folded,
     }

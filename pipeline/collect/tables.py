@@ -99,8 +99,14 @@ def rows_from_html(html: str, source: SourceConfig, origin: str) -> list[SourceR
         found = "; ".join(seen) if seen else "no tables"
         raise SourceError(source.name, f"no leaderboard table in {origin} (tables: {found})")
     _, _, columns, body = best
-    return [
+    rows = [
         _row(f"{origin} table row {number}", cells, columns)
         for number, cells in enumerate(body, start=1)
         if any(cells)
     ]
+    if not rows:
+        found = "; ".join(seen)
+        raise SourceError(
+            source.name, f"the leaderboard table in {origin} has no rows (tables: {found})"
+        )
+    return rows

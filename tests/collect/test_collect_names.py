@@ -72,7 +72,10 @@ def test_real_names_normalise_to_their_key(rules: NameRules, raw: str, key: str)
         (
             "Mistral-7B-Instruct-v0-2",
             "mistral_7b_v0.2",
-            ["version: mistral_7b_instruct_v0_2 -> mistral_7b_instruct_v0.2", "variant: dropped instruct"],
+            [
+                "version: mistral_7b_instruct_v0_2 -> mistral_7b_instruct_v0.2",
+                "variant: dropped instruct",
+            ],
         ),
         # Rule 4: serving precision.
         (
@@ -107,9 +110,7 @@ def test_real_names_normalise_to_their_key(rules: NameRules, raw: str, key: str)
         ),
     ],
 )
-def test_documented_rules_explained(
-    rules: NameRules, raw: str, key: str, steps: list[str]
-) -> None:
+def test_documented_rules_explained(rules: NameRules, raw: str, key: str, steps: list[str]) -> None:
     assert explain(raw, rules) == (key, steps)
 
 
@@ -157,12 +158,6 @@ def test_every_fixture_name_gives_a_valid_key(rules: NameRules, names: list[str]
     assert bad == []
 
 
-SAME_MODEL_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="BUG: configs/aliases.yaml lacks command_r(_plus)_04_2024 -> command_r(_plus)",
-)
-
-
 @pytest.mark.parametrize(
     ("january", "may", "key"),
     [
@@ -179,8 +174,8 @@ SAME_MODEL_BUG = pytest.mark.xfail(
         ("Mistral-7B-Instruct-v0.1", "mistral-7b-instruct", "mistral_7b"),
         ("InternLM2.5-20B-chat", "internlm2_5-20b-chat", "internlm2.5_20b"),
         ("Command R+ (08-2024)", "command-r-plus-08-2024", "command_r_plus_08_2024"),
-        pytest.param("Command R+ (04-2024)", "command-r-plus", "command_r_plus", marks=SAME_MODEL_BUG),
-        pytest.param("Command R (04-2024)", "command-r", "command_r", marks=SAME_MODEL_BUG),
+        ("Command R+ (04-2024)", "command-r-plus", "command_r_plus"),
+        ("Command R (04-2024)", "command-r", "command_r"),
     ],
 )
 def test_january_and_may_snapshots_agree(

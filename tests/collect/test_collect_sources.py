@@ -45,11 +45,23 @@ def test_input_path_is_relative_to_the_data_directory(
             "benchmarks:\n  arena_score: [Score]\n",
             ": Value error, columns must name the model column",
         ),
-        ("no_url", "type: html_table\n" + COLUMNS, ": Value error, an html_table source needs a url"),
+        (
+            "no_url",
+            "type: html_table\n" + COLUMNS,
+            ": Value error, an html_table source needs a url",
+        ),
         ("no_path", "type: csv_file\n" + COLUMNS, ": Value error, a csv_file source needs a path"),
-        ("no_page", "type: html_file\n" + COLUMNS, ": Value error, a html_file source needs a path"),
+        (
+            "no_page",
+            "type: html_file\n" + COLUMNS,
+            ": Value error, a html_file source needs a path",
+        ),
         ("Bad-Name", CSV_SOURCE, ", field name: Value error, use lower-case letters, digits and _"),
-        ("renamed", "name: lmarena text\n" + CSV_SOURCE, ", field name: Value error, use lower-case"),
+        (
+            "renamed",
+            "name: lmarena text\n" + CSV_SOURCE,
+            ", field name: Value error, use lower-case",
+        ),
         ("pdf", CSV_SOURCE.replace("csv_file", "pdf_file"), ", field type: Input should be"),
         ("extra", CSV_SOURCE + "colour: red\n", ", field colour: Extra inputs are not permitted"),
         (
