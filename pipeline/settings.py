@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from pipeline.errors import ConfigError
@@ -44,6 +44,15 @@ class ParameterHeuristic(BaseModel):
     interval_dex: float = Field(0.5, gt=0)
     moe_active_experts: int = Field(2, ge=1)
 
+    @field_validator("era_tokens")
+    @classmethod
+    def _eras(cls, value: dict[int, float]) -> dict[int, float]:
+        if not value:
+            raise ValueError("give the typical training tokens of at least one year")
+        if any(tokens <= 0 for tokens in value.values()):
+            raise ValueError("training tokens must be positive")
+        return value
+
 
 class Estimation(BaseModel):
     interval_z: float = Field(1.2816, gt=0)
@@ -52,6 +61,18 @@ class Estimation(BaseModel):
         default_factory=lambda: {"high": 0.15, "medium": 0.3, "low": 0.5, "speculative": 0.7}
     )
     parameter_heuristic: ParameterHeuristic = Field(default_factory=ParameterHeuristic)
+
+    @field_validator("known_interval_dex")
+    @classmethod
+    def _levels(cls, value: dict[str, float]) -> dict[str, float]:
+        levels = ("high", "medium", "low", "speculative")
+        missing = [level for level in levels if level not in value]
+        if missing or set(value) - set(levels):
+            lacking = f" (missing {', '.join(missing)})" if missing else ""
+            raise ValueError(f"give exactly {', '.join(levels)}{lacking}")
+        if any(dex <= 0 for dex in value.values()):
+            raise ValueError("interval half-widths must be positive")
+        return value
 
 
 class Collect(BaseModel):

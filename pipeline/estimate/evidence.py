@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,18 +46,29 @@ class Evidence:
         return hashlib.sha1(json.dumps(payload, default=str).encode()).hexdigest()[:16]
 
 
+# Benchmark scores are ratings, percentages or points: anything beyond this is corrupt.
+MAX_SCORE = 1e6
+
+
 def _models(path: Path, doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The document's models, each checked: a key and plausible numeric scores."""
     models = doc["models"]
     for index, model in enumerate(models):
+        row = f"models[{index}]"
         if not isinstance(model.get("key"), str) or not model["key"]:
-            raise InputError("missing key", file=path, row=f"models[{index}]", field="key")
-        if not isinstance(model.get("benchmarks", {}), dict):
-            raise InputError(
-                "benchmarks must be an object",
-                file=path,
-                row=f"models[{index}]",
-                field="benchmarks",
-            )
+            raise InputError("missing key", file=path, row=row, field="key")
+        benchmarks = model.get("benchmarks", {})
+        if not isinstance(benchmarks, dict):
+            raise InputError("benchmarks must be an object", file=path, row=row, field="benchmarks")
+        for bench, value in benchmarks.items():
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if not number or not math.isfinite(value) or abs(value) > MAX_SCORE:
+                raise InputError(
+                    f"{value!r} is not a plausible score",
+                    file=path,
+                    row=f"{row} ({model['key']})",
+                    field=f"benchmarks.{bench}",
+                )
     return models
 
 
@@ -78,8 +90,7 @@ def load_evidence(scraped_dir: Path) -> dict[str, Evidence]:
             if isinstance(developer, str) and developer.strip():
                 item.developers[developer.strip()] += 1
             for bench, value in model.get("benchmarks", {}).items():
-                if isinstance(value, int | float) and not isinstance(value, bool):
-                    item.benchmarks[f"{source}.{bench}"] = float(value)
+                item.benchmarks[f"{source}.{bench}"] = float(value)
             for reference in model.get("sources", []):
                 if isinstance(reference, str) and reference not in item.sources:
                     item.sources.append(reference)

@@ -3,7 +3,8 @@
 Compute = 6 x N x D (Kaplan et al. 2020), with N the parameters active per token and
 D = max(min_tokens_per_parameter x N, the era's typical pre-training tokens). Names give
 sizes as ``405b``, ``1.7b``, ``135m``; mixtures of experts as ``8x7b`` (N = active experts
-x expert size, top-2 routing unless configured) or ``235b_a22b`` (235B total, 22B active).
+x expert size, top-2 routing unless configured), ``235b_a22b`` (235B total, 22B active) or
+``17b_128e`` (17B active in 128 experts; total unknown).
 The era is the year of a date stamp in any of the model's names (``-2024-05-13``,
 ``-2407``); without one the default token count applies and confidence is low.
 """
@@ -21,12 +22,13 @@ from pipeline.settings import ParameterHeuristic
 _SIZE = re.compile(r"^(\d+(?:\.\d+)?)([bm])$")
 _MOE = re.compile(r"^(\d+)x(\d+(?:\.\d+)?)b$")
 _ACTIVE = re.compile(r"^a(\d+(?:\.\d+)?)b$")
+_EXPERTS = re.compile(r"^\d+e$")
 METHOD = "parameter_heuristic"
 
 
 @dataclass(frozen=True)
 class Size:
-    total: float
+    total: float | None
     active: float
     text: str
     moe_guess: bool = False
@@ -48,6 +50,8 @@ def parse_size(key: str, active_experts: int = 2) -> Size | None:
             nxt = tokens[index + 1] if index + 1 < len(tokens) else ""
             if active := _ACTIVE.match(nxt):
                 return Size(total, float(active[1]) * 1e9, f"{token}_{nxt}")
+            if _EXPERTS.match(nxt):
+                return Size(None, total, f"{token}_{nxt}")
             return Size(total, total, token)
     return None
 
@@ -69,13 +73,28 @@ def era_year(names: list[str]) -> int | None:
     return min(years) if years else None
 
 
+def era_tokens_for(year: int | None, config: ParameterHeuristic) -> tuple[float, str]:
+    """Typical pre-training tokens of the latest configured era not after ``year``."""
+    if year is None:
+        return config.default_tokens, "a model of unknown date"
+    eras = sorted(config.era_tokens)
+    era = max((e for e in eras if e <= year), default=eras[0])
+    return config.era_tokens[era], f"a {year} model"
+
+
+def _describe(size: Size) -> str:
+    if size.total is None:
+        return f"{count(size.active)} active parameters from the name ({size.text})"
+    if size.active != size.total:
+        return (
+            f"{count(size.total)} parameters from the name ({size.text}, "
+            f"{count(size.active)} active)"
+        )
+    return f"{count(size.total)} parameters from the name ({size.text})"
+
+
 def estimate_from_size(size: Size, year: int | None, config: ParameterHeuristic) -> MethodResult:
-    if year is not None:
-        known_eras = sorted(config.era_tokens)
-        era = min(max(year, known_eras[0]), known_eras[-1])
-        era_tokens, era_text = config.era_tokens[era], f"a {year} model"
-    else:
-        era_tokens, era_text = config.default_tokens, "a model of unknown date"
+    era_tokens, era_text = era_tokens_for(year, config)
     floor = config.min_tokens_per_parameter * size.active
     tokens = max(floor, era_tokens)
     flop = 6 * size.active * tokens
@@ -84,16 +103,13 @@ def estimate_from_size(size: Size, year: int | None, config: ParameterHeuristic)
         confidence, spread = "low", spread * 1.4
     else:
         confidence = "medium"
-    moe = (
-        f", {count(size.active)} active of {count(size.total)}" if size.active != size.total else ""
-    )
     basis = (
         f"the Chinchilla floor of {config.min_tokens_per_parameter:g} tokens per parameter"
         if floor > era_tokens
         else f"typical for {era_text}"
     )
     reasoning = (
-        f"{count(size.total)} parameters from the name ({size.text}{moe}); "
+        f"{_describe(size)}; "
         f"{count(tokens)} training tokens assumed ({basis}, {tokens / size.active:.0f} per "
         f"active parameter); 6 x N x D = {flop:.2e} FLOP"
     )

@@ -19,8 +19,10 @@ import numpy as np
 
 from pipeline.estimate.evidence import Evidence
 from pipeline.estimate.result import MethodResult, fmt
+from pipeline.values import MAX_FLOP
 
 METHOD = "benchmark_interpolation"
+MAX_LOG_FLOP = math.log10(MAX_FLOP)
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,8 @@ def predict_all(
         mean, se = fit.predict(x)
         outside = (x < fit.x_min) | (x > fit.x_max)
         for i, key in enumerate(bench_keys):
+            if not 0 < mean[i] < MAX_LOG_FLOP:
+                continue  # an absurd score; no estimate rather than an impossible one
             out[key].append(
                 Prediction(bench, scores[i], float(mean[i]), float(se[i]), bool(outside[i]))
             )

@@ -67,6 +67,6 @@ def load_known(path: Path) -> dict[str, KnownModel]:
             known[key] = KnownModel(**entry)
         except ValidationError as exc:
             error = exc.errors()[0]
-            where = ".".join(str(part) for part in error["loc"])
-            raise ConfigError(error["msg"], file=path, row=key, field=where or None) from None
+            where = ".".join(str(part) for part in error["loc"]) or "training_flop"
+            raise ConfigError(error["msg"], file=path, row=key, field=where) from None
     return known

@@ -43,9 +43,6 @@ def test_parse_size_maverick_active_parameters() -> None:
     assert size is not None and size.active == 17e9
 
 
-@pytest.mark.xfail(
-    strict=True, reason="BUG: '_128e' expert count ignored; a 128-expert MoE is reported as 17B"
-)
 def test_parse_size_maverick_is_a_mixture_of_experts() -> None:
     size = parse_size("llama_4_maverick_17b_128e")
     assert size is not None
@@ -97,7 +94,7 @@ def test_estimate_from_size_moe_guess_uses_active_and_is_low() -> None:
     assert result.flop == pytest.approx(6 * 14e9 * 1.5e13)
     assert result.confidence == "low"
     assert result.parameters == 56e9
-    assert "14B active of 56B" in result.reasoning
+    assert "56B parameters from the name (8x7b, 14B active)" in result.reasoning
 
 
 def test_estimate_from_size_chinchilla_floor() -> None:

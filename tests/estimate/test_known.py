@@ -46,7 +46,7 @@ GOOD = 'name: "X"\n  confidence: high\n  source: "https://example.org/x"\n'
 @pytest.mark.parametrize(
     ("entry", "field", "words"),
     [
-        ('name: "X"\n  confidence: high\n  parameters: 7e9\n', None, "training_flop"),
+        ('name: "X"\n  confidence: high\n  parameters: 7e9\n', "training_flop", "training_flop"),
         (GOOD + "  training_flop: 1e31\n", "training_flop", "less than"),
         ('name: "X"\n  confidence: high\n  training_flop: 1e25\n  source: "a paper"\n',
          "source", "not an http(s) URL"),

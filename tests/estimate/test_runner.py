@@ -37,7 +37,7 @@ def models(path: Path) -> dict[str, dict[str, Any]]:
     return {m["key"]: m for m in json.loads(path.read_text())["models"]}
 
 
-def set_score(project: Path, key: str, score: float) -> None:
+def set_score(project: Path, key: str, score: float | str) -> None:
     path = project / "data" / "scraped" / SCRAPED
     doc = json.loads(path.read_text())
     (model,) = [m for m in doc["models"] if m["key"] == key]
@@ -81,6 +81,7 @@ def test_sample_methods(run: Run, collected: Path) -> None:
         "mixtral_8x7b": "parameter_heuristic",
         "o1": "benchmark_interpolation",
     }
+    assert records["llama_3.1_405b"]["parameter_source"] == "known_specification:llama_3.1_405b"
     assert [a["method"] for a in records["llama_3.1_405b"]["alternatives"]] == [
         "parameter_heuristic",
         "benchmark_interpolation",
@@ -195,3 +196,74 @@ def test_corrupt_scraped_json(
 def test_run_estimate_raises_input_error_before_collect(settings: Settings) -> None:
     with pytest.raises(InputError, match="run `tracker collect-all` first"):
         run_estimate(settings)
+
+
+def test_collecting_again_keeps_every_estimate(run: Run, collected: Path) -> None:
+    estimate(run)
+    before = collected.read_bytes()
+    assert run("collect-all").exit_code == 0
+    result = estimate(run)
+    assert " 0 re-estimated" in result.output
+    assert collected.read_bytes() == before
+
+
+def test_new_known_spec_reestimates_that_model(
+    run: Run, collected: Path, project: Path, settings: Settings
+) -> None:
+    estimate(run)
+    with (project / "configs" / "known_models.yaml").open("a") as known:
+        known.write(
+            f'\n{CHANGED}:\n  name: "o3"\n  training_flop: 3e+26\n  confidence: "low"\n'
+            '  source: "https://example.org/o3"\n'
+        )
+    report = run_estimate(settings)
+    assert (report.new, report.reestimated) == (0, 1)
+    record = models(collected)[CHANGED]
+    assert (record["estimation_method"], record["training_flop"]) == ("known_specs", 3e26)
+    assert [a["method"] for a in record["alternatives"]] == ["benchmark_interpolation"]
+
+
+def test_model_no_longer_collected_is_dropped(
+    run: Run, collected: Path, project: Path, settings: Settings
+) -> None:
+    estimate(run)
+    path = project / "data" / "scraped" / SCRAPED
+    doc = json.loads(path.read_text())
+    doc["models"] = [m for m in doc["models"] if m["key"] != CHANGED]
+    path.write_text(json.dumps(doc))
+    report = run_estimate(settings)
+    assert report.removed == [CHANGED]
+    assert CHANGED not in models(collected)
+
+
+def test_corrupt_previous_estimate_is_reported(run: Run, collected: Path) -> None:
+    collected.parent.mkdir(parents=True)
+    collected.write_text("{not json")
+    result = run("estimate-flops")
+    assert result.exit_code == 1
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(f"Error: {collected}: invalid JSON")
+    assert collected.read_text() == "{not json"
+
+
+@pytest.mark.parametrize(
+    "score",
+    [
+        float("nan"),
+        float("inf"),
+        1e99,
+        "abc",
+    ],
+)
+def test_bad_benchmark_score_is_one_line_error(
+    run: Run, collected: Path, project: Path, score: float | str
+) -> None:
+    estimate(run)
+    before = collected.read_bytes()
+    set_score(project, CHANGED, score)
+    result = run("estimate-flops")  # DESIGN §9: bad numbers (abc, 1e99) give one line
+    assert result.exit_code == 1
+    (line,) = result.output.strip().splitlines()
+    assert line.startswith(f"Error: {project / 'data' / 'scraped' / SCRAPED}")
+    assert "arena_score" in line
+    assert collected.read_bytes() == before
