@@ -31,7 +31,14 @@ def measure(args: list[str], workdir: Path) -> tuple[float, float]:
     """(wall seconds, peak RSS MiB) of one ``tracker`` invocation."""
     start = time.perf_counter()
     process = subprocess.Popen(
-        [TRACKER, "--data-dir", str(workdir / "data"), "--config-dir", str(workdir / "configs"), *args],
+        [
+            TRACKER,
+            "--data-dir",
+            str(workdir / "data"),
+            "--config-dir",
+            str(workdir / "configs"),
+            *args,
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -72,7 +79,8 @@ def main() -> None:
                 runs.append(measure(args, workdir))
             wall = statistics.median(r[0] for r in runs)
             peak = max(r[1] for r in runs)
-            results.append({"stage": stage, "models": n, "seconds": round(wall, 3), "peak_mib": round(peak, 1)})
+            row = {"stage": stage, "models": n, "seconds": round(wall, 3)}
+            results.append({**row, "peak_mib": round(peak, 1)})
             print(f"{stage:18} N={n:>7,}  {wall:8.2f} s  {peak:7.1f} MiB", flush=True)
     ratios = {}
     for stage in STAGES:
@@ -80,7 +88,8 @@ def main() -> None:
         if 10000 in times and 100000 in times:
             ratios[stage] = round(times[100000] / times[10000], 2)
     print("\ntime(100k) / time(10k): " + ", ".join(f"{s} {r}" for s, r in ratios.items()))
-    (HERE / "results.json").write_text(json.dumps({"results": results, "ratio_100k_10k": ratios}, indent=2) + "\n")
+    summary = {"results": results, "ratio_100k_10k": ratios}
+    (HERE / "results.json").write_text(json.dumps(summary, indent=2) + "\n")
     shutil.rmtree(HERE / "work", ignore_errors=True)
 
 

@@ -15,7 +15,7 @@ from pipeline.curate import query as q
 from pipeline.curate.plan import UpdateField
 from pipeline.curate.refresh import run_refresh
 from pipeline.curate.render import render_plan
-from pipeline.curate.validate import cross_check, validate_table
+from pipeline.curate.validate import cross_check, grouped, validate_table
 from pipeline.errors import InputError
 from pipeline.paths import ConfigPaths, DataPaths
 from pipeline.schema import COLUMNS, KEY
@@ -23,6 +23,7 @@ from pipeline.storage.atomic import atomic_write_text
 from pipeline.storage.csvtable import CsvTable
 
 DATASETS = ("candidates", "below", "staging", "all")
+MAX_WARNING_LINES = 30
 TABLE_COLUMNS = (
     "model",
     "developer",
@@ -47,31 +48,32 @@ def refresh_command(ctx: click.Context, reset: bool, dry_run: bool) -> None:
     settings = settings_from(ctx)
     report = run_refresh(settings, reset=reset, dry_run=dry_run)
     out = console()
-    print_problems(map(str, report.problems), hint=" (run `tracker validate` for all)")
-    if reset:
-        out.print(
-            f"--reset: unverified rows rebuilt from the estimates; "
-            f"{report.summary['manually verified']} verified candidates kept as they are."
-        )
+    print_problems(grouped(report.problems), limit=MAX_WARNING_LINES)
     if dry_run:
         render_plan(report.plan, out, "Refresh plan (dry run)")
+    if report.blocked:
+        count = len(report.errors) or len(report.plan.problems)
+        raise InputError(f"refresh stopped: {count} error(s) in the input; nothing was written")
+    if reset:
+        kept = report.summary["manually verified"] + report.summary["verified below"]
+        out.print(
+            f"--reset: unverified rows rebuilt from the estimates; {kept} verified rows kept."
+        )
+    if dry_run:
         out.print("Dry run: nothing written.")
     else:
         counts = report.plan.counts()
         out.print(
             f"{counts['AddRow']} added, {len(report.plan.rows_touched(UpdateField))} updated, "
-            f"{counts['MoveRow']} moved, {counts['DropRow']} dropped, "
-            f"{counts['InvalidInput']} invalid"
+            f"{counts['MoveRow']} moved, {counts['DropRow']} dropped"
         )
         for name, columns in report.added_columns.items():
             if columns:
                 out.print(f"{name}: added missing columns {', '.join(columns)}")
         paths = DataPaths(settings.data_dir)
         files = {"candidates": paths.candidates, "below": paths.below}
-        out.print(
-            "Written: "
-            + (", ".join(str(files[n]) for n in report.written) or "nothing (no changes)")
-        )
+        written = ", ".join(str(files[n]) for n in report.written)
+        out.print(f"Written: {written or 'nothing (no changes)'}")
     summary = Table("summary", "models", title="Candidates")
     for label, value in report.summary.items():
         summary.add_row(label, str(value))

@@ -1,8 +1,10 @@
-"""Applying a plan to tables: in memory first, then one atomic write per changed file.
+"""Applying a plan: in memory, then atomic writes in two phases.
 
-Files that receive rows are written before files that lose them, so a crash between two
-writes can leave a row in both files (the next refresh removes the unverified copy), never
-in neither.
+Phase 1 makes every addition and update, including the arriving half of each move, and
+saves every changed file. Phase 2 removes moved and dropped rows and saves again. A crash
+between any two writes therefore leaves a moved row in both files (the next refresh removes
+the unverified copy), never in neither. Applying the same plan twice changes nothing the
+second time: ``last_updated`` is stamped only on rows whose cells changed.
 """
 
 from __future__ import annotations
@@ -11,53 +13,48 @@ from pipeline.curate.plan import AddRow, DropRow, MoveRow, Plan, UpdateField
 from pipeline.storage.csvtable import CsvTable
 
 
-def _upsert(table: CsvTable, key: str, row: dict[str, str]) -> None:
-    if key in table:
-        for column, value in row.items():
-            if column in table.columns:
-                table.set_cell(key, column, value)
-    else:
-        table.add_row(
-            {
-                **{c: "" for c in table.columns},
-                **{c: v for c, v in row.items() if c in table.columns},
-            }
-        )
+def _upsert(table: CsvTable, key: str, row: dict[str, str]) -> bool:
+    """Add the row, or set its cells; whether anything changed."""
+    if key not in table:
+        table.add_row({column: row.get(column, "") for column in table.columns})
+        return True
+    changed = [table.set_cell(key, c, v) for c, v in row.items() if c in table.columns]
+    return any(changed)
+
+
+def _arrive(change: MoveRow, tables: dict[str, CsvTable]) -> bool:
+    """The moved row in its target, keeping cells of columns only the source has."""
+    source, target = tables[change.source], tables[change.table]
+    row = dict(change.row)
+    if change.key in source:
+        extra = [c for c in source.columns if c not in target.columns]
+        target.add_columns(extra)
+        row = {**source.get(change.key), **row}
+    return _upsert(target, change.key, row)
+
+
+def _save_all(tables: dict[str, CsvTable]) -> list[str]:
+    return [name for name, table in tables.items() if table.save()]
 
 
 def apply_plan(plan: Plan, tables: dict[str, CsvTable], stamp: str) -> list[str]:
-    """Apply in memory; rows added or changed get ``last_updated = stamp``. Returns the
-    names of the tables to write, receiving tables first."""
-    receiving: list[str] = []
-    losing: list[str] = []
-    touched: set[tuple[str, str]] = set()
+    """Apply ``plan`` and write the tables; the names of the files written."""
     for change in plan.writes:
         if isinstance(change, AddRow):
-            _upsert(tables[change.table], change.key, change.row)
-            receiving.append(change.table)
+            changed = _upsert(tables[change.table], change.key, change.row)
         elif isinstance(change, UpdateField):
-            tables[change.table].set_cell(change.key, change.field, change.new)
-            receiving.append(change.table)
+            changed = tables[change.table].set_cell(change.key, change.field, change.new)
         elif isinstance(change, MoveRow):
-            _upsert(tables[change.table], change.key, change.row)
-            if change.key in tables[change.source]:
-                tables[change.source].remove_row(change.key)
-            receiving.append(change.table)
-            losing.append(change.source)
-        elif isinstance(change, DropRow):
-            if change.key in tables[change.table]:
-                tables[change.table].remove_row(change.key)
-            losing.append(change.table)
-        if not isinstance(change, DropRow):
-            touched.add((change.table, change.key))
-    for name, key in touched:
-        table = tables[name]
-        if "last_updated" in table.columns and key in table:
-            table.set_cell(key, "last_updated", stamp)
-    return list(dict.fromkeys(receiving + losing))
-
-
-def write_tables(tables: dict[str, CsvTable], order: list[str]) -> list[str]:
-    """Save every table, those in ``order`` first; returns the names of files written."""
-    names = list(dict.fromkeys([*order, *tables]))
-    return [name for name in names if tables[name].save()]
+            changed = _arrive(change, tables)
+        else:
+            continue
+        table = tables[change.table]
+        if changed and "last_updated" in table.columns:
+            table.set_cell(change.key, "last_updated", stamp)
+    written = _save_all(tables)
+    for change in plan.writes:
+        if isinstance(change, MoveRow | DropRow):
+            name = change.source if isinstance(change, MoveRow) else change.table
+            if change.key in tables[name]:
+                tables[name].remove_row(change.key)
+    return list(dict.fromkeys(written + _save_all(tables)))

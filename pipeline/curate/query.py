@@ -87,7 +87,7 @@ def run_query(frame: pd.DataFrame, options: QueryOptions) -> pd.DataFrame:
         )
     else:
         result = result.sort_values(
-            [options.sort_by, KEY], ascending=options.ascending, kind="stable"
+            [options.sort_by, KEY], ascending=[options.ascending, True], kind="stable"
         )
     return result.head(options.top) if options.top else result
 

@@ -9,11 +9,12 @@ estimate are kept, with legacy values translated, unless ``--reset`` drops them.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.collect.names import NameRules
-from pipeline.curate.apply import apply_plan, write_tables
+from pipeline.curate.apply import apply_plan
 from pipeline.curate.plan import AddRow, DropRow, InvalidInput, MoveRow, Plan, UpdateField
 from pipeline.curate.validate import Problem, cross_check, denoised, validate_table
 from pipeline.errors import InputError
@@ -144,7 +145,8 @@ def plan_refresh(
             if other in homes:
                 plan.add(DropRow(other, key, f"duplicate of the row in {target}"))
         elif other in homes:
-            kept = {c: homes[other].get(c, "") for c in COLUMNS if c not in AUTOMATED}
+            human = (c for c in COLUMNS if c not in AUTOMATED and c != "last_updated")
+            kept = {c: homes[other].get(c, "") for c in human}
             for column in KEEP_WHEN_EMPTY:
                 desired[column] = desired[column] or homes[other].get(column, "")
             plan.add(
@@ -169,6 +171,15 @@ class RefreshReport:
     added_columns: dict[str, list[str]] = field(default_factory=dict)
     summary: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "error"]
+
+    @property
+    def blocked(self) -> bool:
+        """Bad input stops the refresh before anything is written (DESIGN §9)."""
+        return bool(self.errors or self.plan.problems)
+
 
 def load_tables(paths: DataPaths) -> dict[str, CsvTable]:
     return {
@@ -177,18 +188,21 @@ def load_tables(paths: DataPaths) -> dict[str, CsvTable]:
     }
 
 
-def summarise(candidates: CsvTable) -> dict[str, int]:
-    """The seed's summary of the candidates table."""
+def summarise(tables: Iterable[CsvTable]) -> dict[str, int]:
+    """The seed's summary of the candidates table, and the size of below."""
+    candidates, below = tables
     rows = [candidates.get(k) for k in candidates.rows]
     classes = Counter(r.get("threshold_classification", "") for r in rows)
-    verified = sum(is_verified(r) for r in rows)
+    below_rows = [below.get(k) for k in below.rows]
     return {
         "total candidates": len(rows),
-        "manually verified": verified,
+        "manually verified": sum(is_verified(r) for r in rows),
         "high-confidence above 1e25": classes[ABOVE],
         "uncertain, needing verification": sum(
             1 for r in rows if r.get("threshold_classification") == NOT_SURE and not is_verified(r)
         ),
+        "below 1e25": len(below_rows),
+        "verified below": sum(is_verified(r) for r in below_rows),
     }
 
 
@@ -203,10 +217,8 @@ def run_refresh(settings: Settings, *, reset: bool = False, dry_run: bool = Fals
     problems += cross_check(tables[CANDIDATES], tables[BELOW_TABLE])
     plan = plan_refresh(estimates, tables, reset=reset)
     report = RefreshReport(plan, problems)
-    if not dry_run:
+    if not dry_run and not report.blocked:
         report.added_columns = {n: t.ensure_columns(COLUMNS) for n, t in tables.items()}
-        order = apply_plan(plan, tables, utc_now())
-        report.written = write_tables(tables, order)
-    report.summary = summarise(tables[CANDIDATES])
-    report.summary["below 1e25"] = len(tables[BELOW_TABLE])
+        report.written = apply_plan(plan, tables, utc_now())
+    report.summary = summarise(tables.values())
     return report

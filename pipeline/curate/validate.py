@@ -145,3 +145,25 @@ def cross_check(first: CsvTable, second: CsvTable) -> list[Problem]:
             "error" if both else "warning",
         ))  # fmt: skip
     return problems
+
+
+def grouped(problems: list[Problem], show_rows: int = 8) -> list[str]:
+    """Errors one per line; warnings of one kind (file, field, message before any ':')
+    on one line with their count and rows, so a legacy import reads at a glance."""
+    lines = [str(p) for p in problems if p.level == "error"]
+    groups: dict[tuple[str, str, str], list[Problem]] = {}
+    for problem in problems:
+        if problem.level != "error":
+            kind = problem.message.split(":")[0]
+            groups.setdefault((problem.file, problem.field, kind), []).append(problem)
+    for (file, field, kind), members in groups.items():
+        if len(members) == 1:
+            lines.append(str(members[0]))
+            continue
+        messages = {m.message for m in members}
+        text = members[0].message if len(messages) == 1 else kind
+        rows = ", ".join(str(m.row) for m in members[:show_rows])
+        more = ", ..." if len(members) > show_rows else ""
+        where = f"{file}, field {field}" if field else file
+        lines.append(f"warning: {where}: {text} ({len(members)} rows: {rows}{more})")
+    return lines

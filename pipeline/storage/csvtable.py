@@ -252,6 +252,15 @@ class CsvTable:
                 record.raw = None
         return missing
 
+    def add_columns(self, names: list[str]) -> None:
+        """Append columns (empty in every row) after the existing ones."""
+        new = [name for name in names if name not in self.columns]
+        if new:
+            self.columns = [*self.columns, *new]
+            self.header_raw = None
+            for record in self.rows.values():
+                record.raw = None
+
     def render(self) -> str:
         parts = [self.header_raw or _serialise(self.columns, self.newline)]
         if self.bom and parts[0] and not parts[0].startswith("\ufeff"):

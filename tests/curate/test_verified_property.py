@@ -11,7 +11,7 @@ from conftest import make_estimate, make_row, make_tables
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.curate.apply import apply_plan, write_tables
+from pipeline.curate.apply import apply_plan
 from pipeline.curate.refresh import plan_refresh
 from pipeline.schema import ABOVE, BELOW, COLUMNS, KEY, NOT_SURE, is_verified
 from pipeline.storage.csvtable import CsvTable, Record, read_raw
@@ -69,7 +69,7 @@ def records(tables: dict[str, CsvTable]) -> dict[tuple[str, str], Record]:
 
 def refresh(tables: dict[str, CsvTable], est: list[dict[str, Any]], reset: bool) -> list[str]:
     plan = plan_refresh(est, tables, reset=reset)
-    return write_tables(tables, apply_plan(plan, tables, STAMP))
+    return apply_plan(plan, tables, STAMP)
 
 
 @settings(max_examples=50, deadline=None)
