@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from importlib.metadata import entry_points
 
 import click
@@ -43,5 +44,8 @@ def _load_plugins() -> None:
 
 
 def main() -> None:
+    # Large runs build many long-lived objects and free few; with the default thresholds
+    # the cyclic collector takes about a third of a 100,000-model estimate.
+    gc.set_threshold(100_000, 50, 100)
     _load_plugins()
     cli(prog_name="tracker")

@@ -51,6 +51,11 @@ class Estimator:
             self.evidence, references, self.settings.estimation.min_reference_models
         )
 
+    def digest(self, key: str) -> str:
+        """Fingerprint of what a model's estimate depends on: its evidence and known spec."""
+        spec = self.known.get(key)
+        return self.evidence[key].digest(spec.model_dump(mode="json") if spec else None)
+
     def methods(self, key: str, predictions: list[Any]) -> list[MethodResult]:
         config = self.settings.estimation
         item = self.evidence.get(key, Evidence(key))
@@ -99,7 +104,7 @@ class Estimator:
             "estimation_method": best.method,
             "reasoning": best.reasoning,
             "alternatives": [r.as_json() for r in results[1:]],
-            "evidence_hash": item.digest(spec.model_dump(mode="json") if spec else None),
+            "evidence_hash": self.digest(key) if key in self.evidence else item.digest(),
         }
         return classify_record(record, self.settings)
 

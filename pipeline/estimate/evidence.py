@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -36,14 +35,14 @@ class Evidence:
 
     def digest(self, extra: Any = None) -> str:
         """A fingerprint of the evidence (and ``extra``): equal digests, equal estimates."""
-        payload = [
+        payload = (
             sorted(set(self.names)),
             self.developer,
             sorted(self.benchmarks.items()),
             sorted(self.sources),
             extra,
-        ]
-        return hashlib.sha1(json.dumps(payload, default=str).encode()).hexdigest()[:16]
+        )
+        return hashlib.sha1(repr(payload).encode()).hexdigest()[:16]
 
 
 # Benchmark scores are ratings, percentages or points: anything beyond this is corrupt.

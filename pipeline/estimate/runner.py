@@ -42,7 +42,11 @@ def _sort_key(model: dict[str, Any]) -> tuple[float, str]:
 
 
 def load_previous(paths: DataPaths) -> dict[str, dict[str, Any]]:
-    doc = read_document(paths.estimated)
+    """The saved estimates by key (empty when there are none)."""
+    return _by_key(read_document(paths.estimated))
+
+
+def _by_key(doc: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
     return {m["key"]: m for m in (doc or {}).get("models", []) if isinstance(m.get("key"), str)}
 
 
@@ -54,33 +58,49 @@ def run_estimate(
     if not evidence:
         raise InputError("no scraped models; run `tracker collect-all` first", file=paths.scraped)
     estimator = Estimator(evidence, load_known(configs.known_models), settings)
-    previous = load_previous(paths)
-    fresh = estimator.estimate()
+    previous_doc = read_document(paths.estimated)
+    previous = _by_key(previous_doc)
+    digests = {key: estimator.digest(key) for key in evidence}
+    todo = [
+        key
+        for key, digest in digests.items()
+        if update or previous.get(key, {}).get("evidence_hash") != digest
+    ]
+    fresh = estimator.estimate(todo)
     report = EstimateReport([], fits=[fit.as_json() for fit in estimator.fits.values()])
-    for key, record in fresh.items():
+    for key in evidence:
         old = previous.get(key)
-        if old is None:
-            report.new += 1
-        elif not update and old.get("evidence_hash") == record["evidence_hash"]:
+        if key in fresh:
+            record = fresh[key]
+            if old is None:
+                report.new += 1
+            else:
+                report.reestimated += 1
+        elif old is not None and old.get("evidence_hash") == digests[key]:
             record = classify_record(dict(old), settings)
             report.kept += 1
         else:
-            report.reestimated += 1
+            continue  # no method applies to this model
         if old and old.get("threshold_classification") != record["threshold_classification"]:
             report.reclassified.append(
                 (key, old.get("threshold_classification", ""), record["threshold_classification"])
             )
         report.models.append(record)
-    report.removed = sorted(set(previous) - set(fresh))
+    report.removed = sorted(set(previous) - {m["key"] for m in report.models})
     report.models.sort(key=_sort_key)
     if not dry_run:
-        report.written = _save(paths, settings, report, estimator)
+        report.written = _save(paths, settings, report, estimator, previous_doc)
     return report
 
 
 def _save(
-    paths: DataPaths, settings: Settings, report: EstimateReport, estimator: Estimator
+    paths: DataPaths,
+    settings: Settings,
+    report: EstimateReport,
+    estimator: Estimator,
+    old: dict[str, Any] | None,
 ) -> bool:
+    """Write the estimates unless only the timestamp would change."""
     metadata: dict[str, Any] = {
         "generated_at": "",
         "model_count": len(report.models),
@@ -90,10 +110,6 @@ def _save(
         "methods": dict(sorted(report.counts("estimation_method").items())),
         "classifications": dict(sorted(report.counts("threshold_classification").items())),
     }
-    try:
-        old = read_document(paths.estimated)
-    except InputError:
-        old = None
     if old and old.get("models") == report.models:
         old_meta = dict(old.get("metadata", {}))
         stamp = old_meta.pop("generated_at", "")
