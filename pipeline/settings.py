@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from pipeline.errors import ConfigError
-from pipeline.yamlfile import expect_mapping, load_yaml
+from pipeline.yamlfile import expect_mapping, first_problem, load_yaml
 
 CONFIG_FILE = "tracker.yaml"
 
@@ -130,9 +130,8 @@ def load_settings(config_dir: str | Path | None = None, **overrides: Any) -> Set
     try:
         return _FromFiles(config_dir=folder, **values)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        loc = [str(part) for part in error["loc"]]
+        message, loc = first_problem(exc)
         prefix = "TRACKER_" + "__".join(loc).upper()
         names = sorted(n for n in os.environ if n == prefix or n.startswith(prefix + "__"))
         origin = f"environment variable {', '.join(names)}" if names else path
-        raise ConfigError(error["msg"], file=origin, field=".".join(loc) or None) from None
+        raise ConfigError(message, file=origin, field=".".join(loc) or None) from None

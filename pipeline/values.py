@@ -7,6 +7,8 @@ import re
 from datetime import UTC, date, datetime
 
 MAX_FLOP = 1e30
+# Benchmark scores are ratings, percentages or points: anything beyond this is corrupt.
+MAX_SCORE = 1e6
 
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%Y/%m/%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S")
 

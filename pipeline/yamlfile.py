@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
@@ -57,3 +58,9 @@ def expect_str_list(value: Any, path: str | Path, what: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ConfigError(f"{what} must be a list of strings", file=path)
     return value
+
+
+def first_problem(exc: ValidationError) -> tuple[str, list[str]]:
+    """The first validation error of a pydantic model: its message and field path."""
+    error = exc.errors()[0]
+    return error["msg"], [str(part) for part in error["loc"]]

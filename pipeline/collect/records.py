@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from pipeline.collect.names import NameRules, normalise
 from pipeline.collect.sources import SourceConfig
 from pipeline.collect.tables import SourceRow
+from pipeline.values import MAX_SCORE
 
 _MISSING = {"", "-", "—", "–", "n/a", "na", "null", "none", "?"}
 _LEADING_SYMBOLS = re.compile(r"^[^\w(]+")
@@ -26,22 +28,28 @@ def clean_name(text: str) -> str:
     return _LEADING_SYMBOLS.sub("", text).strip()
 
 
-def parse_score(text: str) -> float | None:
-    """A benchmark or count cell: ``1,382`` -> 1382.0; blanks and dashes -> None."""
+def parse_score(text: str, limit: float = math.inf) -> float | None:
+    """A benchmark or count cell: ``1,382`` -> 1382.0; blanks and dashes -> None;
+    ValueError for text that is not a finite number within ``limit``."""
     text = text.strip().rstrip("%").replace(",", "").replace("\u202f", "").replace(" ", "")
     if text.lower() in _MISSING:
         return None
-    number = float(text)  # ValueError for text that is not a number
-    if number != number or number in (float("inf"), float("-inf")):
-        raise ValueError(text)
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValueError("not a number") from None
+    if not math.isfinite(number) or abs(number) > limit:
+        raise ValueError("not a plausible score")
     return number
 
 
-def _number(row: SourceRow, name: str, values: dict[str, str], warnings: list[str]) -> float | None:
+def _number(
+    row: SourceRow, name: str, values: dict[str, str], warnings: list[str], limit: float = math.inf
+) -> float | None:
     try:
-        return parse_score(values.get(name, ""))
-    except ValueError:
-        warnings.append(f"{row.where}, field {name}: {values[name]!r} is not a number; ignored")
+        return parse_score(values.get(name, ""), limit)
+    except ValueError as exc:
+        warnings.append(f"{row.where}, field {name}: {values[name]!r} is {exc}; ignored")
         return None
 
 
@@ -65,7 +73,8 @@ def build_models(
         benchmarks = {
             bench: score
             for bench in row.benchmarks
-            if (score := _number(row, bench, row.benchmarks, result.warnings)) is not None
+            if (score := _number(row, bench, row.benchmarks, result.warnings, MAX_SCORE))
+            is not None
         }
         details = {
             name_: value

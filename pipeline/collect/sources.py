@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from pipeline.errors import ConfigError
-from pipeline.yamlfile import expect_mapping, load_yaml
+from pipeline.yamlfile import expect_mapping, first_problem, load_yaml
 
 SourceType = Literal["csv_file", "html_table", "html_file"]
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]*$")
@@ -77,9 +77,8 @@ def load_sources(folder: Path) -> list[SourceConfig]:
         try:
             source = SourceConfig(**data)
         except ValidationError as exc:
-            error = exc.errors()[0]
-            where = ".".join(str(part) for part in error["loc"])
-            raise ConfigError(error["msg"], file=path, field=where or None) from None
+            message, loc = first_problem(exc)
+            raise ConfigError(message, file=path, field=".".join(loc) or None) from None
         except TypeError as exc:
             raise ConfigError(str(exc), file=path) from None
         if source.name in sources:

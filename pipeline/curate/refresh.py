@@ -9,7 +9,6 @@ estimate are kept, with legacy values translated, unless ``--reset`` drops them.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -188,9 +187,8 @@ def load_tables(paths: DataPaths) -> dict[str, CsvTable]:
     }
 
 
-def summarise(tables: Iterable[CsvTable]) -> dict[str, int]:
+def summarise(candidates: CsvTable, below: CsvTable) -> dict[str, int]:
     """The seed's summary of the candidates table, and the size of below."""
-    candidates, below = tables
     rows = [candidates.get(k) for k in candidates.rows]
     classes = Counter(r.get("threshold_classification", "") for r in rows)
     below_rows = [below.get(k) for k in below.rows]
@@ -220,5 +218,5 @@ def run_refresh(settings: Settings, *, reset: bool = False, dry_run: bool = Fals
     if not dry_run and not report.blocked:
         report.added_columns = {n: t.ensure_columns(COLUMNS) for n, t in tables.items()}
         report.written = apply_plan(plan, tables, utc_now())
-    report.summary = summarise(tables.values())
+    report.summary = summarise(tables[CANDIDATES], tables[BELOW_TABLE])
     return report

@@ -11,6 +11,7 @@ from typing import Any
 
 from pipeline.errors import InputError
 from pipeline.storage.jsondoc import read_document
+from pipeline.values import MAX_SCORE
 
 
 @dataclass
@@ -43,10 +44,6 @@ class Evidence:
             extra,
         )
         return hashlib.sha1(repr(payload).encode()).hexdigest()[:16]
-
-
-# Benchmark scores are ratings, percentages or points: anything beyond this is corrupt.
-MAX_SCORE = 1e6
 
 
 def _models(path: Path, doc: dict[str, Any]) -> list[dict[str, Any]]:

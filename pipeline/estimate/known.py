@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 from pipeline.collect.names import KEY_PATTERN
 from pipeline.errors import ConfigError
 from pipeline.values import MAX_FLOP, urls_in
-from pipeline.yamlfile import expect_mapping, load_yaml
+from pipeline.yamlfile import expect_mapping, first_problem, load_yaml
 
 Confidence = Literal["high", "medium", "low", "speculative"]
 
@@ -66,7 +66,7 @@ def load_known(path: Path) -> dict[str, KnownModel]:
         try:
             known[key] = KnownModel(**entry)
         except ValidationError as exc:
-            error = exc.errors()[0]
-            where = ".".join(str(part) for part in error["loc"]) or "training_flop"
-            raise ConfigError(error["msg"], file=path, row=key, field=where) from None
+            message, loc = first_problem(exc)
+            field = ".".join(loc) or "training_flop"
+            raise ConfigError(message, file=path, row=key, field=field) from None
     return known

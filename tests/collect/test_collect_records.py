@@ -121,3 +121,12 @@ def test_last_updated_kept_when_nothing_changed(rules: NameRules) -> None:
         [row(2, "o1-mini", "1305"), row(3, "o1-preview", "1340")], SOURCE, rules, T2, previous
     )
     assert {m["key"]: m["last_updated"] for m in again.models} == {"o1_mini": T1, "o1_preview": T2}
+
+
+@pytest.mark.parametrize("score", ["1e99", "-2e6", "inf", "NaN"])
+def test_implausible_benchmark_is_a_warning(rules: NameRules, score: str) -> None:
+    result = build_models([row(4, "Gemma-2-27B-it", score=score)], SOURCE, rules, T1)
+    assert result.warnings == [
+        f"arena.csv row 4, field arena_score: {score!r} is not a plausible score; ignored"
+    ]
+    assert result.models[0]["benchmarks"] == {}
