@@ -69,3 +69,7 @@ class ConfigPaths:
     @property
     def name_mapping(self) -> Path:
         return self.root / "model_name_mapping.yaml"
+
+    @property
+    def schema_map(self) -> Path:
+        return self.root / "schema_map.yaml"

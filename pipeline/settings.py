@@ -102,6 +102,9 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("data")
     config_dir: Path = Path("configs")
+    # A missing published dataset starts as a copy of this file (relative to data_dir);
+    # empty: start empty.
+    published_seed: str = "raw/epoch/published_data.csv"
     thresholds: Thresholds = Field(default_factory=Thresholds)
     estimation: Estimation = Field(default_factory=Estimation)
     collect: Collect = Field(default_factory=Collect)

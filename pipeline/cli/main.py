@@ -7,7 +7,7 @@ from importlib.metadata import entry_points
 
 import click
 
-from pipeline.cli import collect, curate, estimate, inspect
+from pipeline.cli import collect, curate, estimate, inspect, review, sync
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -30,7 +30,7 @@ def cli(ctx: click.Context, data_dir: str | None, config_dir: str | None) -> Non
     ctx.ensure_object(dict).update(data_dir=data_dir, config_dir=config_dir)
 
 
-for module in (collect, estimate, curate, inspect):
+for module in (collect, estimate, curate, review, sync, inspect):
     for command in module.COMMANDS:
         cli.add_command(command)
 

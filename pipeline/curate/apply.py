@@ -1,15 +1,30 @@
-"""Applying a plan: in memory, then atomic writes in two phases.
+"""Applying a plan: in memory, then atomic writes in two phases, under a journal.
 
-Phase 1 makes every addition and update, including the arriving half of each move, and
-saves every changed file. Phase 2 removes moved and dropped rows and saves again. A crash
-between any two writes therefore leaves a moved row in both files (the next refresh removes
-the unverified copy), never in neither. Applying the same plan twice changes nothing the
-second time: ``last_updated`` is stamped only on rows whose cells changed.
+Phase 1 makes every addition, update, note and verification, including the arriving half
+of each move, and saves every changed file. Phase 2 removes moved and dropped rows and saves
+again. A crash between two writes therefore leaves a moved row in both files, never in
+neither; with a journal (``state_dir``), the next command replays the plan and converges.
+Applying the same plan twice changes nothing the second time: ``last_updated`` is stamped
+only on rows whose cells changed, and a note whose text is already there is not added.
 """
 
 from __future__ import annotations
 
-from pipeline.curate.plan import AddRow, DropRow, MoveRow, Plan, UpdateField
+from pathlib import Path
+
+from pipeline.curate.journal import clear_journal, pending, pending_tables, write_journal
+from pipeline.curate.notes import appended
+from pipeline.curate.plan import (
+    AddRow,
+    AppendNote,
+    Change,
+    DropRow,
+    MarkVerified,
+    MoveRow,
+    Plan,
+    UpdateField,
+)
+from pipeline.schema import VERIFIED
 from pipeline.storage.csvtable import CsvTable
 
 
@@ -27,34 +42,79 @@ def _arrive(change: MoveRow, tables: dict[str, CsvTable]) -> bool:
     source, target = tables[change.source], tables[change.table]
     row = dict(change.row)
     if change.key in source:
-        extra = [c for c in source.columns if c not in target.columns]
-        target.add_columns(extra)
+        target.add_columns([c for c in source.columns if c not in target.columns])
         row = {**source.get(change.key), **row}
     return _upsert(target, change.key, row)
+
+
+def _apply_one(change: Change, tables: dict[str, CsvTable]) -> bool:
+    table = tables[change.table]
+    if isinstance(change, AddRow):
+        return _upsert(table, change.key, change.row)
+    if isinstance(change, MoveRow):
+        return _arrive(change, tables)
+    if change.key not in table:
+        return False
+    if isinstance(change, UpdateField):
+        return table.set_cell(change.key, change.field, change.new)
+    if isinstance(change, AppendNote):
+        note = appended(table.cell(change.key, change.field), change.note)
+        return table.set_cell(change.key, change.field, note)
+    if isinstance(change, MarkVerified):
+        return table.set_cell(change.key, "verified", VERIFIED)
+    return False
 
 
 def _save_all(tables: dict[str, CsvTable]) -> list[str]:
     return [name for name, table in tables.items() if table.save()]
 
 
-def apply_plan(plan: Plan, tables: dict[str, CsvTable], stamp: str) -> list[str]:
-    """Apply ``plan`` and write the tables; the names of the files written."""
+def _arrivals(plan: Plan, tables: dict[str, CsvTable], stamp: str) -> None:
+    """Phase 1 in memory: everything but the removals."""
     for change in plan.writes:
-        if isinstance(change, AddRow):
-            changed = _upsert(tables[change.table], change.key, change.row)
-        elif isinstance(change, UpdateField):
-            changed = tables[change.table].set_cell(change.key, change.field, change.new)
-        elif isinstance(change, MoveRow):
-            changed = _arrive(change, tables)
-        else:
+        if isinstance(change, DropRow):
             continue
         table = tables[change.table]
-        if changed and "last_updated" in table.columns:
+        if _apply_one(change, tables) and "last_updated" in table.columns:
             table.set_cell(change.key, "last_updated", stamp)
-    written = _save_all(tables)
+
+
+def _departures(plan: Plan, tables: dict[str, CsvTable]) -> None:
+    """Phase 2 in memory: the leaving half of moves, and drops."""
     for change in plan.writes:
         if isinstance(change, MoveRow | DropRow):
             name = change.source if isinstance(change, MoveRow) else change.table
             if change.key in tables[name]:
                 tables[name].remove_row(change.key)
-    return list(dict.fromkeys(written + _save_all(tables)))
+
+
+def preview(plan: Plan, tables: dict[str, CsvTable], stamp: str) -> None:
+    """Apply ``plan`` to the tables in memory only (for dry runs that plan in steps)."""
+    _arrivals(plan, tables, stamp)
+    _departures(plan, tables)
+
+
+def apply_plan(
+    plan: Plan, tables: dict[str, CsvTable], stamp: str, state_dir: Path | None = None
+) -> list[str]:
+    """Apply ``plan`` and write the tables; the names of the files written."""
+    if not plan.writes:
+        return _save_all(tables)
+    if state_dir is not None:
+        write_journal(state_dir, plan, tables, stamp)
+    _arrivals(plan, tables, stamp)
+    written = _save_all(tables)
+    _departures(plan, tables)
+    written += _save_all(tables)
+    if state_dir is not None:
+        clear_journal(state_dir)
+    return list(dict.fromkeys(written))
+
+
+def recover(state_dir: Path) -> list[str]:
+    """Finish the plan of an interrupted run, if any; the names of the files written."""
+    entry = pending(state_dir)
+    if entry is None:
+        return []
+    plan, tables, stamp = pending_tables(entry)
+    return apply_plan(plan, tables, stamp, state_dir)

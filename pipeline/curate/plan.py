@@ -1,13 +1,15 @@
 """Plans: typed changes computed by pure functions, rendered, approved, then applied.
 
-A change names its table (``candidates``, ``below``, ...), the row key, and why. Nothing
-here touches a file; :mod:`pipeline.curate.apply` does.
+Every change names its table (``candidates``, ``below``, ``staging``, ``published``), the
+row key and why; ``field``, ``old`` and ``new`` say what it does to a cell where that
+applies. Nothing here touches a file: :mod:`pipeline.curate.apply` does.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
 
 
 @dataclass(frozen=True)
@@ -16,6 +18,12 @@ class AddRow:
     key: str
     row: dict[str, str]
     reason: str
+    field: ClassVar[str] = ""
+    old: ClassVar[str] = ""
+
+    @property
+    def new(self) -> str:
+        return "(new row)"
 
 
 @dataclass(frozen=True)
@@ -37,6 +45,15 @@ class MoveRow:
     key: str
     row: dict[str, str]
     reason: str
+    field: ClassVar[str] = ""
+
+    @property
+    def old(self) -> str:
+        return self.source
+
+    @property
+    def new(self) -> str:
+        return self.table
 
 
 @dataclass(frozen=True)
@@ -44,6 +61,71 @@ class DropRow:
     table: str
     key: str
     reason: str
+    field: ClassVar[str] = ""
+    old: ClassVar[str] = ""
+    new: ClassVar[str] = ""
+
+
+@dataclass(frozen=True)
+class AppendNote:
+    """Append ``note`` (``[timestamp] text``) to a notes cell, unless its text is there."""
+
+    table: str
+    key: str
+    field: str
+    note: str
+    reason: str
+    old: ClassVar[str] = ""
+
+    @property
+    def new(self) -> str:
+        return self.note
+
+
+@dataclass(frozen=True)
+class MarkVerified:
+    table: str
+    key: str
+    reason: str
+    field: ClassVar[str] = "verified"
+    old: ClassVar[str] = ""
+    new: ClassVar[str] = "y"
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Both sides changed one cell to different values: neither is overwritten."""
+
+    table: str
+    key: str
+    field: str
+    old: str
+    new: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class BlockedByVerified:
+    """Automation wanted to change a verified row."""
+
+    table: str
+    key: str
+    field: str
+    old: str
+    new: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class BlockedByUnmapped:
+    """A row that needs a name mapping to go further."""
+
+    table: str
+    key: str
+    reason: str
+    field: ClassVar[str] = ""
+    old: ClassVar[str] = ""
+    new: ClassVar[str] = ""
 
 
 @dataclass(frozen=True)
@@ -55,10 +137,32 @@ class InvalidInput:
     field: str
     value: str
     reason: str
+    new: ClassVar[str] = ""
+
+    @property
+    def old(self) -> str:
+        return self.value
 
 
-Change = AddRow | UpdateField | MoveRow | DropRow | InvalidInput
-WRITES = (AddRow, UpdateField, MoveRow, DropRow)
+Change = (
+    AddRow | UpdateField | MoveRow | DropRow | AppendNote | MarkVerified | Conflict
+    | BlockedByVerified | BlockedByUnmapped | InvalidInput
+)  # fmt: skip
+WRITES = (AddRow, UpdateField, MoveRow, DropRow, AppendNote, MarkVerified)
+KINDS: dict[str, type] = {
+    cls.__name__: cls
+    for cls in (AddRow, UpdateField, MoveRow, DropRow, AppendNote, MarkVerified, Conflict,
+                BlockedByVerified, BlockedByUnmapped, InvalidInput)
+}  # fmt: skip
+
+
+def to_json(change: Change) -> dict[str, Any]:
+    return {"kind": type(change).__name__, **asdict(change)}
+
+
+def from_json(data: dict[str, Any]) -> Change:
+    fields = dict(data)
+    return KINDS[fields.pop("kind")](**fields)  # type: ignore[no-any-return]
 
 
 @dataclass
@@ -68,6 +172,9 @@ class Plan:
     def add(self, change: Change) -> None:
         self.changes.append(change)
 
+    def extend(self, changes: list[Change]) -> None:
+        self.changes.extend(changes)
+
     @property
     def writes(self) -> list[Change]:
         return [c for c in self.changes if isinstance(c, WRITES)]
@@ -76,11 +183,21 @@ class Plan:
     def problems(self) -> list[InvalidInput]:
         return [c for c in self.changes if isinstance(c, InvalidInput)]
 
+    def of(self, *kinds: type) -> list[Change]:
+        return [c for c in self.changes if isinstance(c, kinds)]
+
     def counts(self) -> Counter[str]:
         return Counter(type(c).__name__ for c in self.changes)
 
     def rows_touched(self, kind: type) -> set[str]:
         return {c.key for c in self.changes if isinstance(c, kind)}
+
+    def by_row(self) -> dict[tuple[str, str], list[Change]]:
+        """Changes grouped by (table, key), in plan order: the unit of approval."""
+        groups: dict[tuple[str, str], list[Change]] = {}
+        for change in self.changes:
+            groups.setdefault((change.table, change.key), []).append(change)
+        return groups
 
     def __bool__(self) -> bool:
         return bool(self.writes)

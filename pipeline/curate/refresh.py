@@ -14,6 +14,8 @@ from typing import Any
 
 from pipeline.collect.names import NameRules
 from pipeline.curate.apply import apply_plan
+from pipeline.curate.datasets import BELOW as BELOW_NAME
+from pipeline.curate.datasets import CANDIDATES, open_tables
 from pipeline.curate.plan import AddRow, DropRow, InvalidInput, MoveRow, Plan, UpdateField
 from pipeline.curate.validate import Problem, cross_check, denoised, validate_table
 from pipeline.errors import InputError
@@ -35,7 +37,7 @@ from pipeline.settings import Settings
 from pipeline.storage.csvtable import CsvTable
 from pipeline.values import format_number, utc_now
 
-CANDIDATES, BELOW_TABLE = "candidates", "below"
+BELOW_TABLE = BELOW_NAME
 # Facts a newer estimate may lack: an empty value never erases them.
 KEEP_WHEN_EMPTY = ("developer", "release_date")
 
@@ -180,13 +182,6 @@ class RefreshReport:
         return bool(self.errors or self.plan.problems)
 
 
-def load_tables(paths: DataPaths) -> dict[str, CsvTable]:
-    return {
-        CANDIDATES: CsvTable.read(paths.candidates, KEY, COLUMNS),
-        BELOW_TABLE: CsvTable.read(paths.below, KEY, COLUMNS),
-    }
-
-
 def summarise(candidates: CsvTable, below: CsvTable) -> dict[str, int]:
     """The seed's summary of the candidates table, and the size of below."""
     rows = [candidates.get(k) for k in candidates.rows]
@@ -209,7 +204,7 @@ def run_refresh(settings: Settings, *, reset: bool = False, dry_run: bool = Fals
     estimates = list(load_previous(paths).values())
     if not estimates:
         raise InputError("no estimates; run `tracker estimate-flops` first", file=paths.estimated)
-    tables = load_tables(paths)
+    tables = open_tables(settings, [CANDIDATES, BELOW_TABLE])
     rules = NameRules.load(configs.aliases)
     problems = [p for t in tables.values() for p in validate_table(t, rules)]
     problems += cross_check(tables[CANDIDATES], tables[BELOW_TABLE])
@@ -217,6 +212,6 @@ def run_refresh(settings: Settings, *, reset: bool = False, dry_run: bool = Fals
     report = RefreshReport(plan, problems)
     if not dry_run and not report.blocked:
         report.added_columns = {n: t.ensure_columns(COLUMNS) for n, t in tables.items()}
-        report.written = apply_plan(plan, tables, utc_now())
+        report.written = apply_plan(plan, tables, utc_now(), paths.state)
     report.summary = summarise(tables[CANDIDATES], tables[BELOW_TABLE])
     return report

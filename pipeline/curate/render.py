@@ -1,4 +1,5 @@
-"""Showing a plan: a rich table of its changes, one line per row touched."""
+"""Showing plans: a rich table of changes for dry runs, the sync view of additions and
+updates, and one model's changes at a time for approval."""
 
 from __future__ import annotations
 
@@ -7,9 +8,35 @@ from collections import defaultdict
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.curate.plan import AddRow, Change, DropRow, InvalidInput, MoveRow, Plan, UpdateField
+from pipeline.curate.plan import (
+    AddRow,
+    AppendNote,
+    BlockedByUnmapped,
+    BlockedByVerified,
+    Change,
+    Conflict,
+    DropRow,
+    InvalidInput,
+    MarkVerified,
+    MoveRow,
+    Plan,
+    UpdateField,
+)
 
 WIDTH = 40
+LABELS: dict[type, str] = {
+    AddRow: "add",
+    UpdateField: "update",
+    MoveRow: "move",
+    DropRow: "drop",
+    AppendNote: "note",
+    MarkVerified: "verify",
+    Conflict: "conflict",
+    BlockedByVerified: "blocked: verified",
+    BlockedByUnmapped: "blocked: unmapped",
+    InvalidInput: "invalid",
+}
+HELD = (BlockedByUnmapped, BlockedByVerified, InvalidInput, Conflict)
 
 
 def short(value: str, width: int = WIDTH) -> str:
@@ -19,17 +46,18 @@ def short(value: str, width: int = WIDTH) -> str:
 
 def describe(change: Change) -> tuple[str, str]:
     """(what, detail) of one change."""
+    label = LABELS[type(change)]
     if isinstance(change, AddRow):
         flop = change.row.get("training_flop", "")
-        return "add", f"{flop} {change.row.get('threshold_classification', '')}".strip()
+        return label, f"{flop} {change.row.get('threshold_classification', '')}".strip()
     if isinstance(change, MoveRow):
         return f"move {change.source} -> {change.table}", change.reason
-    if isinstance(change, DropRow):
-        return "drop", change.reason
-    if isinstance(change, UpdateField):
-        return "update", f"{change.field}: {short(change.old) or '∅'} -> {short(change.new) or '∅'}"
-    assert isinstance(change, InvalidInput)
-    return "invalid", f"{change.field}: {short(change.value)}: {change.reason}"
+    if isinstance(change, AppendNote):
+        return label, f"{change.field}: + {short(change.note, 60)}"
+    if change.field and (change.old or change.new):
+        detail = f"{change.field}: {short(change.old) or '∅'} -> {short(change.new) or '∅'}"
+        return label, f"{detail} ({change.reason})" if isinstance(change, HELD) else detail
+    return label, change.reason
 
 
 def render_plan(plan: Plan, out: Console, title: str = "Plan") -> None:
@@ -48,3 +76,62 @@ def render_plan(plan: Plan, out: Console, title: str = "Plan") -> None:
     out.print(table)
     counts = plan.counts()
     out.print(", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())))
+
+
+def names_of(change: Change, mapping: dict[str, str]) -> tuple[str, str]:
+    """(staging key, published name) of a sync change, whichever side it touches."""
+    if change.table == "published":
+        reverse = {name: key for key, name in mapping.items()}
+        return reverse.get(change.key, ""), change.key
+    return change.key, mapping.get(change.key, "")
+
+
+def render_sync(plan: Plan, target: str, mapping: dict[str, str], out: Console) -> None:
+    """The seed's dry-run view: additions, updates, what is held back, and the totals."""
+    additions = [c for c in plan.changes if isinstance(c, AddRow)]
+    if additions:
+        table = Table("Staging name", "Published name", "Training FLOP",
+                      title=f"New models to add to {target}")  # fmt: skip
+        for change in additions:
+            flop = change.row.get("training_flop") or change.row.get("Training compute (FLOP)", "")
+            table.add_row(*names_of(change, mapping), flop)
+        out.print(table)
+    updates: dict[str, list[UpdateField]] = {}
+    for change in plan.changes:
+        if isinstance(change, UpdateField):
+            updates.setdefault(change.key, []).append(change)
+    if updates:
+        table = Table("Staging name", "Published name", "Changes",
+                      title=f"Models to update in {target}")  # fmt: skip
+        for changes in updates.values():
+            lines = [f"{c.field}: {short(c.old) or '∅'} → {short(c.new) or '∅'}" for c in changes]
+            table.add_row(*names_of(changes[0], mapping), "\n".join(lines))
+        out.print(table)
+    held = [c for c in plan.changes if isinstance(c, HELD)]
+    if held:
+        table = Table("Model", "Field", "Held back because", title="Not synced")
+        for change in held:
+            table.add_row(change.key, change.field, change.reason)
+        out.print(table)
+    out.print(f"Total: {len(additions)} additions, {len(updates)} updates, {len(held)} held back")
+
+
+def describe_row(changes: list[Change], mapping: dict[str, str]) -> list[str]:
+    """The approval view of one model's changes, as plain lines."""
+    first = changes[0]
+    key, name = names_of(first, mapping)
+    rule = "=" * 80
+    if isinstance(first, AddRow):
+        lines = [rule, f"ADD: {key} → {name!r}", rule]
+        return lines + [
+            f"{field}: {short(value, 100)}" for field, value in first.row.items() if value
+        ]
+    lines = [rule, f"UPDATE: {key} → {name!r}", rule, "Changes:"]
+    for change in changes:
+        if isinstance(change, UpdateField):
+            lines.append(
+                f"  {change.field}: {short(change.old) or '∅'} → {short(change.new) or '∅'}"
+            )
+        elif isinstance(change, AppendNote):
+            lines.append(f"  {change.field}: + {short(change.note, 100)}")
+    return lines

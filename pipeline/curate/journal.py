@@ -1,0 +1,60 @@
+"""A write-ahead journal for applying plans that touch several files.
+
+Before the first write, the plan and the files it touches are saved to
+``data/state/apply_journal.json``; after the last write the journal is removed. If a run
+dies in between, the next command that opens the datasets replays the journal first.
+Applying is idempotent, so the replay converges: no duplicate rows, no duplicate notes.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pipeline.curate.plan import Plan, from_json, to_json
+from pipeline.errors import InputError
+from pipeline.storage.atomic import atomic_write_text
+from pipeline.storage.csvtable import CsvTable
+
+JOURNAL = "apply_journal.json"
+
+
+def journal_path(state_dir: Path) -> Path:
+    return state_dir / JOURNAL
+
+
+def write_journal(state_dir: Path, plan: Plan, tables: dict[str, CsvTable], stamp: str) -> None:
+    entry = {
+        "stamp": stamp,
+        "tables": {
+            name: {"path": str(t.path), "key": t.key_column, "columns": t.columns}
+            for name, t in tables.items()
+        },
+        "changes": [to_json(change) for change in plan.writes],
+    }
+    atomic_write_text(journal_path(state_dir), json.dumps(entry, ensure_ascii=False) + "\n")
+
+
+def clear_journal(state_dir: Path) -> None:
+    journal_path(state_dir).unlink(missing_ok=True)
+
+
+def pending(state_dir: Path) -> dict[str, Any] | None:
+    path = journal_path(state_dir)
+    try:
+        entry = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        message = "damaged journal of an interrupted run; inspect and delete it"
+        raise InputError(message, file=path) from None
+    return entry if isinstance(entry, dict) else None
+
+
+def pending_tables(entry: dict[str, Any]) -> tuple[Plan, dict[str, CsvTable], str]:
+    tables = {
+        name: CsvTable.read(spec["path"], spec["key"], spec["columns"])
+        for name, spec in entry["tables"].items()
+    }
+    return Plan([from_json(change) for change in entry["changes"]]), tables, entry["stamp"]

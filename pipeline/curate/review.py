@@ -1,0 +1,180 @@
+"""Review decisions (DESIGN §5): y -> staging + verified; n -> below, verified.
+
+The same plans serve the terminal review, a decisions file and, later, the reviewers'
+``decision`` column in the shared sheet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.curate.apply import apply_plan
+from pipeline.curate.datasets import BELOW, CANDIDATES, STAGING, open_tables
+from pipeline.curate.notes import appended, stamped
+from pipeline.curate.plan import (
+    AddRow,
+    AppendNote,
+    InvalidInput,
+    MarkVerified,
+    MoveRow,
+    Plan,
+    UpdateField,
+)
+from pipeline.errors import InputError
+from pipeline.paths import DataPaths
+from pipeline.schema import ABOVE, KEY, VERIFIED, is_verified
+from pipeline.schema import BELOW as BELOW_CLASS
+from pipeline.settings import Settings
+from pipeline.storage.csvtable import CsvTable, read_raw
+
+YES = {"y", "yes", "above"}
+NO = {"n", "no", "below"}
+ABOVE_NOTE = "Manual review: confirmed above 1e25 FLOP. Reason: {reason}"
+BELOW_NOTE = "Manual review: confirmed below 1e25 FLOP. Reason: {reason}"
+CONFIRMED = {
+    "y": {"status": "confirmed_above_1e25", "threshold_classification": ABOVE},
+    "n": {"status": "confirmed_below_1e25", "threshold_classification": BELOW_CLASS},
+}
+
+
+def parse_decision(text: str) -> str | None:
+    """``y`` or ``n`` for y/yes/above and n/no/below in any case; None otherwise."""
+    word = text.strip().lower()
+    return "y" if word in YES else "n" if word in NO else None
+
+
+def new_candidates(candidates: CsvTable, staging: CsvTable) -> list[str]:
+    """Candidates waiting for a decision: not in staging and not verified."""
+    return [
+        key
+        for key, record in candidates.rows.items()
+        if key not in staging and not is_verified(record.cells)
+    ]
+
+
+def plan_decision(
+    key: str, decision: str, reason: str, tables: dict[str, CsvTable], stamp: str
+) -> Plan:
+    """The changes one decision makes. Re-planning a decision already applied yields no
+    change that alters a file (rows are upserted, notes appended once)."""
+    plan = Plan()
+    candidates, staging = tables[CANDIDATES], tables[STAGING]
+    reason = reason.strip()
+    if not reason:
+        plan.add(InvalidInput(CANDIDATES, key, "reason", reason, "a decision needs a reason"))
+        return plan
+    if key not in candidates:
+        plan.add(InvalidInput(CANDIDATES, key, KEY, key, "not a candidate"))
+        return plan
+    cells = candidates.get(key)
+    note = stamped(stamp, (ABOVE_NOTE if decision == "y" else BELOW_NOTE).format(reason=reason))
+    confirmed = {**CONFIRMED[decision], "verified": VERIFIED}
+    if decision == "n":
+        row = {**cells, **confirmed, "notes": appended(cells["notes"], note)}
+        plan.add(MoveRow(CANDIDATES, BELOW, key, row, f"reviewed: below 1e25 ({reason})"))
+        return plan
+    why = f"reviewed: above 1e25 ({reason})"
+    if key in staging:
+        plan.add(MarkVerified(STAGING, key, why))
+        plan.add(AppendNote(STAGING, key, "notes", note, why))
+    else:
+        row = {**cells, **confirmed, "notes": appended(cells["notes"], note)}
+        plan.add(AddRow(STAGING, key, row, why))
+    for field, value in CONFIRMED[decision].items():
+        if cells.get(field) != value:
+            plan.add(UpdateField(CANDIDATES, key, field, cells.get(field, ""), value, why))
+    plan.add(MarkVerified(CANDIDATES, key, why))
+    plan.add(AppendNote(CANDIDATES, key, "notes", note, why))
+    return plan
+
+
+@dataclass(frozen=True)
+class Decision:
+    key: str
+    decision: str
+    reason: str
+    row: int
+
+
+def read_decisions(path: Path) -> list[Decision]:
+    """A ``model,decision,reason`` CSV; every bad row is reported, nothing is half-read."""
+    raw = read_raw(path)
+    columns = {name.strip().lower(): name for name in raw.columns}
+    missing = [c for c in ("model", "decision", "reason") if c not in columns]
+    if missing:
+        raise InputError(f"missing column(s) {', '.join(missing)}", file=path, row=1)
+    decisions, problems, seen = [], [], {}
+    for record in raw.records:
+        cells = {c: record.cells[columns[c]].strip() for c in ("model", "decision", "reason")}
+        decision = parse_decision(cells["decision"])
+        where = {"file": path, "row": record.number}
+        if not cells["model"]:
+            problems.append(InputError("empty model", field="model", **where))
+        elif cells["model"] in seen:
+            message = f"{cells['model']!r} is decided twice (also row {seen[cells['model']]})"
+            problems.append(InputError(message, field="model", **where))
+        elif decision is None:
+            message = f"{cells['decision']!r} is not a decision: use y or n"
+            problems.append(InputError(message, field="decision", **where))
+        elif not cells["reason"]:
+            problems.append(InputError("a decision needs a reason", field="reason", **where))
+        else:
+            decisions.append(Decision(cells["model"], decision, cells["reason"], record.number))
+        seen.setdefault(cells["model"], record.number)
+    if problems:
+        raise DecisionErrors(path, problems)
+    return decisions
+
+
+class DecisionErrors(InputError):
+    """Bad rows in a decisions file: one line each in ``problems``; nothing is applied."""
+
+    def __init__(self, path: Path, problems: list[InputError]) -> None:
+        self.problems = problems
+        super().__init__(f"{len(problems)} bad row(s); nothing was applied", file=path)
+
+
+def earlier_decision(key: str, tables: dict[str, CsvTable]) -> str | None:
+    """``y`` or ``n`` when a model that is no longer a new candidate was decided before."""
+    if key in tables[STAGING]:
+        return "y"
+    if key in tables[BELOW] and is_verified(tables[BELOW].get(key)):
+        return "n"
+    return None
+
+
+@dataclass
+class DecisionsResult:
+    plan: Plan
+    applied: list[Decision]
+    unchanged: list[Decision]
+    written: list[str]
+
+
+def apply_decisions(
+    settings: Settings, decisions: list[Decision], path: Path, stamp: str
+) -> DecisionsResult:
+    """Apply a decisions file as one plan: all of it, or (on any bad row) none of it."""
+    tables = open_tables(settings, [CANDIDATES, BELOW, STAGING])
+    plan, applied, unchanged, problems = Plan(), [], [], []
+    for item in decisions:
+        cells = tables[CANDIDATES].get(item.key) if item.key in tables[CANDIDATES] else None
+        earlier = None if cells and not is_verified(cells) else earlier_decision(item.key, tables)
+        if earlier == item.decision:
+            unchanged.append(item)
+            continue
+        if earlier is not None:
+            word = "above" if earlier == "y" else "below"
+            message = f"{item.key!r} was confirmed {word} earlier; change it in its file by hand"
+            problems.append(InputError(message, file=path, row=item.row, field="decision"))
+            continue
+        step = plan_decision(item.key, item.decision, item.reason, tables, stamp)
+        for problem in step.problems:
+            problems.append(InputError(problem.reason, file=path, row=item.row, field="model"))
+        plan.extend(step.changes)
+        applied.append(item)
+    if problems:
+        raise DecisionErrors(path, problems)
+    written = apply_plan(plan, tables, stamp, DataPaths(settings.data_dir).state)
+    return DecisionsResult(plan, applied, unchanged, written)

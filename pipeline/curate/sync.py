@@ -1,0 +1,172 @@
+"""Staging <-> published sync plans (DESIGN §5 "Dataset sync").
+
+Additive only: rows are added or updated, never deleted. A row without a name mapping is
+blocked; a verified staging row is never overwritten from published (blocked, for
+``--diff``). Each changed row gets one audit note, with a UTC timestamp, in the target's
+audit column; re-planning after a sync finds nothing to do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.curate.datasets import PUBLISHED, STAGING
+from pipeline.curate.mapping import MappingFile
+from pipeline.curate.notes import excerpt, stamped
+from pipeline.curate.plan import (
+    AddRow,
+    AppendNote,
+    BlockedByUnmapped,
+    BlockedByVerified,
+    Change,
+    InvalidInput,
+    Plan,
+    UpdateField,
+)
+from pipeline.curate.schema_map import SchemaMap
+from pipeline.schema import KEY, is_verified
+from pipeline.storage.csvtable import CsvTable
+from pipeline.values import format_number, parse_number
+
+DIRECTIONS = ("staging-to-published", "published-to-staging", "both")
+
+
+@dataclass(frozen=True)
+class SyncContext:
+    schema: SchemaMap
+    mapping: MappingFile
+    stamp: str
+
+
+def _summary(changes: list[Change]) -> str:
+    return "; ".join(
+        f"{c.field} = {excerpt(c.new, 60)}" for c in changes if isinstance(c, UpdateField)
+    )
+
+
+def plan_to_published(staging: CsvTable, published: CsvTable, ctx: SyncContext) -> Plan:
+    """Staging rows into published: add missing models, update differing fields."""
+    plan, schema, names = Plan(), ctx.schema, ctx.mapping.mapping
+    audit = schema.audit.published
+    for key in staging.rows:
+        name = names.get(key)
+        if name is None:
+            plan.add(BlockedByUnmapped(STAGING, key, "no published name in the name mapping"))
+            continue
+        cells, values = staging.get(key), {}
+        for fm in schema.fields:
+            try:
+                values[fm.published] = schema.to_published(fm, cells.get(fm.staging, ""))
+            except ValueError as exc:
+                plan.add(
+                    InvalidInput(STAGING, key, fm.staging, cells.get(fm.staging, ""), str(exc))
+                )
+        if name not in published:
+            note = stamped(ctx.stamp, f"Added from staging ({key}) by sync-datasets")
+            row = {schema.key.published: name, **values, audit: note}
+            plan.add(AddRow(PUBLISHED, name, row, f"new in staging as {key}"))
+            continue
+        current = published.get(name)
+        updates: list[Change] = []
+        for fm in schema.fields:
+            new = values.get(fm.published, "")
+            if new and not schema.same(fm, cells.get(fm.staging, ""), current[fm.published]):
+                why = f"staging {key} differs"
+                updates.append(
+                    UpdateField(PUBLISHED, name, fm.published, current[fm.published], new, why)
+                )
+        if updates:
+            text = f"Updated from staging ({key}) by sync-datasets: {_summary(updates)}"
+            updates.append(AppendNote(PUBLISHED, name, audit, stamped(ctx.stamp, text), "audit"))
+            plan.extend(updates)
+    return plan
+
+
+def plan_to_staging(staging: CsvTable, published: CsvTable, ctx: SyncContext) -> Plan:
+    """Published rows into staging: add mapped models, update unverified rows' fields."""
+    plan, schema, keys = Plan(), ctx.schema, ctx.mapping.reverse
+    audit = schema.audit.staging
+    for name in published.rows:
+        key = keys.get(name)
+        if key is None:
+            plan.add(BlockedByUnmapped(PUBLISHED, name, "no staging key in the name mapping"))
+            continue
+        cells = published.get(name)
+        current = staging.get(key) if key in staging else {}
+        values = {}
+        for fm in schema.fields:
+            try:
+                values[fm.staging] = schema.staging_cell(
+                    fm, current.get(fm.staging, ""), cells[fm.published]
+                )
+            except ValueError as exc:
+                plan.add(InvalidInput(PUBLISHED, name, fm.published, cells[fm.published], str(exc)))
+        if key not in staging:
+            note = stamped(ctx.stamp, f"Added from published ({name}) by sync-datasets")
+            notes = values.get(audit, "")
+            row = {KEY: key, **values, audit: f"{notes}\n{note}" if notes else note}
+            plan.add(AddRow(STAGING, key, {**row, "verified": ""}, f"published as {name!r}"))
+            continue
+        changes: list[Change] = []
+        for fm in schema.fields:
+            new = values.get(fm.staging, "")
+            if not cells[fm.published].strip() or schema.same(
+                fm, current[fm.staging], cells[fm.published]
+            ):
+                continue
+            if is_verified(current):
+                kind, why = BlockedByVerified, "verified in staging: resolve with --diff"
+            else:
+                kind, why = UpdateField, f"published {name!r} differs"
+            changes.append(kind(STAGING, key, fm.staging, current[fm.staging], new, why))
+        updates = [c for c in changes if isinstance(c, UpdateField)]
+        plan.extend(changes)
+        if updates:
+            text = f"Updated from published ({name}) by sync-datasets: {_summary(updates)}"
+            plan.add(AppendNote(STAGING, key, audit, stamped(ctx.stamp, text), "audit"))
+    return plan
+
+
+def blocked(plan: Plan) -> list[BlockedByUnmapped]:
+    return [c for c in plan.changes if isinstance(c, BlockedByUnmapped)]
+
+
+def flop_text(value: str) -> str:
+    """A FLOP cell for tables: numbers in short scientific form."""
+    try:
+        number = parse_number(value)
+    except ValueError:
+        return value
+    return "" if number is None else format_number(float(f"{number:.3g}"))
+
+
+@dataclass
+class MappingCheck:
+    """What stands between the datasets and a sync."""
+
+    problems: list[str]
+    unmapped_staging: list[str]
+    unmapped_published: list[str]
+    to_add_to_staging: list[tuple[str, str]]
+    dangling: list[tuple[str, str, int]]
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.problems or self.unmapped_staging or self.unmapped_published)
+
+
+def check_mappings(staging: CsvTable, published: CsvTable, mapping: MappingFile) -> MappingCheck:
+    names, keys = mapping.mapping, mapping.reverse
+    return MappingCheck(
+        problems=mapping.described_problems(),
+        unmapped_staging=[k for k in staging.rows if k not in names],
+        unmapped_published=[n for n in published.rows if n not in keys],
+        to_add_to_staging=[
+            (n, keys[n]) for n in published.rows if n in keys and keys[n] not in staging
+        ],
+        dangling=[
+            (e.key, e.name, e.line)
+            for e in mapping.entries
+            if e.key not in staging and e.name not in published
+        ],
+    )
