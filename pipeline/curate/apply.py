@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.curate.journal import clear_journal, pending, pending_tables, write_journal
+from pipeline.curate.journal import clear_journal, pending, write_journal
 from pipeline.curate.notes import appended
 from pipeline.curate.plan import (
     AddRow,
@@ -65,8 +65,16 @@ def _apply_one(change: Change, tables: dict[str, CsvTable]) -> bool:
     return False
 
 
-def _save_all(tables: dict[str, CsvTable]) -> list[str]:
-    return [name for name, table in tables.items() if table.save()]
+def _save_all(tables: dict[str, CsvTable], plan: Plan) -> list[str]:
+    """Save what changed; a table with no file, no rows and no change stays unwritten."""
+    touched = {c.table for c in plan.writes} | {
+        c.source for c in plan.writes if isinstance(c, MoveRow)
+    }
+    return [
+        name
+        for name, table in tables.items()
+        if (name in touched or table.rows or table.original is not None) and table.save()
+    ]
 
 
 def _arrivals(plan: Plan, tables: dict[str, CsvTable], stamp: str) -> None:
@@ -99,13 +107,13 @@ def apply_plan(
 ) -> list[str]:
     """Apply ``plan`` and write the tables; the names of the files written."""
     if not plan.writes:
-        return _save_all(tables)
+        return _save_all(tables, plan)
+    _arrivals(plan, tables, stamp)
     if state_dir is not None:
         write_journal(state_dir, plan, tables, stamp)
-    _arrivals(plan, tables, stamp)
-    written = _save_all(tables)
+    written = _save_all(tables, plan)
     _departures(plan, tables)
-    written += _save_all(tables)
+    written += _save_all(tables, plan)
     if state_dir is not None:
         clear_journal(state_dir)
     return list(dict.fromkeys(written))
@@ -116,5 +124,5 @@ def recover(state_dir: Path) -> list[str]:
     entry = pending(state_dir)
     if entry is None:
         return []
-    plan, tables, stamp = pending_tables(entry)
+    plan, tables, stamp = entry
     return apply_plan(plan, tables, stamp, state_dir)

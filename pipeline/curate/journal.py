@@ -28,7 +28,7 @@ def write_journal(state_dir: Path, plan: Plan, tables: dict[str, CsvTable], stam
     entry = {
         "stamp": stamp,
         "tables": {
-            name: {"path": str(t.path), "key": t.key_column, "columns": t.columns}
+            name: {"path": str(t.path.resolve()), "key": t.key_column, "columns": t.columns}
             for name, t in tables.items()
         },
         "changes": [to_json(change) for change in plan.writes],
@@ -40,21 +40,26 @@ def clear_journal(state_dir: Path) -> None:
     journal_path(state_dir).unlink(missing_ok=True)
 
 
-def pending(state_dir: Path) -> dict[str, Any] | None:
+DAMAGED = "damaged journal of an interrupted run; inspect and delete it"
+
+
+def pending(state_dir: Path) -> tuple[Plan, dict[str, CsvTable], str] | None:
+    """The plan, tables and timestamp of an interrupted apply, or None."""
     path = journal_path(state_dir)
     try:
-        entry = json.loads(path.read_text(encoding="utf-8"))
+        entry: Any = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
     except (json.JSONDecodeError, UnicodeDecodeError):
-        message = "damaged journal of an interrupted run; inspect and delete it"
-        raise InputError(message, file=path) from None
-    return entry if isinstance(entry, dict) else None
-
-
-def pending_tables(entry: dict[str, Any]) -> tuple[Plan, dict[str, CsvTable], str]:
-    tables = {
-        name: CsvTable.read(spec["path"], spec["key"], spec["columns"])
-        for name, spec in entry["tables"].items()
-    }
-    return Plan([from_json(change) for change in entry["changes"]]), tables, entry["stamp"]
+        raise InputError(DAMAGED, file=path) from None
+    try:
+        plan = Plan([from_json(change) for change in entry["changes"]])
+        specs = {
+            name: (spec["path"], spec["key"], spec["columns"])
+            for name, spec in entry["tables"].items()
+        }
+        stamp = str(entry["stamp"])
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise InputError(DAMAGED, file=path) from None
+    tables = {name: CsvTable.read(p, key, columns) for name, (p, key, columns) in specs.items()}
+    return plan, tables, stamp

@@ -8,7 +8,8 @@ _STAMP = re.compile(r"^\[\d{4}-\d\d-\d\dT[^\]]*\]\s*")
 
 
 def stamped(stamp: str, text: str) -> str:
-    return f"[{stamp}] {text}"
+    """An audit note: one line, so notes can be told apart line by line."""
+    return f"[{stamp}] {' '.join(text.split())}"
 
 
 def body(note: str) -> str:
@@ -17,8 +18,8 @@ def body(note: str) -> str:
 
 
 def appended(existing: str, note: str) -> str:
-    """``existing`` with ``note`` on a new line, unless the note's text is already there."""
-    if body(note) in existing:
+    """``existing`` with ``note`` on a new line, unless a line already holds the note's text."""
+    if body(note) in {body(line) for line in existing.splitlines()}:
         return existing
     return f"{existing}\n{note}" if existing.strip() else note
 
