@@ -18,6 +18,7 @@ def ask(question: str, choices: list[str], aliases: dict[str, str] | None = None
         try:
             answer = click.prompt(question, default="", show_default=False)
         except click.Abort:
+            click.echo()
             raise NoInput from None
         word = answer.strip().lower()
         word = aliases.get(word, word)
@@ -32,6 +33,7 @@ def ask_text(question: str, what: str = "an answer") -> str:
         try:
             answer = click.prompt(question, default="", show_default=False).strip()
         except click.Abort:
+            click.echo()
             raise NoInput from None
         if answer:
             return answer

@@ -35,6 +35,7 @@ SHOWN = [
     ("alternative_methods", "Alternatives"),
 ]
 ANSWERS = {"yes": "y", "no": "n", "above": "y", "below": "n", "s": "skip", "q": "quit"}
+NEXT = {"yes": "y", "no": "n", "q": "n", "quit": "n"}
 
 
 def show_candidate(cells: dict[str, str], index: int, total: int) -> None:
@@ -80,7 +81,10 @@ def review_command(ctx: click.Context, batch_size: int, decisions: Path | None) 
         return
     if input_closed():
         raise no_terminal("review-candidates", DECISIONS_FLAG)
-    click.echo(f"{len(keys)} new candidates. Answer y (above 1e25), n (below), skip or quit.")
+    plural = "s" if len(keys) != 1 else ""
+    click.echo(
+        f"{len(keys)} new candidate{plural}. Answer y (above 1e25), n (below), skip or quit."
+    )
     counts: Counter[str] = Counter()
     try:
         for index, key in enumerate(keys, start=1):
@@ -88,15 +92,15 @@ def review_command(ctx: click.Context, batch_size: int, decisions: Path | None) 
             answer = ask("Decision (y/n/skip/quit)", ["y", "n", "skip", "quit"], ANSWERS)
             if answer == "quit":
                 break
-            counts[answer] += 1
             if answer != "skip":
                 reason = ask_text("Reason", "a reason (it is kept in the notes)")
                 stamp = utc_now()
                 apply_plan(plan_decision(key, answer, reason, tables, stamp), tables, stamp, state)
                 target = "staging" if answer == "y" else "below_1e25_flop.csv"
                 click.echo(f"{key}: {'added to' if answer == 'y' else 'moved to'} {target}")
+            counts[answer] += 1
             more = index < len(keys) and index % batch_size == 0
-            if more and ask(f"Reviewed {index}. Next batch? (y/n)", ["y", "n"], ANSWERS) == "n":
+            if more and ask(f"Reviewed {index}. Next batch? (y/n)", ["y", "n"], NEXT) == "n":
                 break
     except NoInput:
         print_summary(counts)
@@ -106,8 +110,7 @@ def review_command(ctx: click.Context, batch_size: int, decisions: Path | None) 
 
 def _from_file(settings: object, path: Path) -> None:
     try:
-        items = read_decisions(path)
-        result = apply_decisions(settings, items, path, utc_now())  # type: ignore[arg-type]
+        result = apply_decisions(settings, read_decisions(path), utc_now())  # type: ignore[arg-type]
     except DecisionErrors as exc:
         for problem in exc.problems:
             click.echo(f"error: {problem}", err=True)

@@ -50,6 +50,7 @@ def _arrive(change: MoveRow, tables: dict[str, CsvTable]) -> bool:
 def _apply_one(change: Change, tables: dict[str, CsvTable]) -> bool:
     table = tables[change.table]
     if isinstance(change, AddRow):
+        table.add_columns([column for column in change.row if column not in table.columns])
         return _upsert(table, change.key, change.row)
     if isinstance(change, MoveRow):
         return _arrive(change, tables)

@@ -70,12 +70,20 @@ def plan_decision(
     cells = candidates.get(key)
     note = stamped(stamp, (ABOVE_NOTE if decision == "y" else BELOW_NOTE).format(reason=reason))
     confirmed = {**CONFIRMED[decision], "verified": VERIFIED}
+    if decision == "n" and key in staging:
+        message = "already in staging (confirmed above); remove it from staging by hand first"
+        plan.add(InvalidInput(STAGING, key, "decision", decision, message))
+        return plan
     if decision == "n":
         row = {**cells, **confirmed, "notes": appended(cells["notes"], note)}
         plan.add(MoveRow(CANDIDATES, BELOW, key, row, f"reviewed: below 1e25 ({reason})"))
         return plan
     why = f"reviewed: above 1e25 ({reason})"
     if key in staging:
+        current = staging.get(key)
+        for field, value in CONFIRMED[decision].items():
+            if current.get(field) != value:
+                plan.add(UpdateField(STAGING, key, field, current.get(field, ""), value, why))
         plan.add(MarkVerified(STAGING, key, why))
         plan.add(AppendNote(STAGING, key, "notes", note, why))
     else:
@@ -97,8 +105,15 @@ class Decision:
     row: int
 
 
-def read_decisions(path: Path) -> list[Decision]:
-    """A ``model,decision,reason`` CSV; every bad row is reported, nothing is half-read."""
+@dataclass
+class DecisionsFile:
+    path: Path
+    decisions: list[Decision]
+    problems: list[InputError]
+
+
+def read_decisions(path: Path) -> DecisionsFile:
+    """A ``model,decision,reason`` CSV: its well-formed rows and a problem per bad row."""
     raw = read_raw(path)
     columns = {name.strip().lower(): name for name in raw.columns}
     missing = [c for c in ("model", "decision", "reason") if c not in columns]
@@ -122,9 +137,7 @@ def read_decisions(path: Path) -> list[Decision]:
         else:
             decisions.append(Decision(cells["model"], decision, cells["reason"], record.number))
         seen.setdefault(cells["model"], record.number)
-    if problems:
-        raise DecisionErrors(path, problems)
-    return decisions
+    return DecisionsFile(path, decisions, problems)
 
 
 class DecisionErrors(InputError):
@@ -152,13 +165,12 @@ class DecisionsResult:
     written: list[str]
 
 
-def apply_decisions(
-    settings: Settings, decisions: list[Decision], path: Path, stamp: str
-) -> DecisionsResult:
+def apply_decisions(settings: Settings, source: DecisionsFile, stamp: str) -> DecisionsResult:
     """Apply a decisions file as one plan: all of it, or (on any bad row) none of it."""
     tables = open_tables(settings, [CANDIDATES, BELOW, STAGING])
-    plan, applied, unchanged, problems = Plan(), [], [], []
-    for item in decisions:
+    path = source.path
+    plan, applied, unchanged, problems = Plan(), [], [], list(source.problems)
+    for item in source.decisions:
         cells = tables[CANDIDATES].get(item.key) if item.key in tables[CANDIDATES] else None
         earlier = None if cells and not is_verified(cells) else earlier_decision(item.key, tables)
         if earlier == item.decision:
@@ -175,6 +187,7 @@ def apply_decisions(
         plan.extend(step.changes)
         applied.append(item)
     if problems:
+        problems.sort(key=lambda problem: problem.row if isinstance(problem.row, int) else 0)
         raise DecisionErrors(path, problems)
     written = apply_plan(plan, tables, stamp, DataPaths(settings.data_dir).state)
     return DecisionsResult(plan, applied, unchanged, written)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 from click.testing import Result
-from conftest import LEGACY, read_rows, snapshot
+from curate_support import LEGACY, read_rows, snapshot
 
 from pipeline.curate.refresh import run_refresh
 from pipeline.paths import DataPaths

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import OLD_STAMP, STAMP, make_estimate, make_row, make_tables
+from curate_support import OLD_STAMP, STAMP, make_estimate, make_row, make_tables
 
 from pipeline.curate.apply import apply_plan
 from pipeline.curate.plan import AddRow, DropRow, InvalidInput, MoveRow, UpdateField

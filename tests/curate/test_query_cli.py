@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from conftest import LEGACY, one_line_error, read_rows, set_cells, write_csv
+from curate_support import LEGACY, one_line_error, read_rows, set_cells, write_csv
 
 from pipeline.paths import DataPaths
 from pipeline.schema import COLUMNS

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from conftest import (
+from curate_support import (
     edit_estimates,
     make_row,
     one_line_error,

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 from click.testing import Result
-from conftest import make_row, one_line_error, write_csv
+from curate_support import make_row, one_line_error, write_csv
 
 from pipeline.paths import DataPaths
 

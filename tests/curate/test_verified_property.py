@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from conftest import make_estimate, make_row, make_tables
+from curate_support import make_estimate, make_row, make_tables
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

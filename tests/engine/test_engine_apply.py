@@ -65,12 +65,14 @@ def move(key: str = "a", **cells: str) -> MoveRow:
     return MoveRow("candidates", "below", key, row(key, **cells), "now below")
 
 
-def test_add_row_fills_missing_columns_ignores_unknown_ones_and_stamps(
+def test_add_row_fills_missing_columns_keeps_extra_ones_and_stamps(
     tables: Tables, folder: Path
 ) -> None:
     new = {"model": "n", "value": "5", "not_a_column": "x"}
     assert apply(tables, AddRow("below", "n", new, "new")) == ["below"]
-    assert rows_of(folder / "below.csv")[-1] == row("n", value="5", last_updated=STAMP)
+    added = row("n", value="5", last_updated=STAMP, not_a_column="x")
+    assert rows_of(folder / "below.csv")[-1] == added
+    assert rows_of(folder / "below.csv")[0]["not_a_column"] == ""
 
 
 def test_add_row_for_a_key_already_there_sets_only_the_cells_it_names(

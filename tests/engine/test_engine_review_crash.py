@@ -83,7 +83,7 @@ def decisions_file(path: Path, decisions: list[tuple[str, str]]) -> Path:
 def decide(settings: Settings, path: Path, decisions: list[tuple[str, str]]) -> list[str]:
     """Apply decisions as ``review-candidates --decisions`` does, at the fixed STAMP."""
     items = read_decisions_file(decisions_file(path, decisions))
-    return apply_decisions(settings, items, path, STAMP).written
+    return apply_decisions(settings, items, STAMP).written
 
 
 def decide_at_terminal(settings: Settings, decisions: list[tuple[str, str]]) -> None:
@@ -226,8 +226,8 @@ def test_a_decision_already_in_effect_is_reported_unchanged(
     path = data.parent / "decisions.csv"
     decide(settings, path, scenario_decisions("y+n", keys))
     items = read_decisions_file(path)
-    result = apply_decisions(settings, items, path, LATER)
-    assert (result.applied, result.unchanged, result.written) == ([], items, [])
+    result = apply_decisions(settings, items, LATER)
+    assert (result.applied, result.unchanged, result.written) == ([], items.decisions, [])
     assert not result.plan.changes
 
 
