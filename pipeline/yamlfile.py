@@ -31,7 +31,8 @@ def parse_yaml(text: str, path: str | Path) -> Any:
     try:
         return yaml.load(text)
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        scanning = (exc.context or "").startswith("while scanning")
+        mark = (exc.context_mark if scanning else None) or exc.problem_mark or exc.context_mark
         line = f"line {mark.line + 1}: " if mark is not None else ""
         problem = (exc.problem or exc.context or "invalid YAML").strip()
         if "duplicate key" in problem:

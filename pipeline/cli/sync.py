@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import click
+from click.core import ParameterSource
 
 from pipeline.cli import sync_diff, sync_mappings
 from pipeline.cli.common import console, settings_from, user_errors
 from pipeline.cli.prompts import NoInput, ask, input_closed, no_terminal
 from pipeline.cli.sync_session import ANSWERS, TARGETS, Session
 from pipeline.curate.plan import AddRow, Plan, UpdateField
-from pipeline.curate.render import describe_row, render_sync
+from pipeline.curate.render import describe_row, held_back, render_held, render_sync
 from pipeline.curate.sync import DIRECTIONS, blocked
 from pipeline.errors import InputError
+
+OPTION_MODES = {
+    "direction": ("--dry-run", "--sync"),
+    "yes": ("--sync", "--suggest-mappings"),
+    "allow_unmapped": ("--dry-run", "--sync"),
+    "prefer": ("--diff",),
+}
 
 
 @click.command("sync-datasets")
@@ -54,7 +62,13 @@ def sync_command(ctx: click.Context, check_mappings: bool, suggest_mappings: boo
              "--dry-run": dry_run, "--sync": do_sync, "--diff": do_diff}  # fmt: skip
     if sum(modes.values()) != 1:
         raise click.UsageError(f"choose one of {', '.join(modes)}")
-    session = Session(settings_from(ctx))
+    mode = next(flag for flag, on in modes.items() if on)
+    for option, allowed in OPTION_MODES.items():
+        source = ctx.get_parameter_source(option)
+        if source is ParameterSource.COMMANDLINE and mode not in allowed:
+            flag = "--" + option.replace("_", "-")
+            raise click.UsageError(f"{flag} goes with {' or '.join(allowed)}, not {mode}")
+    session = Session(settings_from(ctx), read_only=check_mappings or dry_run)
     if check_mappings:
         sync_mappings.check(session)
     elif suggest_mappings:
@@ -65,20 +79,29 @@ def sync_command(ctx: click.Context, check_mappings: bool, suggest_mappings: boo
         sync(session, direction, dry_run=dry_run, yes=yes, allow_unmapped=allow_unmapped)
 
 
-def sync(
-    session: Session, direction: str, *, dry_run: bool, yes: bool, allow_unmapped: bool
-) -> None:
-    session.require_valid_mapping()
-    for step in TARGETS if direction == "both" else [direction]:
-        plan, target = session.plan(step), TARGETS[step]
-        arrow = "Staging → Published" if target == "published" else "Published → Staging"
+def _check_unmapped(session: Session, steps: list[str]) -> None:
+    """Unmapped models block a sync before anything is written, in every direction asked."""
+    for step in steps:
+        plan = session.plan(step)
         unmapped = blocked(plan)
-        if unmapped and not allow_unmapped:
-            render_sync(plan, target, session.mapping.mapping, console())
+        if unmapped:
+            render_sync(plan, TARGETS[step], session.mapping.mapping, console())
             raise InputError(
                 f"{len(unmapped)} unmapped models block {step}: add mappings "
                 "(sync-datasets --suggest-mappings) or use --allow-unmapped"
             )
+
+
+def sync(
+    session: Session, direction: str, *, dry_run: bool, yes: bool, allow_unmapped: bool
+) -> None:
+    session.require_valid_mapping()
+    steps = list(TARGETS) if direction == "both" else [direction]
+    if not allow_unmapped:
+        _check_unmapped(session, steps)
+    for step in steps:
+        plan, target = session.plan(step), TARGETS[step]
+        arrow = "Staging → Published" if target == "published" else "Published → Staging"
         if dry_run:
             click.echo(f"DRY RUN: {arrow}")
             render_sync(plan, target, session.mapping.mapping, console())
@@ -89,10 +112,16 @@ def sync(
         click.echo(f"{arrow} sync")
         approved, ended = _approve(plan, session, yes)
         written = session.apply(approved)
+        held = held_back(plan)
+        if held:
+            render_held(held, console())
         additions = len(approved.rows_touched(AddRow))
         updates = len(approved.rows_touched(UpdateField))
         files = ", ".join(str(session.tables[name].path) for name in written) or "nothing"
-        click.echo(f"Sync completed: {additions} additions, {updates} updates. Written: {files}")
+        click.echo(
+            f"Sync completed: {additions} additions, {updates} updates, "
+            f"{len({c.key for c in held})} held back. Written: {files}"
+        )
         if ended:
             raise no_terminal("sync-datasets --sync", "--yes")
     if dry_run:

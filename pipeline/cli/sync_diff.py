@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import click
 
 from pipeline.cli.prompts import NoInput, ask, input_closed, no_terminal
 from pipeline.cli.sync_session import Session
 from pipeline.curate.diff import FieldDiff, differences, models_in_both, resolve
-from pipeline.curate.plan import Change, Plan, UpdateField
+from pipeline.curate.plan import Plan, UpdateField
 from pipeline.schema import is_verified
 
 DIFF_FLAG = "--prefer published|staging"
@@ -29,10 +31,20 @@ def _ask(session: Session, item: FieldDiff, index: int, total: int) -> str:
     return ask("Resolution (p/s/skip/quit)", ["p", "s", "skip", "quit"], {"q": "quit"})
 
 
-def _save(session: Session, changes: list[Change]) -> int:
-    """Write one model's resolutions (both files); the number of fields resolved."""
-    if changes:
-        session.apply(Plan(changes))
+def _settle(session: Session, item: FieldDiff, answer: str, stamp: str) -> int:
+    """Resolve one difference from the cells as they are now and write both files at once;
+    the number of fields resolved (0 when there was nothing to copy or it cannot be)."""
+    current = replace(item, staging=session.staging.cell(item.key, item.field.staging))
+    try:
+        changes = resolve(current, answer, session.schema, stamp)
+    except ValueError as exc:
+        side = "published" if answer == "p" else "staging"
+        click.echo(f"  not resolved: the {side} value cannot be kept ({exc})")
+        return 0
+    if not changes:
+        click.echo("  not resolved: the kept value is empty; nothing to copy")
+        return 0
+    session.apply(Plan(changes))
     return sum(isinstance(c, UpdateField) for c in changes)
 
 
@@ -52,15 +64,13 @@ def diff(session: Session, prefer: str | None) -> None:
         for number, (key, diffs) in enumerate(found.items(), start=1):
             if prefer is None:
                 _header(session, key, diffs, number, len(found))
-            changes: list[Change] = []
             for index, item in enumerate(diffs, start=1):
                 answer = CHOICES[prefer] if prefer else _ask(session, item, index, len(diffs))
                 if answer == "quit":
                     quitting = True
                     break
                 if answer in ("p", "s"):
-                    changes += resolve(item, answer, session.schema, ctx.stamp)
-            resolved += _save(session, changes)
+                    resolved += _settle(session, item, answer, ctx.stamp)
             if quitting:
                 break
     except NoInput:

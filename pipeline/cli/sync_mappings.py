@@ -53,12 +53,10 @@ def _review(item: Suggestion, number: int, total: int, taken: dict[str, str]) ->
         raise StopIteration
     if answer == "s":
         return None
-    name = item.name
-    if answer == "e":
+    name = item.name if answer == "a" else ask_text("Published name", "a name")
+    while name in taken:
+        click.echo(f"{name!r} is already the name of {taken[name]}; choose another.")
         name = ask_text("Published name", "a name")
-        while name in taken:
-            click.echo(f"{name!r} is already the name of {taken[name]}; choose another.")
-            name = ask_text("Published name", "a name")
     click.echo(f"Approved: {item.key} -> {name!r}")
     return name
 

@@ -7,7 +7,13 @@ import copy
 import click
 
 from pipeline.curate.apply import apply_plan, preview
-from pipeline.curate.datasets import PUBLISHED, STAGING, open_tables, seed_published
+from pipeline.curate.datasets import (
+    PUBLISHED,
+    STAGING,
+    open_tables,
+    published_seed,
+    seed_published,
+)
 from pipeline.curate.mapping import MappingFile
 from pipeline.curate.plan import Plan
 from pipeline.curate.schema_map import SchemaMap
@@ -23,12 +29,19 @@ TARGETS = {"staging-to-published": PUBLISHED, "published-to-staging": STAGING}
 
 
 class Session:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, read_only: bool = False) -> None:
         configs = ConfigPaths(settings.config_dir)
-        seed = seed_published(settings)
-        if seed is not None:
-            click.echo(f"Started {DataPaths(settings.data_dir).published} from {seed}")
+        published = DataPaths(settings.data_dir).published
+        seed = published_seed(settings)
+        if seed is not None and not read_only:
+            seed_published(settings)
+            click.echo(f"Started {published} from {seed}")
         self.tables = open_tables(settings, [STAGING, PUBLISHED])
+        if seed is not None and read_only:
+            click.echo(f"No {published} yet: reading {seed} (a sync would start from it)")
+            self.tables[PUBLISHED] = CsvTable.read(
+                seed, self.tables[PUBLISHED].key_column, self.tables[PUBLISHED].columns
+            )
         self.mapping_path = configs.name_mapping
         self.mapping = MappingFile.load(configs.name_mapping)
         self.schema = SchemaMap.load(configs.schema_map)

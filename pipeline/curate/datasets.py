@@ -24,15 +24,19 @@ def table_path(paths: DataPaths, name: str) -> Path:
     }[name]
 
 
-def seed_published(settings: Settings) -> Path | None:
-    """Start a missing published dataset from the configured seed; the seed if copied."""
-    paths = DataPaths(settings.data_dir)
-    if paths.published.exists() or not settings.published_seed:
+def published_seed(settings: Settings) -> Path | None:
+    """The file a missing published dataset starts from, if it is missing and there is one."""
+    if DataPaths(settings.data_dir).published.exists() or not settings.published_seed:
         return None
     seed = settings.data_dir / settings.published_seed
-    if not seed.is_file():
-        return None
-    atomic_write_bytes(paths.published, seed.read_bytes())
+    return seed if seed.is_file() else None
+
+
+def seed_published(settings: Settings) -> Path | None:
+    """Start a missing published dataset from the configured seed; the seed if copied."""
+    seed = published_seed(settings)
+    if seed is not None:
+        atomic_write_bytes(DataPaths(settings.data_dir).published, seed.read_bytes())
     return seed
 
 

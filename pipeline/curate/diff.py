@@ -51,8 +51,14 @@ def models_in_both(staging: CsvTable, published: CsvTable, ctx: SyncContext) -> 
 
 
 def resolve(diff: FieldDiff, keep: str, schema: SchemaMap, stamp: str) -> list[Change]:
-    """The changes that make both sides hold the kept value (``p`` published, ``s`` staging)."""
+    """The changes that make both sides hold the kept value (``p`` published, ``s`` staging).
+
+    ValueError when the kept value cannot be written on the other side; an empty kept value
+    is never copied over a filled one (nothing to resolve: [])."""
     fm = diff.field
+    kept = diff.published if keep == "p" else schema.content(fm, diff.staging)
+    if not kept.strip():
+        return []
     if keep == "p":
         new = schema.staging_cell(fm, diff.staging, diff.published)
         change: Change = UpdateField(

@@ -169,7 +169,7 @@ def add_mappings(path: Path, additions: list[tuple[str, str, str]]) -> None:
     if current.problems:
         raise ConfigError(f"fix the mapping file first ({current.problems[0]})", file=path)
     yaml = _yaml()
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    text = path.read_bytes().decode("utf-8") if path.exists() else ""
     if not current.entries:
         key, name, developer = additions[0]
         text = f"{text.rstrip()}\n\n" if text.strip() else NEW_FILE
@@ -191,7 +191,10 @@ def add_mappings(path: Path, additions: list[tuple[str, str, str]]) -> None:
             _new_section(data, key, name, section_name)
     buffer = io.StringIO()
     yaml.dump(data, buffer)
-    atomic_write_text(path, buffer.getvalue())
+    output = buffer.getvalue()
+    if "\r\n" in text:  # keep the file's line endings, so a diff shows only the new lines
+        output = output.replace("\r\n", "\n").replace("\n", "\r\n")
+    atomic_write_text(path, output)
 
 
 def _new_section(data: CommentedMap, key: str, name: str, developer: str) -> None:

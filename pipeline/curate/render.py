@@ -107,13 +107,23 @@ def render_sync(plan: Plan, target: str, mapping: dict[str, str], out: Console) 
             lines = [f"{c.field}: {short(c.old) or '∅'} → {short(c.new) or '∅'}" for c in changes]
             table.add_row(*names_of(changes[0], mapping), "\n".join(lines))
         out.print(table)
-    held = [c for c in plan.changes if isinstance(c, HELD)]
+    held = held_back(plan)
     if held:
-        table = Table("Model", "Field", "Held back because", title="Not synced")
-        for change in held:
-            table.add_row(change.key, change.field, change.reason)
-        out.print(table)
-    out.print(f"Total: {len(additions)} additions, {len(updates)} updates, {len(held)} held back")
+        render_held(held, out)
+    models = len({c.key for c in held})
+    out.print(f"Total: {len(additions)} additions, {len(updates)} updates, {models} held back")
+
+
+def held_back(plan: Plan) -> list[Change]:
+    """What a plan reports but does not do: unmapped, verified, unreadable, conflicting."""
+    return [c for c in plan.changes if isinstance(c, HELD)]
+
+
+def render_held(held: list[Change], out: Console) -> None:
+    table = Table("Model", "Field", "Held back because", title="Not synced")
+    for change in held:
+        table.add_row(change.key, change.field, change.reason)
+    out.print(table)
 
 
 def describe_row(changes: list[Change], mapping: dict[str, str]) -> list[str]:

@@ -109,7 +109,9 @@ def plan_to_staging(staging: CsvTable, published: CsvTable, ctx: SyncContext) ->
             continue
         changes: list[Change] = []
         for fm in schema.fields:
-            new = values.get(fm.staging, "")
+            if fm.staging not in values:
+                continue  # unreadable: reported above, the staging cell stays as it is
+            new = values[fm.staging]
             if not cells[fm.published].strip() or schema.same(
                 fm, current[fm.staging], cells[fm.published]
             ):
