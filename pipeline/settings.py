@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -81,6 +81,21 @@ class Collect(BaseModel):
     user_agent: str = "tracker/0.1 (+https://github.com/; training-compute research)"
 
 
+class Bridge(BaseModel):
+    """The shared sheets (DESIGN §6). Credentials come only from the environment."""
+
+    backend: Literal["auto", "local", "airtable", "gsheets"] = "auto"
+    workbook: str = "sheets/tracker.xlsx"
+    titles: dict[str, str] = Field(
+        default_factory=lambda: {
+            "candidates": "Candidates", "staging": "Staging", "published": "Published"
+        }
+    )  # fmt: skip
+    timeout_seconds: float = Field(30.0, gt=0)
+    requests_per_second: float = Field(5.0, gt=0)
+    retries: int = Field(6, ge=0)
+
+
 class _YamlSource(PydanticBaseSettingsSource):
     """Settings from ``configs/tracker.yaml`` (read with duplicate-key checks)."""
 
@@ -108,6 +123,7 @@ class Settings(BaseSettings):
     thresholds: Thresholds = Field(default_factory=Thresholds)
     estimation: Estimation = Field(default_factory=Estimation)
     collect: Collect = Field(default_factory=Collect)
+    bridge: Bridge = Field(default_factory=Bridge)
 
 
 def load_settings(config_dir: str | Path | None = None, **overrides: Any) -> Settings:

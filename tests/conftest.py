@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from pipeline.cli import cli
+from pipeline.cli import with_plugins
 from pipeline.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,7 +50,7 @@ def run(project: Path) -> Callable[..., Result]:
     def invoke(*args: str, input: str | None = None) -> Result:
         runner = CliRunner()
         return runner.invoke(
-            cli,
+            with_plugins(),
             ["--data-dir", str(project / "data"), "--config-dir", str(project / "configs"), *args],
             input=input,
             catch_exceptions=False,

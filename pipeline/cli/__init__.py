@@ -1,5 +1,5 @@
 """The ``tracker`` command: a thin click layer over the library."""
 
-from pipeline.cli.main import cli, main
+from pipeline.cli.main import cli, main, with_plugins
 
-__all__ = ["cli", "main"]
+__all__ = ["cli", "main", "with_plugins"]

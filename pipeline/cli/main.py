@@ -35,17 +35,18 @@ for module in (collect, estimate, curate, review, sync, inspect):
         cli.add_command(command)
 
 
-def _load_plugins() -> None:
-    """Commands that other packages of the distribution (the bridge) register."""
+def with_plugins() -> click.Group:
+    """The ``tracker`` group with the commands other packages of the distribution (the
+    bridge) register under the ``tracker.commands`` entry point."""
     for entry in entry_points(group="tracker.commands"):
         command = entry.load()
         if command.name not in cli.commands:
             cli.add_command(command)
+    return cli
 
 
 def main() -> None:
     # Large runs build many long-lived objects and free few; with the default thresholds
     # the cyclic collector takes about a third of a 100,000-model estimate.
     gc.set_threshold(100_000, 50, 100)
-    _load_plugins()
-    cli(prog_name="tracker")
+    with_plugins()(prog_name="tracker")

@@ -100,6 +100,10 @@ class MappingFile:
     def reverse(self) -> dict[str, str]:
         return {e.name: e.key for e in reversed(self.entries)}
 
+    def with_entry(self, key: str, name: str) -> MappingFile:
+        """This mapping plus one entry, in memory (what adding it would give)."""
+        return MappingFile(self.path, [*self.entries, Entry(key, name, 0)], list(self.problems))
+
     def described_problems(self) -> list[str]:
         return [f"{self.path}: {problem}" for problem in self.problems]
 

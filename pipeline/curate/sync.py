@@ -44,11 +44,13 @@ def _summary(changes: list[Change]) -> str:
     )
 
 
-def plan_to_published(staging: CsvTable, published: CsvTable, ctx: SyncContext) -> Plan:
-    """Staging rows into published: add missing models, update differing fields."""
+def plan_to_published(
+    staging: CsvTable, published: CsvTable, ctx: SyncContext, keys: list[str] | None = None
+) -> Plan:
+    """Staging rows (all, or ``keys``) into published: add missing models, update fields."""
     plan, schema, names = Plan(), ctx.schema, ctx.mapping.mapping
     audit = schema.audit.published
-    for key in staging.rows:
+    for key in staging.rows if keys is None else [k for k in keys if k in staging]:
         name = names.get(key)
         if name is None:
             plan.add(BlockedByUnmapped(STAGING, key, "no published name in the name mapping"))

@@ -6,28 +6,44 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from pipeline.cli import cli
+from pipeline.cli import with_plugins
+
+cli = with_plugins()
 
 
-def _commands() -> list[str]:
-    return sorted(cli.commands)
+def _commands() -> list[tuple[str, ...]]:
+    """Every command path, group members included: ("bridge", "sync")."""
+    paths: list[tuple[str, ...]] = []
+    for name, command in sorted(cli.commands.items()):
+        paths.append((name,))
+        if isinstance(command, click.Group):
+            paths += [(name, sub) for sub in sorted(command.commands)]
+    return paths
 
 
-@pytest.mark.parametrize("name", _commands())
-def test_every_command_has_help(name: str) -> None:
-    command = cli.commands[name]
-    assert command.help, f"{name} has no help text"
-    result = CliRunner().invoke(cli, [name, "--help"])
+def _command(path: tuple[str, ...]) -> click.Command:
+    command: click.Command = cli
+    for name in path:
+        assert isinstance(command, click.Group)
+        command = command.commands[name]
+    return command
+
+
+@pytest.mark.parametrize("path", _commands(), ids=" ".join)
+def test_every_command_has_help(path: tuple[str, ...]) -> None:
+    command = _command(path)
+    assert command.help, f"{path} has no help text"
+    result = CliRunner().invoke(cli, [*path, "--help"])
     assert result.exit_code == 0
     first_words = " ".join(command.help.split()[:4])
     assert first_words in " ".join(result.output.split())
 
 
-@pytest.mark.parametrize("name", _commands())
-def test_every_option_has_help(name: str) -> None:
-    for param in cli.commands[name].params:
+@pytest.mark.parametrize("path", _commands(), ids=" ".join)
+def test_every_option_has_help(path: tuple[str, ...]) -> None:
+    for param in _command(path).params:
         if isinstance(param, click.Option) and param.name != "help":
-            assert param.help, f"{name} {param.opts[0]} has no help"
+            assert param.help, f"{path} {param.opts[0]} has no help"
 
 
 def test_a_missing_config_folder_is_one_line(tmp_path) -> None:

@@ -1,0 +1,126 @@
+"""Step 1-2 of the three-way merge (DESIGN §7): read the sheet against its base.
+
+Reviewer edits are cells where the sheet (R) differs from the base (B). A cell that equals
+the journal of an unfinished push is the worker's own write, not an edit. Rows without a
+key and keys on two rows are set aside; rows added or deleted in the sheet are listed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bridge.codec import normal
+from bridge.layout import STATUS, SheetLayout
+from bridge.model import SheetData, SheetRow
+
+Rows = dict[str, dict[str, str]]
+
+
+@dataclass(frozen=True)
+class Edit:
+    key: str
+    column: str
+    old: str
+    new: str
+
+
+@dataclass
+class Analysis:
+    layout: SheetLayout
+    sheet: SheetData
+    rows: dict[str, SheetRow] = field(default_factory=dict)
+    base: Rows = field(default_factory=dict)
+    edits: dict[str, dict[str, Edit]] = field(default_factory=dict)
+    reverted: dict[str, list[str]] = field(default_factory=dict)
+    duplicates: dict[str, list[SheetRow]] = field(default_factory=dict)
+    keyless: list[SheetRow] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    first_sync: bool = False
+
+    def edited(self, key: str, column: str) -> Edit | None:
+        return self.edits.get(key, {}).get(column)
+
+
+def effective_base(layout: SheetLayout, row: SheetRow | None, base: dict[str, str] | None,
+                   intended: dict[str, str] | None) -> dict[str, str] | None:  # fmt: skip
+    """The base of one row: a cell that equals the journal is our own write."""
+    if base is None and intended is None:
+        return None
+    merged = dict(base or {})
+    if intended is not None:
+        for column, value in intended.items():
+            if row is None or row.cells.get(column, "") == value or column not in merged:
+                merged[column] = value
+    return merged
+
+
+def _renamed(layout: SheetLayout, row: SheetRow, base: dict[str, str], refs: dict[str, object],
+             old_key: str) -> bool:  # fmt: skip
+    """A row whose key a reviewer changed: same record, or the same data under a new key."""
+    if refs.get(old_key) is not None and refs.get(old_key) == row.ref:
+        return True
+    data = [c for c in layout.columns if c != layout.key]
+    return bool(base) and all(
+        normal(layout, c, row.cells.get(c, "")) == normal(layout, c, base.get(c, "")) for c in data
+    )
+
+
+def analyse(
+    layout: SheetLayout,
+    sheet: SheetData,
+    base: Rows,
+    journal: Rows | None = None,
+    refs: dict[str, object] | None = None,
+    local: Rows | None = None,
+) -> Analysis:
+    """Compare the sheet with its base; ``journal`` is an unfinished push's intended rows,
+    ``refs`` the backend's row references (Airtable record ids) by key, where known.
+
+    A row that is in the sheet and in the local table but has no base (the state was lost,
+    or a duplicate key was just resolved) takes the local row as its base: every cell that
+    differs is treated as a reviewer's edit, so none is lost."""
+    refs, local = refs or {}, local or {}
+    intended = journal or {}
+    result = Analysis(layout, sheet, first_sync=not base and not intended)
+    by_key: dict[str, list[SheetRow]] = {}
+    for row in sheet.rows:
+        if not row.key.strip():
+            if any(v.strip() for c, v in row.cells.items() if c != STATUS):
+                result.keyless.append(row)
+            continue
+        by_key.setdefault(row.key, []).append(row)
+    gone = [k for k in base if k not in by_key and (journal is None or k in intended)]
+    for key, rows in by_key.items():
+        if len(rows) > 1:
+            result.duplicates[key] = rows
+            continue
+        row = rows[0]
+        row_base = effective_base(layout, row, base.get(key), intended.get(key))
+        if row_base is None and key in local:
+            row_base = {c: normal(layout, c, v) for c, v in local[key].items()}
+        if row_base is None:
+            old = next((k for k in gone if _renamed(layout, row, base[k], refs, k)), None)
+            if old is None:
+                result.rows[key] = row
+                result.added.append(key)
+                continue
+            gone.remove(old)  # a renamed key: the row is the old key's, its key gets restored
+            key, row_base = old, base[old]
+        result.rows[key] = row
+        result.base[key] = row_base
+        for column in layout.header:
+            if column == STATUS:
+                continue
+            new = normal(layout, column, row.cells.get(column, ""))
+            old = normal(layout, column, row_base.get(column, ""))
+            if new == old:
+                continue
+            if column in layout.worker_only:
+                result.reverted.setdefault(key, []).append(column)
+            else:
+                result.edits.setdefault(key, {})[column] = Edit(key, column, old, new)
+    for key in gone:
+        result.deleted.append(key)
+        result.base[key] = base[key]
+    return result

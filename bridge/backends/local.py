@@ -1,0 +1,152 @@
+"""The embedded backend: an .xlsx workbook (openpyxl), one sheet per table.
+
+Header row bold and frozen, long text wrapped, ``decision`` and ``publish`` with a y/n
+drop-down (typing other words stays possible). Written atomically; when a spreadsheet
+program holds the workbook open (its lock file is present) the push is skipped and the
+pull still works. Cells over Excel's 32,767 characters are shortened in the workbook only.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from bridge.codec import from_sheet, to_sheet
+from bridge.layout import SheetLayout
+from bridge.model import SheetChanges, SheetData, SheetRow
+from pipeline.errors import InputError
+from pipeline.storage.atomic import atomic_write_bytes
+
+MAX_TEXT = 32767
+CHOICES = {"decision": '"y,n"', "publish": '"y"'}
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+VALIDATION_ROWS = 5000
+
+
+class LocalBackend:
+    name = "local"
+    stable_refs = False
+    max_text = MAX_TEXT
+    plain_text = True
+    number_digits = 16  # openpyxl writes numbers with "%.16g"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.calls: Counter[str] = Counter()
+        self.cache: dict[str, Any] = {}
+
+    def location(self) -> str:
+        return str(self.path)
+
+    def lock_files(self) -> list[Path]:
+        """LibreOffice's and Excel's marks of a workbook open for editing."""
+        folder, name = self.path.parent, self.path.name
+        return [p for p in (folder / f".~lock.{name}#", folder / f"~${name}") if p.exists()]
+
+    def write_blocked(self) -> str | None:
+        locks = self.lock_files()
+        if locks:
+            return (f"{self.path} is open in a spreadsheet program ({locks[0].name}); "
+                    "close it to let the worker write")  # fmt: skip
+        return None
+
+    def _open(self, data_only: bool) -> Workbook | None:
+        if not self.path.exists():
+            return None
+        try:
+            return load_workbook(self.path, data_only=data_only)
+        except Exception as exc:  # openpyxl raises many kinds for a damaged file
+            raise InputError(f"cannot open the workbook ({exc})", file=self.path) from None
+
+    def read(self, layouts: list[SheetLayout]) -> dict[str, SheetData]:
+        self.calls["read"] += 1
+        book = self._open(data_only=True)
+        result = {}
+        for layout in layouts:
+            if book is None or layout.title not in book.sheetnames:
+                result[layout.table] = SheetData(layout, exists=False)
+                continue
+            result[layout.table] = self._sheet(layout, book[layout.title])
+        return result
+
+    def _sheet(self, layout: SheetLayout, sheet: Worksheet) -> SheetData:
+        rows = list(sheet.iter_rows(values_only=True))
+        header = [str(v).strip() if v is not None else "" for v in (rows[0] if rows else [])]
+        data = SheetData(layout, header)
+        for number, values in enumerate(rows[1:], start=2):
+            if all(v is None or v == "" for v in values):
+                continue
+            cells = {
+                column: from_sheet(layout, column, values[i] if i < len(values) else None)
+                for i, column in enumerate(header)
+                if column
+            }
+            data.rows.append(SheetRow(cells.get(layout.key, "").strip(), cells, number, number))
+        return data
+
+    def write(self, changes: dict[str, SheetChanges]) -> None:
+        self.calls["write"] += 1
+        book = self._open(data_only=False)
+        if book is None:
+            book = Workbook()
+            book.remove(book.active)
+        for change in changes.values():
+            layout = change.layout
+            if change.create or layout.title not in book.sheetnames:
+                sheet = book.create_sheet(layout.title)
+                _add_header(sheet, layout, layout.header, first=1)
+                sheet.freeze_panes = "A2"
+            else:
+                sheet = book[layout.title]
+                if change.add_columns:
+                    used = max((c.column for c in sheet[1] if c.value is not None), default=0)
+                    _add_header(sheet, layout, change.add_columns, first=used + 1)
+            columns = {str(c.value): c.column for c in sheet[1] if c.value is not None}
+            for row, cells in change.updates:
+                for column, text in cells.items():
+                    _put(sheet.cell(row.ref, columns[column]), layout, column, text)
+            next_row = sheet.max_row + 1
+            for cells in change.appends:
+                for column, text in cells.items():
+                    _put(sheet.cell(next_row, columns[column]), layout, column, text)
+                next_row += 1
+            for row in sorted(change.removals, key=lambda r: r.ref, reverse=True):
+                sheet.delete_rows(row.ref)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        atomic_write_bytes(self.path, buffer.getvalue())
+
+
+def _put(cell: Any, layout: SheetLayout, column: str, text: str) -> None:
+    value = to_sheet(layout, column, text)
+    cell.value = value
+    if isinstance(value, str):
+        cell.data_type = "s"  # text is text: "=..." is never a formula
+        if layout.is_long(column):
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _add_header(sheet: Worksheet, layout: SheetLayout, columns: list[str], first: int) -> None:
+    """Header cells from column ``first`` on: bold, filled, sized, with drop-downs."""
+    for index, column in enumerate(columns, start=first):
+        cell = sheet.cell(1, index)
+        cell.value = column
+        cell.data_type = "s"
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        width = 60 if layout.is_long(column) else max(12, min(40, len(column) + 4))
+        sheet.column_dimensions[get_column_letter(index)].width = width
+        if column in CHOICES:
+            letter = get_column_letter(index)
+            rule = DataValidation(type="list", formula1=CHOICES[column], allow_blank=True)
+            rule.showErrorMessage = False  # y/yes/above and n/no/below are all accepted
+            rule.add(f"{letter}2:{letter}{VALIDATION_ROWS}")
+            sheet.add_data_validation(rule)

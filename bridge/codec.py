@@ -1,0 +1,86 @@
+"""Cells between our canonical text and what a sheet stores.
+
+Numbers go out as numbers (so reviewers can sort and filter them) and everything else as
+text; a value read back is turned into the same canonical text. ``normal`` is what a text
+becomes after a round trip through any sheet, and is what bases and comparisons use, so
+that formatting a sheet applies (line endings, ``.0`` on integers) never looks like an edit.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from bridge.layout import SheetLayout
+from pipeline.values import format_number, parse_number
+
+SHEETS_EPOCH = date(1899, 12, 30)  # day 0 of spreadsheet date serial numbers
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+Cell = str | int | float | bool | None
+
+
+def _fit(layout: SheetLayout, text: str) -> str:
+    """Text as the backend can hold it: without refused characters, within its length."""
+    if layout.plain_text:
+        text = CONTROL.sub("", text)
+    if layout.max_text is not None and len(text) > layout.max_text:
+        text = text[: layout.max_text - 1] + "…"
+    return text
+
+
+def too_long(layout: SheetLayout, text: str) -> bool:
+    return layout.max_text is not None and len(text) > layout.max_text
+
+
+def to_sheet(layout: SheetLayout, column: str, text: str) -> Cell:
+    """The value to write for a canonical cell text."""
+    if text == "":
+        return None
+    if column in layout.numbers:
+        try:
+            number = parse_number(text)
+        except ValueError:
+            return _fit(layout, text)  # not a number: written as the text it is
+        if number is not None:
+            if layout.number_digits is not None:
+                number = float(f"{number:.{layout.number_digits}g}")
+            return int(number) if number.is_integer() and abs(number) < 2**53 else number
+    return _fit(layout, text)
+
+
+def _date_text(day: date, style: str) -> str:
+    if style == "published":
+        return f"{day.month}/{day.day}/{day.year}"
+    return day.isoformat()
+
+
+def from_sheet(layout: SheetLayout, column: str, value: Any) -> str:
+    """The canonical text of a value read from a sheet."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    style = layout.dates.get(column)
+    if isinstance(value, datetime):
+        return _date_text(value.date(), style or "iso") if style else value.isoformat()
+    if isinstance(value, date):
+        return _date_text(value, style or "iso")
+    if isinstance(value, int | float):
+        if style and 1 <= value < 2958466:  # a date typed into a date column: a serial number
+            return _date_text(SHEETS_EPOCH + timedelta(days=int(value)), style)
+        return format_number(value)
+    return _newlines(str(value))
+
+
+def _newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def normal(layout: SheetLayout, column: str, text: str) -> str:
+    """``text`` as it reads back after being written to a sheet."""
+    return from_sheet(layout, column, to_sheet(layout, column, text))
+
+
+def same(layout: SheetLayout, column: str, a: str, b: str) -> bool:
+    return normal(layout, column, a) == normal(layout, column, b)

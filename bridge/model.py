@@ -1,0 +1,49 @@
+"""A sheet as read, and the changes a push makes to it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bridge.layout import SheetLayout
+
+
+@dataclass
+class SheetRow:
+    """One row as read: canonical cells by column, the backend's reference to the row
+    (Airtable record id, sheet row number), and the row number a reviewer sees."""
+
+    key: str
+    cells: dict[str, str]
+    ref: Any
+    position: int
+
+
+@dataclass
+class SheetData:
+    layout: SheetLayout
+    header: list[str] = field(default_factory=list)
+    rows: list[SheetRow] = field(default_factory=list)
+    exists: bool = True
+
+
+@dataclass
+class SheetChanges:
+    """What a push writes to one sheet: only what differs from what was read."""
+
+    layout: SheetLayout
+    header: list[str]
+    create: bool = False
+    add_columns: list[str] = field(default_factory=list)
+    updates: list[tuple[SheetRow, dict[str, str]]] = field(default_factory=list)
+    appends: list[dict[str, str]] = field(default_factory=list)
+    removals: list[SheetRow] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.create or self.add_columns or self.updates or self.appends or self.removals
+        )
+
+    @property
+    def cells(self) -> int:
+        return sum(len(cells) for _, cells in self.updates) + sum(len(r) for r in self.appends)

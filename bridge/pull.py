@@ -1,0 +1,351 @@
+"""Step 3-4 of the three-way merge: reviewers' edits become local changes through the same
+plans as the command line (DESIGN §6-7).
+
+- Candidates: ``decision`` y/n with a ``reason`` is the review decision; other cells are
+  corrections (the row becomes verified, with an audit note).
+- Staging: edited cells are corrections; ``publish`` = y syncs the row to published
+  (``published_name`` adds its mapping first).
+- Published: edited cells update published and flow to staging through the mapping.
+A cell changed on both sides to different values on a verified row is a conflict: neither
+side is overwritten. On an unverified row the reviewer's edit wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bridge.analysis import Analysis, Edit
+from bridge.codec import normal
+from bridge.layout import SheetLayout
+from bridge.outcome import Outcome
+from pipeline.collect.names import KEY_PATTERN
+from pipeline.curate.datasets import BELOW, CANDIDATES, PUBLISHED, STAGING
+from pipeline.curate.mapping import MappingFile, add_mappings
+from pipeline.curate.notes import excerpt, stamped
+from pipeline.curate.plan import AddRow, AppendNote, Change, MarkVerified, Plan, UpdateField
+from pipeline.curate.review import parse_decision, plan_decision
+from pipeline.curate.schema_map import SchemaMap
+from pipeline.curate.sync import SyncContext, plan_to_published
+from pipeline.schema import VOCABULARIES, canonical, is_verified
+from pipeline.storage.csvtable import CsvTable
+from pipeline.values import parse_date, parse_flop, parse_number
+
+RESTORED = "restored: rows are not deleted from the sheet (filter it instead)"
+
+
+@dataclass
+class PullContext:
+    tables: dict[str, CsvTable]
+    schema: SchemaMap
+    mapping: MappingFile
+    mapping_path: Path
+    stamp: str
+    apply: Callable[[Plan], None]
+    dry_run: bool = False
+
+
+def check(layout: SheetLayout, column: str, value: str, schema: SchemaMap) -> str | None:
+    """Why a reviewer's value cannot go into ``column``, or None."""
+    if not value.strip():
+        return None
+    try:
+        if column in ("training_flop", "Training compute (FLOP)"):
+            parse_flop(value)
+        elif column in layout.numbers:
+            number = parse_number(value)
+            if number is not None and number < 0:
+                return f"{column}: {value!r} is not positive"
+        elif column in layout.dates:
+            parse_date(value)
+        elif layout.table != PUBLISHED and column in VOCABULARIES:
+            canonical(column, value)
+        elif layout.table == PUBLISHED:
+            fm = next((f for f in schema.fields if f.published == column), None)
+            if fm is not None and fm.kind == "vocabulary":
+                schema.to_staging(fm, value)
+    except ValueError as exc:
+        return f"{column}: {exc}"
+    return None
+
+
+def _structure(analysis: Analysis, table: CsvTable, out: Outcome) -> None:
+    """Rows the merge cannot use, rows deleted or added, worker-only cells edited."""
+    for key, rows in analysis.duplicates.items():
+        for row in rows:
+            others = ", ".join(str(r.position) for r in rows if r is not row)
+            out.row_statuses.append((row, f"duplicate key: also on row {others}"))
+        if key in table:
+            out.keep.add(key)
+    for row in analysis.keyless:
+        out.row_statuses.append((row, "no key: fill in the model key, or delete the row"))
+    for key in analysis.deleted:
+        if key in table:
+            out.say(key, RESTORED)
+    for key, columns in analysis.reverted.items():
+        for column in columns:
+            if column == analysis.layout.key:
+                out.say(key, f"the key cannot be changed: restored {key!r}")
+            elif column != "sync_status":
+                out.say(key, f"{column} is kept by the worker: edit undone")
+
+
+def _value_problems(
+    analysis: Analysis, key: str, schema: SchemaMap, out: Outcome
+) -> dict[str, Edit]:
+    """The data edits of a row that are valid; the others get a status and wait."""
+    layout, valid = analysis.layout, {}
+    for column, edit in analysis.edits.get(key, {}).items():
+        if column not in layout.columns:
+            continue
+        problem = check(layout, column, edit.new, schema)
+        if problem:
+            out.say(key, problem)
+            out.hold(key, column)
+        else:
+            valid[column] = edit
+    return valid
+
+
+def _corrections(name: str, analysis: Analysis, ctx: PullContext, out: Outcome) -> Plan:
+    """Edits of data cells in Candidates or Staging: corrections of the local row."""
+    table, layout, plan = ctx.tables[name], analysis.layout, Plan()
+    for key in analysis.edits:
+        if key not in table or key not in analysis.base:
+            continue
+        cells = table.get(key)
+        changes: list[Change] = []
+        overruled = []
+        for column, edit in _value_problems(analysis, key, ctx.schema, out).items():
+            local = normal(layout, column, cells.get(column, ""))
+            if local == edit.new:
+                out.took(key, column)
+                continue
+            if local != edit.old:
+                if is_verified(cells):
+                    out.say(
+                        key,
+                        f"conflict: {column} changed locally to {excerpt(local, 40)} since "
+                        "your edit; both kept, resolve with sync-datasets --diff",
+                    )
+                    out.hold(key, column)
+                    continue
+                overruled.append(f"{column} {excerpt(local, 40)}")
+            changes.append(
+                UpdateField(name, key, column, cells.get(column, ""), edit.new, "sheet edit")
+            )
+            out.took(key, column)
+        if changes:
+            edited = "; ".join(f"{c.field} = {excerpt(c.new, 40)}" for c in changes)
+            automated = f" (automation had {'; '.join(overruled)})" if overruled else ""
+            note = stamped(ctx.stamp, f"Sheet edit by a reviewer: {edited}{automated}")
+            plan.extend(
+                [
+                    *changes,
+                    MarkVerified(name, key, "sheet edit"),
+                    AppendNote(name, key, "notes", note, "sheet edit"),
+                ]
+            )
+            out.events.append(f"{name} {key}: {edited}")
+            out.say(key, f"applied: {', '.join(c.field for c in changes)}")
+    return plan
+
+
+def pull_candidates(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
+    table = ctx.tables[CANDIDATES]
+    _structure(analysis, table, out)
+    for key in analysis.added:
+        out.say(key, "not pulled: candidates come from the pipeline's sources")
+        out.keep.add(key)
+    for key, edits in analysis.edits.items():
+        if key not in table:
+            out.say(key, f"not applied: {key} is no longer a candidate")
+            out.hold(key, *edits)
+            out.keep.add(key)
+    ctx.apply(_corrections(CANDIDATES, analysis, ctx, out))
+    for key, row in analysis.rows.items():
+        edits = analysis.edits.get(key, {})
+        if key not in table or not ({"decision", "reason"} & edits.keys()):
+            continue
+        word, reason = row.cells.get("decision", "").strip(), row.cells.get("reason", "").strip()
+        decision = parse_decision(word)
+        if not word:
+            out.took(key, "decision", "reason")
+        elif decision is None:
+            out.say(key, f'decision "{word}" not understood: use y or n')
+            out.hold(key, "decision")
+        elif not reason:
+            out.say(key, "decision needs a reason: fill in reason")
+            out.hold(key, "decision", "reason")
+        elif is_verified(table.get(key)):
+            out.say(key, "already decided: this row is verified; change it in the files")
+            out.hold(key, "decision")
+        else:
+            ctx.apply(plan_decision(key, decision, reason, ctx.tables, ctx.stamp))
+            out.took(key, "decision", "reason")
+            where = "added to staging" if decision == "y" else "moved to below_1e25_flop.csv"
+            out.say(key, f"applied: {where}")
+            out.events.append(f"decision {decision} for {key}: {where}")
+
+
+def pull_staging(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
+    table = ctx.tables[STAGING]
+    _structure(analysis, table, out)
+    _added_staging(analysis, ctx, out)
+    ctx.apply(_corrections(STAGING, analysis, ctx, out))
+    for key, row in analysis.rows.items():
+        if key not in table or "publish" not in analysis.edits.get(key, {}):
+            continue
+        word = row.cells.get("publish", "").strip().lower()
+        if not word:
+            out.took(key, "publish")
+        elif word not in ("y", "yes"):
+            out.say(key, f'publish "{word}" not understood: use y')
+            out.hold(key, "publish")
+        else:
+            _publish(key, row.cells.get("published_name", "").strip(), ctx, out)
+
+
+def _publish(key: str, wanted: str, ctx: PullContext, out: Outcome) -> None:
+    name = ctx.mapping.mapping.get(key)
+    if name is None:
+        if not wanted:
+            out.say(key, "publish: this model has no published name; fill in published_name")
+            out.hold(key, "publish")
+            return
+        if wanted in ctx.mapping.reverse:
+            out.say(
+                key, f"publish: {wanted!r} is already the name of {ctx.mapping.reverse[wanted]}"
+            )
+            out.hold(key, "publish", "published_name")
+            return
+        if not ctx.dry_run:
+            developer = ctx.tables[STAGING].cell(key, "developer")
+            add_mappings(ctx.mapping_path, [(key, wanted, developer)])
+        ctx.mapping = ctx.mapping.with_entry(key, wanted)
+        name = wanted
+        out.events.append(f"mapping {key} -> {wanted!r} added")
+    sync = SyncContext(ctx.schema, ctx.mapping, ctx.stamp)
+    ctx.apply(plan_to_published(ctx.tables[STAGING], ctx.tables[PUBLISHED], sync, [key]))
+    out.took(key, "publish", "published_name")
+    out.overrides.setdefault(key, {})["publish"] = ""
+    out.say(key, f"applied: published as {name!r}")
+    out.events.append(f"published {key} as {name!r}")
+
+
+def _added_staging(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
+    """Rows reviewers added to the Staging sheet: new confirmed models, if valid."""
+    layout, table, plan = analysis.layout, ctx.tables[STAGING], Plan()
+    for key in analysis.added:
+        row = analysis.rows[key]
+        if key in table or not KEY_PATTERN.match(key):
+            out.say(key, f"not pulled: {key!r} is not a model key (lower case, digits, . and _)")
+            out.keep.add(key)
+            continue
+        problems = [
+            p for c in layout.columns if (p := check(layout, c, row.cells.get(c, ""), ctx.schema))
+        ]
+        if problems:
+            for problem in problems:
+                out.say(key, problem)
+            out.keep.add(key)
+            continue
+        note = stamped(ctx.stamp, "Added in the Staging sheet by a reviewer")
+        cells = {c: row.cells.get(c, "") for c in layout.columns}
+        notes = f"{cells['notes']}\n{note}" if cells.get("notes") else note
+        plan.add(
+            AddRow(STAGING, key, {**cells, "verified": "y", "notes": notes}, "added in the sheet")
+        )
+        out.took(key, *layout.columns)
+        out.say(key, "applied: added to staging")
+    ctx.apply(plan)
+
+
+def pull_published(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
+    table, layout, schema = ctx.tables[PUBLISHED], analysis.layout, ctx.schema
+    _structure(analysis, table, out)
+    plan = Plan()
+    for key in analysis.added:
+        row = analysis.rows[key]
+        cells = {c: row.cells.get(c, "") for c in layout.columns}
+        note = stamped(ctx.stamp, "Added in the Published sheet by a reviewer")
+        audit = schema.audit.published
+        cells[audit] = f"{cells[audit]}\n{note}" if cells.get(audit) else note
+        plan.add(AddRow(PUBLISHED, key, cells, "added in the sheet"))
+        out.took(key, *layout.columns)
+        out.say(key, "applied: added to published_data.csv")
+    staging, reverse = ctx.tables[STAGING], ctx.mapping.reverse
+    for name in analysis.edits:
+        if name not in table or name not in analysis.base:
+            continue
+        current, changes, flows = table.get(name), [], []
+        for column, edit in _value_problems(analysis, name, schema, out).items():
+            local = normal(layout, column, current.get(column, ""))
+            if local == edit.new:
+                out.took(name, column)
+                continue
+            if local != edit.old:
+                out.say(
+                    name,
+                    f"conflict: {column} changed locally to {excerpt(local, 40)} since "
+                    "your edit; both kept, resolve with sync-datasets --diff",
+                )
+                out.hold(name, column)
+                continue
+            changes.append(
+                UpdateField(
+                    PUBLISHED, name, column, current.get(column, ""), edit.new, "sheet edit"
+                )
+            )
+            out.took(name, column)
+            fm = next((f for f in schema.fields if f.published == column), None)
+            key = reverse.get(name)
+            if fm is not None and key in staging:
+                value = schema.staging_cell(fm, staging.cell(key, fm.staging), edit.new)
+                flows.append(
+                    UpdateField(
+                        STAGING,
+                        key,
+                        fm.staging,
+                        staging.cell(key, fm.staging),
+                        value,
+                        "from the Published sheet",
+                    )
+                )
+        if changes:
+            edited = "; ".join(f"{c.field} = {excerpt(c.new, 40)}" for c in changes)
+            plan.extend(changes)
+            plan.add(
+                AppendNote(
+                    PUBLISHED,
+                    name,
+                    schema.audit.published,
+                    stamped(ctx.stamp, f"Sheet edit by a reviewer: {edited}"),
+                    "sheet edit",
+                )
+            )
+            out.events.append(f"published {name}: {edited}")
+            out.say(name, f"applied: {', '.join(c.field for c in changes)}")
+        if flows:
+            key = reverse[name]
+            text = "; ".join(f"{c.field} = {excerpt(c.new, 40)}" for c in flows)
+            plan.extend(
+                [
+                    *flows,
+                    MarkVerified(STAGING, key, "from the Published sheet"),
+                    AppendNote(
+                        STAGING,
+                        key,
+                        schema.audit.staging,
+                        stamped(ctx.stamp, f"From the Published sheet ({name}): {text}"),
+                        "from the Published sheet",
+                    ),
+                ]
+            )
+    ctx.apply(plan)
+
+
+PULLS = {PUBLISHED: pull_published, STAGING: pull_staging, CANDIDATES: pull_candidates}
+ORDER = (PUBLISHED, STAGING, CANDIDATES)
+TABLES_NEEDED = [CANDIDATES, BELOW, STAGING, PUBLISHED]

@@ -1,0 +1,59 @@
+"""Per backend, in ``data/state/bridge_<backend>.json``: the base (each sheet as the worker
+last left it) and the write-ahead journal of a push in progress (DESIGN §7)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import InputError
+from pipeline.storage.atomic import atomic_write_text
+
+Rows = dict[str, dict[str, str]]
+
+
+@dataclass
+class BridgeState:
+    path: Path
+    bases: dict[str, Rows] = field(default_factory=dict)
+    journal: dict[str, Rows] | None = None
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, state_dir: Path, backend: str) -> BridgeState:
+        path = state_dir / f"bridge_{backend}.json"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return cls(path)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise InputError(
+                "damaged sync state; delete it to start from the sheet", file=path
+            ) from None
+        if not isinstance(data, dict):
+            raise InputError("damaged sync state; delete it to start from the sheet", file=path)
+        return cls(path, data.get("bases") or {}, data.get("journal"), data.get("cache") or {})
+
+    def save(self) -> None:
+        data = {"bases": self.bases, "journal": self.journal, "cache": self.cache}
+        atomic_write_text(self.path, json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n")
+
+    def base_of(self, table: str) -> Rows:
+        return self.bases.get(table, {})
+
+    def journal_of(self, table: str) -> Rows:
+        return (self.journal or {}).get(table, {})
+
+    def begin_push(self, intended: dict[str, Rows]) -> None:
+        """Record what the push is about to leave in each sheet, before the first write."""
+        self.journal = intended
+        self.save()
+
+    def finish_push(self) -> None:
+        """The push landed: what it intended is the new base."""
+        if self.journal is not None:
+            self.bases.update(self.journal)
+        self.journal = None
+        self.save()
