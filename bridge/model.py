@@ -21,10 +21,13 @@ class SheetRow:
 
 @dataclass
 class SheetData:
+    """A sheet as read; ``last_row`` is the last used row number (the header is row 1)."""
+
     layout: SheetLayout
     header: list[str] = field(default_factory=list)
     rows: list[SheetRow] = field(default_factory=list)
     exists: bool = True
+    last_row: int = 1
 
 
 @dataclass
@@ -33,6 +36,8 @@ class SheetChanges:
 
     layout: SheetLayout
     header: list[str]
+    existing_header: list[str] = field(default_factory=list)
+    last_row: int = 1
     create: bool = False
     add_columns: list[str] = field(default_factory=list)
     updates: list[tuple[SheetRow, dict[str, str]]] = field(default_factory=list)
@@ -43,6 +48,13 @@ class SheetChanges:
         return bool(
             self.create or self.add_columns or self.updates or self.appends or self.removals
         )
+
+    @property
+    def columns_after(self) -> list[str]:
+        """The sheet's columns once the push has added what it lacks."""
+        if self.create:
+            return list(self.header)
+        return [*self.existing_header, *self.add_columns]
 
     @property
     def cells(self) -> int:

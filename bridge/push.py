@@ -64,7 +64,9 @@ def changes_for(
     layout: SheetLayout, analysis: Analysis, desired: Rows, out: Outcome
 ) -> SheetChanges:
     sheet = analysis.sheet
-    changes = SheetChanges(layout, layout.header, create=not sheet.exists)
+    changes = SheetChanges(
+        layout, layout.header, sheet.header, sheet.last_row, create=not sheet.exists
+    )
     if sheet.exists:
         changes.add_columns = [c for c in layout.header if c not in sheet.header]
     for key, cells in desired.items():

@@ -80,7 +80,7 @@ class LocalBackend:
     def _sheet(self, layout: SheetLayout, sheet: Worksheet) -> SheetData:
         rows = list(sheet.iter_rows(values_only=True))
         header = [str(v).strip() if v is not None else "" for v in (rows[0] if rows else [])]
-        data = SheetData(layout, header)
+        data = SheetData(layout, header, last_row=max(1, sheet.max_row))
         for number, values in enumerate(rows[1:], start=2):
             if all(v is None or v == "" for v in values):
                 continue

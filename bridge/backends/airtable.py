@@ -1,0 +1,233 @@
+"""Airtable (pyairtable): one table per sheet in a base.
+
+Reads page through ``Table.iterate`` (100 records a request); new rows are written with
+``batch_upsert`` on the key field, so a retry after a lost response never duplicates a
+record; changed cells with ``batch_update`` by record id; rows that leave with
+``batch_delete``; all 10 records a request. Missing tables and fields are created through
+the metadata API the first time they are needed, and the base's schema is remembered
+between runs. Numbers are JSON numbers; long text is long text. A client-side pacer keeps
+to 5 requests a second, and a 429 is waited out (Airtable's 30-second penalty).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import requests
+from pyairtable import Api
+
+from bridge.backends.http import Clock, PacedSession, Pacer, RetryPolicy
+from bridge.codec import from_sheet, to_sheet
+from bridge.layout import SheetLayout
+from bridge.model import SheetChanges, SheetData, SheetRow
+from pipeline.errors import ConfigError, TrackerError
+from pipeline.settings import Settings
+
+DEFAULT_ENDPOINT = "https://api.airtable.com"
+MAX_TEXT = 100_000  # Airtable's limit for long text
+
+
+class AirtableError(TrackerError):
+    """An Airtable request failed after its retries."""
+
+
+def secret(env: Mapping[str, str], name: str) -> str | None:
+    """``NAME`` from the environment, or the contents of the file ``NAME_FILE`` names."""
+    if env.get(name):
+        return env[name].strip()
+    path = env.get(f"{name}_FILE")
+    if path:
+        try:
+            return Path(path).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"cannot read {name}_FILE ({exc.strerror})", file=path) from None
+    return None
+
+
+def _describe(exc: requests.HTTPError) -> str:
+    response = exc.response
+    if response is None:
+        return str(exc)
+    try:
+        body = response.json()
+        error = body.get("error") or (body.get("errors") or [{}])[0]
+        detail = (
+            error.get("message") or error.get("type") or error.get("error")
+            if isinstance(error, dict)
+            else str(error)
+        )
+    except ValueError:
+        detail = response.text[:200]
+    return f"HTTP {response.status_code} {detail}".strip()
+
+
+class AirtableBackend:
+    name = "airtable"
+    stable_refs = True
+    max_text = MAX_TEXT
+    plain_text = False
+    number_digits = None
+
+    def __init__(
+        self,
+        token: str,
+        base_id: str,
+        *,
+        endpoint: str | None = None,
+        clock: Clock | None = None,
+        requests_per_second: float = 5.0,
+        retries: int = 6,
+        timeout: float = 30.0,
+    ) -> None:
+        self.base_id = base_id
+        self.clock = clock or Clock()
+        self.api = Api(
+            token,
+            timeout=(10, timeout),
+            retry_strategy=None,
+            endpoint_url=endpoint or DEFAULT_ENDPOINT,
+        )
+        self.calls: Counter[str] = Counter()
+        self.cache: dict[str, Any] = {}
+        pacer = Pacer(requests_per_second, self.clock)
+        self.api.session = PacedSession(pacer, RetryPolicy(retries), count=self._count)
+        self.api.api_key = token  # sets the Authorization header on the new session
+        self.base = self.api.base(base_id)
+
+    @classmethod
+    def from_env(cls, settings: Settings, env: Mapping[str, str] = os.environ) -> AirtableBackend:
+        token, base_id = secret(env, "AIRTABLE_TOKEN"), env.get("AIRTABLE_BASE_ID", "").strip()
+        if not token or not base_id:
+            message = "the airtable backend needs AIRTABLE_TOKEN and AIRTABLE_BASE_ID"
+            raise ConfigError(f"{message} (README: Deployment)")
+        config = settings.bridge
+        return cls(
+            token,
+            base_id,
+            endpoint=env.get("AIRTABLE_ENDPOINT_URL") or None,
+            requests_per_second=config.requests_per_second,
+            retries=config.retries,
+            timeout=config.timeout_seconds,
+        )
+
+    def _count(self, method: str, url: str) -> None:
+        """Requests by kind: schema (metadata API), read (listing records), write."""
+        if "/v0/meta/" in url:
+            self.calls["schema"] += 1
+        elif method == "GET" or url.endswith("/listRecords"):
+            self.calls["read"] += 1
+        else:
+            self.calls["write"] += 1
+
+    def location(self) -> str:
+        return f"https://airtable.com/{self.base_id}"
+
+    def write_blocked(self) -> str | None:
+        return None
+
+    # -- schema -------------------------------------------------------------------------
+
+    def _tables(self, refresh: bool = False) -> dict[str, dict[str, Any]]:
+        """{table name: {"id": ..., "fields": [names]}}, read once and remembered."""
+        if refresh or "tables" not in self.cache:
+            schema = self._call(lambda: self.base.schema(force=True))
+            self.cache["tables"] = {
+                table.name: {"id": table.id, "fields": [f.name for f in table.fields]}
+                for table in schema.tables
+            }
+        return self.cache["tables"]
+
+    @staticmethod
+    def field_spec(layout: SheetLayout, column: str) -> dict[str, Any]:
+        if column in layout.numbers:
+            return {"name": column, "type": "number", "options": {"precision": 8}}
+        kind = "multilineText" if layout.is_long(column) else "singleLineText"
+        return {"name": column, "type": kind}
+
+    def _call(self, action: Any) -> Any:
+        try:
+            return action()
+        except requests.HTTPError as exc:
+            raise AirtableError(f"Airtable: {_describe(exc)}") from None
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise AirtableError(
+                f"Airtable: cannot reach {self.api.endpoint_url} ({type(exc).__name__})"
+            ) from None
+
+    # -- reading ------------------------------------------------------------------------
+
+    def read(self, layouts: list[SheetLayout]) -> dict[str, SheetData]:
+        tables = self._tables()
+        result = {}
+        for layout in layouts:
+            info = tables.get(layout.title)
+            if info is None:
+                result[layout.table] = SheetData(layout, exists=False)
+                continue
+            data = SheetData(layout, list(info["fields"]))
+            table = self.base.table(info["id"])
+            for page in self._call(lambda t=table: list(t.iterate(page_size=100))):
+                for record in page:
+                    cells = {
+                        name: from_sheet(layout, name, value)
+                        for name, value in record["fields"].items()
+                    }
+                    position = len(data.rows) + 2
+                    data.rows.append(
+                        SheetRow(cells.get(layout.key, "").strip(), cells, record["id"], position)
+                    )
+            result[layout.table] = data
+        self.cache["refs"] = {
+            layout.table: {row.key: row.ref for row in result[layout.table].rows if row.key}
+            for layout in layouts
+        }
+        return result
+
+    # -- writing ------------------------------------------------------------------------
+
+    def write(self, changes: dict[str, SheetChanges]) -> None:
+        tables = self._tables()
+        for change in changes.values():
+            table = self._prepare(change, tables)
+            self._records(table, change.layout, change)
+
+    def _prepare(self, change: SheetChanges, tables: dict[str, dict[str, Any]]) -> Any:
+        """The table, created with its fields, or with the fields it lacks added."""
+        layout = change.layout
+        if layout.title not in tables:
+            order = [layout.key, *[h for h in change.header if h != layout.key]]
+            fields = [self.field_spec(layout, c) for c in order]
+            payload = {"name": layout.title, "fields": fields}
+            # Base.create_table would read the whole schema again; one POST is enough.
+            created = self._call(lambda: self.api.post(self.base.urls.tables, json=payload))
+            tables[layout.title] = {"id": created["id"], "fields": order}
+        info = tables[layout.title]
+        table = self.base.table(info["id"])
+        for column in [c for c in change.header if c not in info["fields"]]:
+            spec = self.field_spec(layout, column)
+            self._call(
+                lambda s=spec: table.create_field(s["name"], s["type"], options=s.get("options"))
+            )
+            info["fields"].append(column)
+        return table
+
+    def _records(self, table: Any, layout: SheetLayout, change: SheetChanges) -> None:
+        def fields(cells: dict[str, str]) -> dict[str, Any]:
+            return {c: to_sheet(layout, c, v) for c, v in cells.items()}
+
+        updates = [{"id": row.ref, "fields": fields(cells)} for row, cells in change.updates]
+        appends = [
+            {"fields": {k: v for k, v in fields(cells).items() if v is not None}}
+            for cells in change.appends
+        ]
+        removals = [row.ref for row in change.removals]
+        if updates:
+            self._call(lambda: table.batch_update(updates))
+        if appends:
+            self._call(lambda: table.batch_upsert(appends, key_fields=[layout.key]))
+        if removals:
+            self._call(lambda: table.batch_delete(removals))

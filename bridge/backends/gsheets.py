@@ -1,0 +1,310 @@
+"""Google Sheets (gspread's HTTP client): one worksheet per table in a spreadsheet.
+
+A sync reads all three sheets with one ``values:batchGet`` (UNFORMATTED_VALUE) and writes
+every changed cell with one ``values:batchUpdate`` (RAW, so text is never interpreted);
+``spreadsheets.batchUpdate`` is used only to add a sheet or grow its grid. The spreadsheet's
+metadata is read once and remembered. Rows that leave are cleared, not deleted (deleting
+would be a structural request); cleared rows read as empty and are skipped.
+``GSHEETS_ENDPOINT_URL`` points every request at another host and, without credentials,
+requests go unauthenticated (emulators, proxies).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+import requests
+from gspread.client import Client
+from gspread.exceptions import APIError
+from gspread.http_client import HTTPClient
+from gspread.utils import rowcol_to_a1
+
+from bridge.backends.airtable import secret
+from bridge.backends.http import Clock, PacedSession, Pacer, RetryPolicy
+from bridge.codec import from_sheet, to_sheet
+from bridge.layout import SheetLayout
+from bridge.model import SheetChanges, SheetData, SheetRow
+from pipeline.errors import ConfigError, TrackerError
+from pipeline.settings import Settings
+
+GOOGLE = "https://sheets.googleapis.com"
+MAX_TEXT = 50_000  # Google Sheets' limit for one cell
+READ = {
+    "valueRenderOption": "UNFORMATTED_VALUE",
+    "dateTimeRenderOption": "SERIAL_NUMBER",
+    "majorDimension": "ROWS",
+}
+SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
+SPARE_ROWS = 200
+
+
+class SheetsError(TrackerError):
+    """A Google Sheets request failed after its retries."""
+
+
+def quoted(title: str) -> str:
+    return "'" + title.replace("'", "''") + "'"
+
+
+class SheetsBackend:
+    name = "gsheets"
+    stable_refs = False
+    max_text = MAX_TEXT
+    plain_text = False
+    number_digits = None
+
+    def __init__(
+        self,
+        spreadsheet_id: str,
+        *,
+        credentials: Any = None,
+        endpoint: str | None = None,
+        clock: Clock | None = None,
+        retries: int = 6,
+        timeout: float = 30.0,
+    ) -> None:
+        self.id = spreadsheet_id
+        self.calls: Counter[str] = Counter()
+        self.cache: dict[str, Any] = {}
+        self.clock = clock or Clock()
+        base = (endpoint or GOOGLE).rstrip("/")
+        rewrite = (lambda url: url.replace(GOOGLE, base, 1)) if base != GOOGLE else None
+        self.credentials = credentials
+        self.session = PacedSession(
+            Pacer(10.0, self.clock), RetryPolicy(retries), rewrite, self._count
+        )
+        self.http: HTTPClient = Client(auth=None, session=self.session).http_client
+        self.http.set_timeout((10, timeout))
+        self._authorized = credentials is None
+
+    def _authorize(self) -> None:
+        """A fresh access token from the service account, once per run (tokens last 1 h)."""
+        if self._authorized:
+            return
+        from google.auth.exceptions import GoogleAuthError
+        from google.auth.transport.requests import Request
+
+        try:
+            self.credentials.refresh(Request(self.session))
+        except GoogleAuthError as exc:
+            raise SheetsError(f"Google Sheets: the service account was refused ({exc})") from None
+        self.session.headers["Authorization"] = f"Bearer {self.credentials.token}"
+        self._authorized = True
+
+    @classmethod
+    def from_env(cls, settings: Settings, env: Mapping[str, str] = os.environ) -> SheetsBackend:
+        spreadsheet = env.get("GSHEETS_SPREADSHEET_ID", "").strip()
+        if not spreadsheet:
+            raise ConfigError(
+                "the gsheets backend needs GSHEETS_SPREADSHEET_ID (README: Deployment)"
+            )
+        endpoint = env.get("GSHEETS_ENDPOINT_URL") or None
+        path = env.get("GOOGLE_APPLICATION_CREDENTIALS", "").strip()
+        credentials = None
+        if path:
+            credentials = _service_account(path)
+        elif endpoint is None:
+            needed = "GOOGLE_APPLICATION_CREDENTIALS (a service account key file)"
+            raise ConfigError(f"the gsheets backend needs {needed}")
+        config = settings.bridge
+        return cls(
+            spreadsheet,
+            credentials=credentials,
+            endpoint=endpoint,
+            retries=config.retries,
+            timeout=config.timeout_seconds,
+        )
+
+    def _count(self, method: str, url: str) -> None:
+        if ":batchUpdate" in url and "/values" not in url:
+            self.calls["structure"] += 1
+        elif "/values" in url:
+            self.calls["read" if method == "GET" else "write"] += 1
+        else:
+            self.calls["metadata"] += 1
+
+    def location(self) -> str:
+        return f"https://docs.google.com/spreadsheets/d/{self.id}"
+
+    def write_blocked(self) -> str | None:
+        return None
+
+    def _call(self, action: Any) -> Any:
+        self._authorize()
+        try:
+            return action()
+        except APIError as exc:
+            raise SheetsError(
+                f"Google Sheets: HTTP {exc.code} {exc.error.get('message', '')}".rstrip()
+            ) from None
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise SheetsError(
+                f"Google Sheets: cannot reach the API ({type(exc).__name__})"
+            ) from None
+
+    # -- metadata -------------------------------------------------------------------------
+
+    def _sheets(self, refresh: bool = False) -> dict[str, dict[str, int]]:
+        """{title: {"id", "rows", "cols"}}, read once and remembered."""
+        if refresh or "sheets" not in self.cache:
+            meta = self._call(lambda: self.http.fetch_sheet_metadata(self.id))
+            self.cache["sheets"] = {
+                s["properties"]["title"]: {
+                    "id": s["properties"]["sheetId"],
+                    "rows": s["properties"].get("gridProperties", {}).get("rowCount", 1000),
+                    "cols": s["properties"].get("gridProperties", {}).get("columnCount", 26),
+                }
+                for s in meta.get("sheets", [])
+            }
+        return self.cache["sheets"]
+
+    # -- reading --------------------------------------------------------------------------
+
+    def read(self, layouts: list[SheetLayout]) -> dict[str, SheetData]:
+        sheets = self._sheets()
+        present = [layout for layout in layouts if layout.title in sheets]
+        try:
+            ranges = self._batch_get(present)
+        except SheetsError as exc:
+            if "Unable to parse range" not in str(exc):
+                raise
+            sheets = self._sheets(refresh=True)  # a sheet was renamed or removed since
+            present = [layout for layout in layouts if layout.title in sheets]
+            ranges = self._batch_get(present)
+        result = {layout.table: SheetData(layout, exists=False) for layout in layouts}
+        for layout, values in zip(present, ranges, strict=True):
+            result[layout.table] = self._sheet(layout, values)
+        return result
+
+    def _batch_get(self, layouts: list[SheetLayout]) -> list[list[list[Any]]]:
+        if not layouts:
+            return []
+        titles = [quoted(layout.title) for layout in layouts]
+        body = self._call(lambda: self.http.values_batch_get(self.id, titles, params=READ))
+        return [vr.get("values", []) for vr in body.get("valueRanges", [])]
+
+    @staticmethod
+    def _sheet(layout: SheetLayout, values: list[list[Any]]) -> SheetData:
+        header = [str(v).strip() for v in (values[0] if values else [])]
+        data = SheetData(layout, header, last_row=max(1, len(values)))
+        for number, row in enumerate(values[1:], start=2):
+            if all(v in ("", None) for v in row):
+                continue
+            cells = {
+                c: from_sheet(layout, c, row[i] if i < len(row) else None)
+                for i, c in enumerate(header)
+                if c
+            }
+            data.rows.append(SheetRow(cells.get(layout.key, "").strip(), cells, number, number))
+        return data
+
+    # -- writing --------------------------------------------------------------------------
+
+    def write(self, changes: dict[str, SheetChanges]) -> None:
+        sheets = self._sheets()
+        structure, data = [], []
+        for change in changes.values():
+            structure += self._grow(change, sheets)
+            data += self._values(change)
+        if structure:
+            reply = self._call(lambda: self.http.batch_update(self.id, {"requests": structure}))
+            for item in reply.get("replies", []):
+                props = (item.get("addSheet") or {}).get("properties")
+                if props:
+                    grid = props.get("gridProperties", {})
+                    sheets[props["title"]] = {
+                        "id": props["sheetId"],
+                        "rows": grid.get("rowCount", 1000),
+                        "cols": grid.get("columnCount", 26),
+                    }
+        if data:
+            body = {"valueInputOption": "RAW", "data": data}
+            self._call(lambda: self.http.values_batch_update(self.id, body))
+
+    def _grow(
+        self, change: SheetChanges, sheets: dict[str, dict[str, int]]
+    ) -> list[dict[str, Any]]:
+        """addSheet or appendDimension requests so every cell written fits the grid."""
+        layout = change.layout
+        rows_needed = change.last_row + len(change.appends) + 1
+        cols_needed = len(change.columns_after)
+        if change.create or layout.title not in sheets:
+            rows, cols = max(1000, rows_needed + SPARE_ROWS), max(26, cols_needed)
+            sheets[layout.title] = {"id": -1, "rows": rows, "cols": cols}
+            props = {
+                "title": layout.title,
+                "gridProperties": {"rowCount": rows, "columnCount": cols, "frozenRowCount": 1},
+            }
+            return [{"addSheet": {"properties": props}}]
+        info, grow = sheets[layout.title], []
+        if rows_needed > info["rows"]:
+            extra = rows_needed - info["rows"] + SPARE_ROWS
+            grow.append(
+                {"appendDimension": {"sheetId": info["id"], "dimension": "ROWS", "length": extra}}
+            )
+            info["rows"] += extra
+        if cols_needed > info["cols"]:
+            extra = cols_needed - info["cols"]
+            grow.append(
+                {
+                    "appendDimension": {
+                        "sheetId": info["id"],
+                        "dimension": "COLUMNS",
+                        "length": extra,
+                    }
+                }
+            )
+            info["cols"] += extra
+        return grow
+
+    @staticmethod
+    def _values(change: SheetChanges) -> list[dict[str, Any]]:
+        layout, title = change.layout, quoted(change.layout.title)
+        header = change.columns_after
+        position = {column: index for index, column in enumerate(header, start=1)}
+        data: list[dict[str, Any]] = []
+
+        def put(row: int, cells: dict[str, str]) -> None:
+            """One range per run of adjacent cells of ``row``."""
+            values = {position[c]: to_sheet(layout, c, v) for c, v in cells.items()}
+            columns = sorted(values)
+            runs: list[list[int]] = []
+            for column in columns:
+                if runs and runs[-1][-1] == column - 1:
+                    runs[-1].append(column)
+                else:
+                    runs.append([column])
+            for run in runs:
+                cell_range = f"{rowcol_to_a1(row, run[0])}:{rowcol_to_a1(row, run[-1])}"
+                row_values = ["" if values[c] is None else values[c] for c in run]
+                data.append({"range": f"{title}!{cell_range}", "values": [row_values]})
+
+        if change.create:
+            put(1, {c: c for c in header})
+        elif change.add_columns:
+            put(1, {c: c for c in change.add_columns})
+        for row, cells in change.updates:
+            put(row.ref, cells)
+        for offset, cells in enumerate(change.appends, start=1):
+            put(
+                change.last_row + offset,
+                {c: v for c, v in cells.items() if v != ""} or {layout.key: ""},
+            )
+        for row in change.removals:
+            put(row.ref, {c: "" for c in change.existing_header if c})
+        return data
+
+
+def _service_account(path: str) -> Any:
+    from google.oauth2.service_account import Credentials
+
+    try:
+        return Credentials.from_service_account_file(path, scopes=SCOPES)
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"not a service account key file ({exc})", file=path) from None
+
+
+__all__ = ["SheetsBackend", "secret"]
