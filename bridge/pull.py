@@ -86,9 +86,9 @@ def _structure(analysis: Analysis, table: CsvTable, out: Outcome) -> None:
     for key, columns in analysis.reverted.items():
         for column in columns:
             if column == analysis.layout.key:
-                out.say(key, f"the key cannot be changed: restored {key!r}")
+                out.say(key, f"restored: the key cannot be changed ({key!r})")
             elif column != "sync_status":
-                out.say(key, f"{column} is kept by the worker: edit undone")
+                out.say(key, f"restored: {column} is kept by the worker")
 
 
 def _value_problems(
