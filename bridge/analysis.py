@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bridge.codec import normal
+from bridge.codec import normal, same
 from bridge.layout import STATUS, SheetLayout
 from bridge.model import SheetData, SheetRow
 
@@ -36,6 +36,8 @@ class Analysis:
     keyless: list[SheetRow] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
+    leaving: list[str] = field(default_factory=list)
+    intended: Rows = field(default_factory=dict)
     first_sync: bool = False
 
     def edited(self, key: str, column: str) -> Edit | None:
@@ -82,20 +84,34 @@ def analyse(
     differs is treated as a reviewer's edit, so none is lost."""
     refs, local = refs or {}, local or {}
     intended = journal or {}
-    result = Analysis(layout, sheet, first_sync=not base and not intended)
+    result = Analysis(layout, sheet, intended=intended, first_sync=not base and not intended)
     by_key: dict[str, list[SheetRow]] = {}
+    keyless = []
     for row in sheet.rows:
         if not row.key.strip():
             if any(v.strip() for c, v in row.cells.items() if c != STATUS):
-                result.keyless.append(row)
+                keyless.append(row)
             continue
         by_key.setdefault(row.key, []).append(row)
     gone = [k for k in base if k not in by_key and (journal is None or k in intended)]
+    for row in keyless:  # a cleared key: find whose row it is, and restore the key in place
+        old = next((k for k in gone if _renamed(layout, row, base[k], refs, k)), None)
+        if old is None:
+            result.keyless.append(row)
+        else:
+            gone.remove(old)
+            by_key[old] = [row]
     for key, rows in by_key.items():
         if len(rows) > 1:
             result.duplicates[key] = rows
             continue
         row = rows[0]
+        if journal is not None and key in base and key not in intended:
+            # the interrupted push was removing this row: it is ours, not an edit
+            result.rows[key] = row
+            result.base[key] = {c: normal(layout, c, v) for c, v in row.cells.items()}
+            result.leaving.append(key)
+            continue
         row_base = effective_base(layout, row, base.get(key), intended.get(key))
         if row_base is None and key in local:
             row_base = {c: normal(layout, c, v) for c, v in local[key].items()}
@@ -110,11 +126,11 @@ def analyse(
         result.rows[key] = row
         result.base[key] = row_base
         for column in layout.header:
-            if column == STATUS:
-                continue
+            if column == STATUS or (sheet.exists and column not in sheet.header):
+                continue  # a column missing from the sheet is put back by the push, not cleared
             new = normal(layout, column, row.cells.get(column, ""))
             old = normal(layout, column, row_base.get(column, ""))
-            if new == old:
+            if same(layout, column, new, old):
                 continue
             if column in layout.worker_only:
                 result.reverted.setdefault(key, []).append(column)

@@ -8,6 +8,7 @@ that formatting a sheet applies (line endings, ``.0`` on integers) never looks l
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -41,10 +42,13 @@ def to_sheet(layout: SheetLayout, column: str, text: str) -> Cell:
         try:
             number = parse_number(text)
         except ValueError:
-            return _fit(layout, text)  # not a number: written as the text it is
+            # Not a number: as text where a cell can hold text, else left empty.
+            return None if layout.typed_numbers else _fit(layout, text)
         if number is not None:
             if layout.number_digits is not None:
                 number = float(f"{number:.{layout.number_digits}g}")
+            if layout.number_decimals is not None:
+                number = round(number, layout.number_decimals)
             return int(number) if number.is_integer() and abs(number) < 2**53 else number
     return _fit(layout, text)
 
@@ -83,4 +87,16 @@ def normal(layout: SheetLayout, column: str, text: str) -> str:
 
 
 def same(layout: SheetLayout, column: str, a: str, b: str) -> bool:
-    return normal(layout, column, a) == normal(layout, column, b)
+    """Equal as the sheet holds them; numbers within rounding (a backend may store fewer
+    decimals or digits than we send)."""
+    x, y = normal(layout, column, a), normal(layout, column, b)
+    if x == y:
+        return True
+    if column in layout.numbers:
+        try:
+            first, second = parse_number(x), parse_number(y)
+        except ValueError:
+            return False
+        if first is not None and second is not None:
+            return math.isclose(first, second, rel_tol=1e-12, abs_tol=1e-8)
+    return False

@@ -28,9 +28,9 @@ LONG_TEXT = {
 @dataclass(frozen=True)
 class SheetLayout:
     """One table as a sheet. ``columns`` are the data columns, in the local file's order.
-    ``max_text``, ``plain_text`` and ``number_digits`` are the backend's limits: the longest
-    text a cell holds, whether control characters (other than tab and newline) are refused,
-    and the significant digits a number keeps."""
+    The rest are the backend's limits: the longest text a cell holds, whether control
+    characters (other than tab and newline) are refused, the significant digits and the
+    decimals a number keeps, and whether number columns refuse text."""
 
     table: str
     title: str
@@ -42,6 +42,9 @@ class SheetLayout:
     max_text: int | None = None
     plain_text: bool = False
     number_digits: int | None = None
+    number_decimals: int | None = None
+    typed_numbers: bool = False
+    deletes_rows: bool = False
 
     @property
     def header(self) -> list[str]:

@@ -30,6 +30,7 @@ from pipeline.storage.csvtable import CsvTable
 from pipeline.values import utc_now
 
 Mode = Literal["status", "pull", "push", "sync"]
+UNSENT = "unsent"  # state cache: statuses a pull made that no push has written yet
 
 
 @dataclass
@@ -49,12 +50,16 @@ class MirrorReport:
     notices: list[str] = field(default_factory=list)
 
 
-def _fitted(layout: SheetLayout, backend: Backend) -> SheetLayout:
+def fitted(layout: SheetLayout, backend: Backend) -> SheetLayout:
+    """A layout with the backend's limits (text length, digits, typed numbers)."""
     return replace(
         layout,
         max_text=backend.max_text,
         plain_text=backend.plain_text,
         number_digits=backend.number_digits,
+        number_decimals=backend.number_decimals,
+        typed_numbers=backend.typed_numbers,
+        deletes_rows=backend.deletes_rows,
     )
 
 
@@ -70,6 +75,21 @@ def local_changes(layout: SheetLayout, table: CsvTable, base: dict[str, dict[str
     return changed + sum(1 for key in base if key not in table)
 
 
+def _open_local(settings: Settings, writing: bool, report: MirrorReport) -> dict[str, CsvTable]:
+    """The local tables; a missing published dataset starts from its seed (in memory only
+    when nothing may be written)."""
+    paths = DataPaths(settings.data_dir)
+    seed = published_seed(settings)
+    if seed is not None and writing:
+        seed_published(settings)
+        report.notices.append(f"Started {paths.published} from {seed}")
+    local = open_tables(settings, TABLES_NEEDED)
+    if seed is not None and not writing:
+        published = local[PUBLISHED]
+        local[PUBLISHED] = CsvTable.read(seed, published.key_column, published.columns)
+    return local if writing else copy.deepcopy(local)
+
+
 def mirror(
     settings: Settings,
     mode: Mode,
@@ -83,30 +103,18 @@ def mirror(
     paths, configs = DataPaths(settings.data_dir), ConfigPaths(settings.config_dir)
     report = MirrorReport(backend.name, backend.location(), mode, dry_run)
     writing = mode in ("pull", "sync", "push") and not dry_run
-    seed = published_seed(settings)
-    if seed is not None and writing:
-        seed_published(settings)
-        report.notices.append(f"Started {paths.published} from {seed}")
-    local = open_tables(settings, TABLES_NEEDED)
-    if seed is not None and not writing:
-        local[PUBLISHED] = CsvTable.read(
-            seed, local[PUBLISHED].key_column, local[PUBLISHED].columns
-        )
-    if not writing:
-        local = copy.deepcopy(local)
+    local = _open_local(settings, writing, report)
     schema = SchemaMap.load(configs.schema_map)
-    mapping = MappingFile.load(configs.name_mapping)
+    columns = {t: local[t].columns for t in TABLES}
     lays = {
-        name: _fitted(layout, backend)
-        for name, layout in layouts(
-            schema, {t: local[t].columns for t in TABLES}, settings.bridge.titles
-        ).items()
+        n: fitted(lay, backend)
+        for n, lay in layouts(schema, columns, settings.bridge.titles).items()
     }
     chosen = [t for t in TABLES if tables is None or t in tables]
     state = BridgeState.load(paths.state, backend.name)
     backend.cache = state.cache.setdefault(backend.name, {})
-    for table in chosen:
-        report.local_changes[table] = local_changes(lays[table], local[table], state.base_of(table))
+    report.local_changes = {t: local_changes(lays[t], local[t], state.base_of(t)) for t in chosen}
+    refs = dict(backend.cache.get("refs", {})) if backend.stable_refs else {}
     try:
         sheets = backend.read([lays[t] for t in chosen])
     except TrackerError as exc:
@@ -114,63 +122,77 @@ def mirror(
             raise
         report.skipped = f"sheet not read: {exc}"  # status works offline: local changes only
         return report
-    refs = state.cache.get("refs", {}) if backend.stable_refs else {}
+    journal = state.journal
     analyses = {
-        t: analyse(lays[t], sheets[t], state.base_of(t),
-                   state.journal.get(t) if state.journal is not None else None,
-                   refs.get(t), {k: local[t].get(k) for k in local[t].rows})
+        t: analyse(
+            lays[t], sheets[t], state.base_of(t), None if journal is None else journal.get(t),
+            refs.get(t), {k: local[t].get(k) for k in local[t].rows},
+        )
         for t in chosen
     }  # fmt: skip
     report.outcomes = {t: Outcome() for t in chosen}
+    unsent = backend.cache.get(UNSENT, {})
     stamp = utc_now()
 
     def apply(plan: Plan) -> None:
-        if not plan.changes:
-            return
-        report.local.extend(plan.changes)
-        if writing:
-            report.written += apply_plan(plan, local, stamp, paths.state)
-        else:
-            preview(plan, local, stamp)
+        if plan.changes:
+            report.local.extend(plan.changes)
+            if writing:
+                report.written += apply_plan(plan, local, stamp, paths.state, source="sheet")
+            else:
+                preview(plan, local, stamp)
 
-    if mode in ("pull", "sync", "status"):
-        ctx = PullContext(local, schema, mapping, configs.name_mapping, stamp, apply, not writing)
+    if mode == "push":
+        for table in chosen:
+            hold_unpulled(analyses[table], report.outcomes[table], unsent.get(table, {}))
+    else:
+        ctx = PullContext(local, schema, mapping=MappingFile.load(configs.name_mapping),
+                          mapping_path=configs.name_mapping, stamp=stamp, apply=apply,
+                          dry_run=not writing)  # fmt: skip
         for table in ORDER:
             if table in chosen:
                 PULLS[table](analyses[table], ctx, report.outcomes[table])
-    else:
-        for table in chosen:
-            hold_unpulled(analyses[table], report.outcomes[table])
+                for key, status in unsent.get(table, {}).items():  # answers not yet written
+                    if status and key not in report.outcomes[table].statuses:
+                        report.outcomes[table].say(key, status)
     if mode == "pull":
         if writing:
+            _unsent(state, backend, report.outcomes)
             _advance(state, analyses, report.outcomes)
         report.calls = backend.calls
         return report
     intended = {}
     for table in chosen:
-        desired = desired_rows(lays[table], local[table], analyses[table], report.outcomes[table])
-        report.changes[table] = changes_for(
-            lays[table], analyses[table], desired, report.outcomes[table]
-        )
-        intended[table] = intended_base(
-            lays[table], desired, analyses[table], report.outcomes[table]
-        )
-    if mode == "status" or dry_run:
+        lay, analysis, out = lays[table], analyses[table], report.outcomes[table]
+        desired = desired_rows(lay, local[table], analysis, out)
+        report.changes[table] = changes_for(lay, analysis, desired, out)
+        intended[table] = intended_base(lay, desired, analysis, out, local[table])
+    if not writing:
         report.calls = backend.calls
         return report
     report.skipped = backend.write_blocked()
-    if report.skipped is None:
+    if report.skipped is not None:
+        _unsent(state, backend, report.outcomes)
+        _advance(state, analyses, report.outcomes)
+    else:
         if any(report.changes.values()):
             state.begin_push(intended)
             backend.write({t: c for t, c in report.changes.items() if c})
             report.pushed = True
         else:
             state.bases.update(intended)
+        backend.cache.pop(UNSENT, None)
         state.finish_push()
-    else:
-        _advance(state, analyses, report.outcomes)
     report.calls = backend.calls
     return report
+
+
+def _unsent(state: BridgeState, backend: Backend, outcomes: dict[str, Outcome]) -> None:
+    """Keep a pull's statuses for the push that will write them (``bridge push``, or the
+    next sync once the workbook is closed)."""
+    stored = backend.cache.setdefault(UNSENT, {})
+    for table, outcome in outcomes.items():
+        stored.setdefault(table, {}).update({k: outcome.status_of(k) for k in outcome.statuses})
 
 
 def _advance(

@@ -4,8 +4,11 @@ that left the local table are removed only if no reviewer edit of theirs is wait
 
 from __future__ import annotations
 
+import bisect
+import re
+
 from bridge.analysis import Analysis, Rows
-from bridge.codec import normal
+from bridge.codec import normal, same, to_sheet
 from bridge.layout import STATUS, SheetLayout
 from bridge.model import SheetChanges, SheetRow
 from bridge.outcome import Outcome
@@ -17,6 +20,9 @@ def desired_rows(layout: SheetLayout, local: CsvTable, analysis: Analysis, out: 
     rows: Rows = {}
     for key in local.rows:
         cells = {c: local.cell(key, c) for c in layout.columns}
+        for column in layout.numbers if layout.typed_numbers else ():
+            if cells.get(column, "").strip() and to_sheet(layout, column, cells[column]) is None:
+                out.say(key, f"{column}: {cells[column]!r} is not a number; not shown in the sheet")
         sheet = analysis.rows.get(key)
         for column in layout.reviewer:
             cells[column] = sheet.cells.get(column, "") if sheet else ""
@@ -24,7 +30,9 @@ def desired_rows(layout: SheetLayout, local: CsvTable, analysis: Analysis, out: 
             if sheet is not None:
                 cells[column] = sheet.cells.get(column, "")
         cells.update(out.overrides.get(key, {}))
-        cells[STATUS] = out.status_of(key) or lasting(sheet)
+        cells[STATUS] = (
+            out.status_of(key) or lasting_of(analysis.intended.get(key)) or lasting(sheet)
+        )
         rows[key] = cells
     for key in out.keep:
         sheet = analysis.rows.get(key)
@@ -42,14 +50,27 @@ LASTING = ("applied:", "restored:")
 def lasting(row: SheetRow | None) -> str:
     """A report of something done (``applied: ...``) stays until another message replaces
     it, so the next sync need not write; problems are recomputed every sync."""
-    status = row.cells.get(STATUS, "") if row is not None else ""
+    return lasting_of(row.cells if row is not None else None)
+
+
+def lasting_of(cells: dict[str, str] | None) -> str:
+    """The lasting status among ``cells`` (a sheet row, or an interrupted push's intent)."""
+    status = (cells or {}).get(STATUS, "")
     return status if status.startswith(LASTING) else ""
 
 
-def intended_base(layout: SheetLayout, desired: Rows, analysis: Analysis, out: Outcome) -> Rows:
-    """The base after the push: what it writes, except held cells, whose edits wait."""
+def intended_base(
+    layout: SheetLayout, desired: Rows, analysis: Analysis, out: Outcome, local: CsvTable
+) -> Rows:
+    """The base after the push: what it writes, except held cells, whose edits wait. A row
+    kept only for its reviewer (not in the local table) keeps its old base, or none: a
+    reviewer's own row is never mistaken for one that left the local table."""
     base: Rows = {}
     for key, cells in desired.items():
+        if key not in local:
+            if key in analysis.base:
+                base[key] = analysis.base[key]
+            continue
         row = {c: normal(layout, c, v) for c, v in cells.items()}
         for column in out.held.get(key, ()):
             row[column] = analysis.base.get(key, {}).get(column, "")
@@ -70,31 +91,44 @@ def changes_for(
     if sheet.exists:
         changes.add_columns = [c for c in layout.header if c not in sheet.header]
     for key, cells in desired.items():
+        if key in analysis.duplicates:
+            continue  # its rows only get their status until a reviewer removes one
         row = analysis.rows.get(key)
         if row is None:
             changes.appends.append(cells)
             continue
-        diff = {
-            c: v
-            for c, v in cells.items()
-            if normal(layout, c, v) != normal(layout, c, row.cells.get(c, ""))
-        }
+        diff = {c: v for c, v in cells.items() if not same(layout, c, v, row.cells.get(c, ""))}
         if diff:
             changes.updates.append((row, diff))
     for key, row in analysis.rows.items():
         if key not in desired:
             changes.removals.append(row)
+    removed = sorted(row.position for row in changes.removals)
     for row, message in out.row_statuses:
+        if layout.deletes_rows and removed:
+            message = _renumbered(message, removed)
         if row.cells.get(STATUS, "") != message:
             changes.updates.append((row, {STATUS: message}))
     return changes
 
 
-def hold_unpulled(analysis: Analysis, out: Outcome) -> None:
-    """A push without a pull keeps every reviewer edit in the sheet, waiting."""
+def _renumbered(message: str, removed: list[int]) -> str:
+    """``also on row N`` as it reads once the rows above N that the push removes are gone."""
+    return re.sub(
+        r"\d+", lambda m: str(int(m[0]) - bisect.bisect_left(removed, int(m[0]))), message
+    )
+
+
+def hold_unpulled(analysis: Analysis, out: Outcome, unsent: dict[str, str]) -> None:
+    """A push without a pull keeps every reviewer edit in the sheet, waiting; a row the last
+    pull already answered shows that answer (``unsent``)."""
+    for key, status in unsent.items():
+        if status:
+            out.say(key, status)
     for key, edits in analysis.edits.items():
         out.hold(key, *edits)
-        out.say(key, "waiting: run `tracker bridge pull` to apply your edits")
+        if key not in unsent:
+            out.say(key, "waiting: run `tracker bridge pull` to apply your edits")
         out.keep.add(key)
     for key in analysis.added:
         out.keep.add(key)

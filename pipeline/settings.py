@@ -17,6 +17,8 @@ from pipeline.errors import ConfigError
 from pipeline.yamlfile import expect_mapping, first_problem, load_yaml
 
 CONFIG_FILE = "tracker.yaml"
+# Environment names of DESIGN §6 and §8 for two nested settings.
+SHORT_NAMES = {"TRACKER_SCHEDULE": ("worker", "schedule"), "TRACKER_BACKEND": ("bridge", "backend")}
 
 
 class Thresholds(BaseModel):
@@ -96,6 +98,23 @@ class Bridge(BaseModel):
     retries: int = Field(6, ge=0)
 
 
+class Worker(BaseModel):
+    """The scheduled worker (DESIGN §8)."""
+
+    schedule: str = "0 6 * * *"
+    health_max_age_hours: float = Field(26.0, gt=0)
+    misfire_grace_seconds: int = Field(3600, ge=1)
+    lock_wait_seconds: float = Field(60.0, ge=0)
+    git_commit: bool = False
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        if len(value.split()) != 5:
+            raise ValueError(f"{value!r} is not a cron expression (minute hour day month weekday)")
+        return value
+
+
 class _YamlSource(PydanticBaseSettingsSource):
     """Settings from ``configs/tracker.yaml`` (read with duplicate-key checks)."""
 
@@ -124,6 +143,7 @@ class Settings(BaseSettings):
     estimation: Estimation = Field(default_factory=Estimation)
     collect: Collect = Field(default_factory=Collect)
     bridge: Bridge = Field(default_factory=Bridge)
+    worker: Worker = Field(default_factory=Worker)
 
 
 def load_settings(config_dir: str | Path | None = None, **overrides: Any) -> Settings:
@@ -146,11 +166,16 @@ def load_settings(config_dir: str | Path | None = None, **overrides: Any) -> Set
             return (init_settings, env_settings, _YamlSource(settings_cls, data))
 
     values = {key: value for key, value in overrides.items() if value is not None}
+    for short, (section, name) in SHORT_NAMES.items():  # TRACKER_SCHEDULE, TRACKER_BACKEND
+        full = f"TRACKER_{section.upper()}__{name.upper()}"
+        if os.environ.get(short) and full not in os.environ:
+            values.setdefault(section, {})[name] = os.environ[short]
     try:
         return _FromFiles(config_dir=folder, **values)
     except ValidationError as exc:
         message, loc = first_problem(exc)
         prefix = "TRACKER_" + "__".join(loc).upper()
         names = sorted(n for n in os.environ if n == prefix or n.startswith(prefix + "__"))
+        names += [s for s, spot in SHORT_NAMES.items() if list(spot) == loc and s in os.environ]
         origin = f"environment variable {', '.join(names)}" if names else path
         raise ConfigError(message, file=origin, field=".".join(loc) or None) from None

@@ -19,7 +19,9 @@ def choose(settings: Settings, name: str | None, env: Mapping[str, str] = os.env
     name = name or settings.bridge.backend
     if name != "auto":
         return name
-    if env.get("AIRTABLE_TOKEN") and env.get("AIRTABLE_BASE_ID"):
+    if (env.get("AIRTABLE_TOKEN") or env.get("AIRTABLE_TOKEN_FILE")) and env.get(
+        "AIRTABLE_BASE_ID"
+    ):
         return "airtable"
     if env.get("GSHEETS_SPREADSHEET_ID"):
         return "gsheets"

@@ -71,6 +71,9 @@ class AirtableBackend:
     max_text = MAX_TEXT
     plain_text = False
     number_digits = None
+    number_decimals = 8  # the number fields' precision
+    typed_numbers = True  # a number field refuses text
+    deletes_rows = False  # records have no row numbers
 
     def __init__(
         self,
@@ -93,6 +96,7 @@ class AirtableBackend:
         )
         self.calls: Counter[str] = Counter()
         self.cache: dict[str, Any] = {}
+        self._fresh = False  # whether the schema was read in this run
         pacer = Pacer(requests_per_second, self.clock)
         self.api.session = PacedSession(pacer, RetryPolicy(retries), count=self._count)
         self.api.api_key = token  # sets the Authorization header on the new session
@@ -134,6 +138,7 @@ class AirtableBackend:
     def _tables(self, refresh: bool = False) -> dict[str, dict[str, Any]]:
         """{table name: {"id": ..., "fields": [names]}}, read once and remembered."""
         if refresh or "tables" not in self.cache:
+            self._fresh = True
             schema = self._call(lambda: self.base.schema(force=True))
             self.cache["tables"] = {
                 table.name: {"id": table.id, "fields": [f.name for f in table.fields]}
@@ -162,6 +167,8 @@ class AirtableBackend:
 
     def read(self, layouts: list[SheetLayout]) -> dict[str, SheetData]:
         tables = self._tables()
+        if any(layout.title not in tables for layout in layouts) and not self._fresh:
+            tables = self._tables(refresh=True)  # created since (an interrupted first push?)
         result = {}
         for layout in layouts:
             info = tables.get(layout.title)
@@ -230,4 +237,8 @@ class AirtableBackend:
         if appends:
             self._call(lambda: table.batch_upsert(appends, key_fields=[layout.key]))
         if removals:
-            self._call(lambda: table.batch_delete(removals))
+            try:
+                self._call(lambda: table.batch_delete(removals))
+            except AirtableError as exc:
+                if "does not exist" not in str(exc).lower() and "not_found" not in str(exc).lower():
+                    raise  # a record already gone (a retried delete): the next read tells

@@ -17,6 +17,9 @@ class Backend(Protocol):
     max_text: int | None
     plain_text: bool
     number_digits: int | None
+    number_decimals: int | None
+    typed_numbers: bool
+    deletes_rows: bool  # removing a row moves the rows below it up (the workbook)
 
     def location(self) -> str:
         """Where reviewers find the sheets (a path or a URL)."""

@@ -55,6 +55,9 @@ class SheetsBackend:
     max_text = MAX_TEXT
     plain_text = False
     number_digits = None
+    number_decimals = None
+    typed_numbers = False
+    deletes_rows = False  # rows are cleared, not deleted
 
     def __init__(
         self,

@@ -37,6 +37,9 @@ class LocalBackend:
     max_text = MAX_TEXT
     plain_text = True
     number_digits = 16  # openpyxl writes numbers with "%.16g"
+    number_decimals = None
+    typed_numbers = False
+    deletes_rows = True
 
     def __init__(self, path: Path) -> None:
         self.path = path

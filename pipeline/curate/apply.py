@@ -10,9 +10,12 @@ only on rows whose cells changed, and a note whose text is already there is not 
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
-from pipeline.curate.journal import clear_journal, pending, write_journal
+from pipeline.curate import history
+from pipeline.curate.journal import Pending, clear_journal, pending, write_journal
 from pipeline.curate.notes import appended
 from pipeline.curate.plan import (
     AddRow,
@@ -23,6 +26,7 @@ from pipeline.curate.plan import (
     MoveRow,
     Plan,
     UpdateField,
+    to_json,
 )
 from pipeline.schema import VERIFIED
 from pipeline.storage.csvtable import CsvTable
@@ -78,14 +82,18 @@ def _save_all(tables: dict[str, CsvTable], plan: Plan) -> list[str]:
     ]
 
 
-def _arrivals(plan: Plan, tables: dict[str, CsvTable], stamp: str) -> None:
-    """Phase 1 in memory: everything but the removals."""
+def _arrivals(plan: Plan, tables: dict[str, CsvTable], stamp: str) -> list[Change]:
+    """Phase 1 in memory: everything but the removals; the changes that changed a cell."""
+    done = []
     for change in plan.writes:
         if isinstance(change, DropRow):
             continue
         table = tables[change.table]
-        if _apply_one(change, tables) and "last_updated" in table.columns:
-            table.set_cell(change.key, "last_updated", stamp)
+        if _apply_one(change, tables):
+            done.append(change)
+            if "last_updated" in table.columns:
+                table.set_cell(change.key, "last_updated", stamp)
+    return done
 
 
 def _departures(plan: Plan, tables: dict[str, CsvTable]) -> None:
@@ -97,6 +105,21 @@ def _departures(plan: Plan, tables: dict[str, CsvTable]) -> None:
                 tables[name].remove_row(change.key)
 
 
+def _identity(plan: Plan, stamp: str) -> str:
+    """Names one apply (its history lines), the same for the same plan at the same time."""
+    text = json.dumps([stamp, [to_json(c) for c in plan.writes]], sort_keys=True, default=str)
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def _history(changes: list[Change], stamp: str, source: str, apply_id: str) -> list[dict[str, str]]:
+    return [
+        {"time": stamp, "source": source, "change": type(c).__name__, "table": c.table,
+         "key": c.key, "field": c.field, "old": c.old, "new": c.new, "reason": c.reason,
+         "apply": apply_id}
+        for c in changes
+    ]  # fmt: skip
+
+
 def preview(plan: Plan, tables: dict[str, CsvTable], stamp: str) -> None:
     """Apply ``plan`` to the tables in memory only (for dry runs that plan in steps)."""
     _arrivals(plan, tables, stamp)
@@ -104,18 +127,29 @@ def preview(plan: Plan, tables: dict[str, CsvTable], stamp: str) -> None:
 
 
 def apply_plan(
-    plan: Plan, tables: dict[str, CsvTable], stamp: str, state_dir: Path | None = None
+    plan: Plan,
+    tables: dict[str, CsvTable],
+    stamp: str,
+    state_dir: Path | None = None,
+    source: str = "cli",
+    replay: Pending | None = None,
 ) -> list[str]:
-    """Apply ``plan`` and write the tables; the names of the files written."""
+    """Apply ``plan`` and write the tables; the names of the files written. With a
+    ``state_dir``, under the journal; every change that changed something goes to the
+    history with its ``source`` (pipeline, cli, sheet), once, after the last write."""
     if not plan.writes:
         return _save_all(tables, plan)
-    _arrivals(plan, tables, stamp)
+    done = _arrivals(plan, tables, stamp)
+    done += [c for c in plan.writes if isinstance(c, DropRow) and c.key in tables[c.table]]
+    apply_id = replay.id if replay else _identity(plan, stamp)
+    lines = replay.history if replay else _history(done, stamp, source, apply_id)
     if state_dir is not None:
-        write_journal(state_dir, plan, tables, stamp)
+        write_journal(state_dir, plan, tables, stamp, lines, apply_id)
     written = _save_all(tables, plan)
     _departures(plan, tables)
     written += _save_all(tables, plan)
     if state_dir is not None:
+        history.record(state_dir, lines, unless_recorded=apply_id if replay else None)
         clear_journal(state_dir)
     return list(dict.fromkeys(written))
 
@@ -125,5 +159,4 @@ def recover(state_dir: Path) -> list[str]:
     entry = pending(state_dir)
     if entry is None:
         return []
-    plan, tables, stamp = entry
-    return apply_plan(plan, tables, stamp, state_dir)
+    return apply_plan(entry.plan, entry.tables, entry.stamp, state_dir, replay=entry)

@@ -9,6 +9,7 @@ Applying is idempotent, so the replay converges: no duplicate rows, no duplicate
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,28 @@ def journal_path(state_dir: Path) -> Path:
     return state_dir / JOURNAL
 
 
-def write_journal(state_dir: Path, plan: Plan, tables: dict[str, CsvTable], stamp: str) -> None:
+@dataclass
+class Pending:
+    """An interrupted apply: its plan, tables, time, and the history lines it will add."""
+
+    plan: Plan
+    tables: dict[str, CsvTable]
+    stamp: str
+    history: list[dict[str, Any]] = field(default_factory=list)
+    id: str = ""
+
+
+def write_journal(
+    state_dir: Path,
+    plan: Plan,
+    tables: dict[str, CsvTable],
+    stamp: str,
+    history: list[dict[str, Any]] | None = None,
+    apply_id: str = "",
+) -> None:
     entry = {
+        "id": apply_id,
+        "history": history or [],
         "stamp": stamp,
         "tables": {
             name: {"path": str(t.path.resolve()), "key": t.key_column, "columns": t.columns}
@@ -43,8 +64,8 @@ def clear_journal(state_dir: Path) -> None:
 DAMAGED = "damaged journal of an interrupted run; inspect and delete it"
 
 
-def pending(state_dir: Path) -> tuple[Plan, dict[str, CsvTable], str] | None:
-    """The plan, tables and timestamp of an interrupted apply, or None."""
+def pending(state_dir: Path) -> Pending | None:
+    """The interrupted apply, or None."""
     path = journal_path(state_dir)
     try:
         entry: Any = json.loads(path.read_text(encoding="utf-8"))
@@ -59,7 +80,8 @@ def pending(state_dir: Path) -> tuple[Plan, dict[str, CsvTable], str] | None:
             for name, spec in entry["tables"].items()
         }
         stamp = str(entry["stamp"])
+        lines, apply_id = list(entry.get("history", [])), str(entry.get("id", ""))
     except (KeyError, TypeError, ValueError, AttributeError):
         raise InputError(DAMAGED, file=path) from None
     tables = {name: CsvTable.read(p, key, columns) for name, (p, key, columns) in specs.items()}
-    return plan, tables, stamp
+    return Pending(plan, tables, stamp, lines, apply_id)

@@ -212,6 +212,6 @@ def run_refresh(settings: Settings, *, reset: bool = False, dry_run: bool = Fals
     report = RefreshReport(plan, problems)
     if not dry_run and not report.blocked:
         report.added_columns = {n: t.ensure_columns(COLUMNS) for n, t in tables.items()}
-        report.written = apply_plan(plan, tables, utc_now(), paths.state)
+        report.written = apply_plan(plan, tables, utc_now(), paths.state, source="pipeline")
     report.summary = summarise(tables[CANDIDATES], tables[BELOW_TABLE])
     return report

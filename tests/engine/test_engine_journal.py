@@ -55,7 +55,7 @@ def test_a_written_journal_reads_back_as_the_same_plan_and_tables(tmp_path: Path
     good_journal(tmp_path)
     entry = pending(tmp_path / "state")
     assert entry is not None
-    plan, tables, stamp = entry
+    plan, tables, stamp = entry.plan, entry.tables, entry.stamp
     assert plan.changes == [MoveRow("candidates", "below", "a", row("a"), "r")]
     assert {name: (t.path, t.key_column, t.columns) for name, t in tables.items()} == {
         "candidates": (tmp_path / "c.csv", "model", list(row("a"))),

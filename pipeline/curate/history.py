@@ -1,0 +1,50 @@
+"""History: every change applied to the datasets, one JSON line each, in
+``data/state/history.jsonl`` (time, source — pipeline, cli or sheet —, table, key, field,
+old, new). ``tracker history MODEL`` reads it back."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+HISTORY = "history.jsonl"
+
+
+def record(
+    state_dir: Path, entries: list[dict[str, Any]], unless_recorded: str | None = None
+) -> None:
+    """Append entries; each line is written whole (O_APPEND), so readers never see half.
+    ``unless_recorded``: skip if the history already holds that apply's lines (a replay)."""
+    if not entries:
+        return
+    if unless_recorded and any(e.get("apply") == unless_recorded for e in read(state_dir)):
+        return
+    state_dir.mkdir(parents=True, exist_ok=True)
+    text = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries)
+    handle = os.open(state_dir / HISTORY, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666)
+    try:
+        os.write(handle, text.encode())
+    finally:
+        os.close(handle)
+
+
+def read(state_dir: Path) -> Iterator[dict[str, Any]]:
+    """Every entry, skipping a line a crash may have cut short."""
+    try:
+        lines = (state_dir / HISTORY).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return
+    for line in lines:
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(entry, dict):
+            yield entry
+
+
+def of_model(state_dir: Path, names: set[str]) -> list[dict[str, Any]]:
+    return [e for e in read(state_dir) if e.get("key") in names]

@@ -1,0 +1,221 @@
+"""Helpers for the sheet bridge tests: a project folder, its CSV files, its workbook.
+
+They live here rather than in conftest.py so test modules import them by a name no other
+test folder uses. The fixtures (a project after the pipeline, after a first sync) are in
+conftest.py. Reviewers' edits are made with openpyxl, as a spreadsheet program would save
+them: load the workbook, change cells or rows, save it.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner, Result
+from openpyxl import Workbook, load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from bridge.backends.local import LocalBackend
+from bridge.layout import SheetLayout, layouts
+from bridge.mirror import MirrorReport, mirror
+from pipeline.cli import with_plugins
+from pipeline.curate.datasets import open_tables
+from pipeline.curate.schema_map import SchemaMap
+from pipeline.settings import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures"
+STAMP = "2031-05-06T07:08:09Z"
+TITLES = {"candidates": "Candidates", "staging": "Staging", "published": "Published"}
+FILES = {
+    "candidates": "clean/above_1e25_flop.csv",
+    "below": "clean/below_1e25_flop.csv",
+    "staging": "staging/above_1e25_flop_staging.csv",
+    "published": "published/published_data.csv",
+}
+KEYS = {"published": "Model"}
+WAITING = "waiting: run `tracker bridge pull` to apply your edits"
+RESTORED = "restored: rows are not deleted from the sheet (filter it instead)"
+# Staged by the ``synced`` fixture with review decisions: two mapped models, one unmapped.
+STAGED = ("gpt_4o", "claude_3.5_sonnet", "o3")
+
+
+def invoke(data: Path, configs: Path, *args: str) -> Result:
+    """``tracker --data-dir DATA --config-dir CONFIGS ARGS...`` in this process."""
+    runner = CliRunner()
+    options = ["--data-dir", str(data), "--config-dir", str(configs)]
+    return runner.invoke(with_plugins(), [*options, *args], catch_exceptions=False)
+
+
+def read_csv(path: Path, key: str = "model") -> dict[str, dict[str, str]]:
+    """A CSV file's rows by key, in file order (missing file: no rows)."""
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {row[key]: row for row in csv.DictReader(handle)}
+
+
+@dataclass(frozen=True)
+class Project:
+    """A project folder with ``configs/`` and ``data/``, synced with the local backend."""
+
+    root: Path
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def configs(self) -> Path:
+        return self.root / "configs"
+
+    @property
+    def workbook(self) -> Path:
+        return self.data / "sheets" / "tracker.xlsx"
+
+    def settings(self) -> Settings:
+        return load_settings(self.configs, data_dir=self.data)
+
+    def backend(self) -> LocalBackend:
+        return LocalBackend(self.workbook)
+
+    def mirror(self, mode: str = "sync", **options: Any) -> MirrorReport:
+        """``bridge.mirror.mirror`` on the local workbook (``backend=`` may replace it)."""
+        backend = options.pop("backend", None) or self.backend()
+        return mirror(self.settings(), mode, backend=backend, **options)  # type: ignore[arg-type]
+
+    def cli(self, *args: str) -> Result:
+        return invoke(self.data, self.configs, *args)
+
+    def file(self, table: str) -> Path:
+        return self.data / FILES[table]
+
+    def rows(self, table: str) -> dict[str, dict[str, str]]:
+        return read_csv(self.file(table), KEYS.get(table, "model"))
+
+    def layout(self, table: str) -> SheetLayout:
+        """The table's sheet layout as the local backend fits it."""
+        schema = SchemaMap.load(self.configs / "schema_map.yaml")
+        tables = open_tables(self.settings(), list(TITLES))
+        plain = layouts(schema, {t: tables[t].columns for t in TITLES})[table]
+        backend = self.backend()
+        return replace(
+            plain,
+            max_text=backend.max_text,
+            plain_text=backend.plain_text,
+            number_digits=backend.number_digits,
+        )
+
+    def snapshot(self) -> dict[str, bytes]:
+        """Every file under ``data/`` and ``configs/`` by relative path."""
+        return {
+            str(path.relative_to(self.root)): path.read_bytes()
+            for folder in (self.data, self.configs)
+            for path in sorted(folder.rglob("*"))
+            if path.is_file()
+        }
+
+    def local_files(self) -> dict[str, bytes]:
+        """The snapshot without the workbook and the sync state: what a pull may change."""
+        skip = ("data/sheets/", "data/state/")
+        return {k: v for k, v in self.snapshot().items() if not k.startswith(skip)}
+
+    def sheet(self, table: str) -> list[dict[str, Any]]:
+        return sheet_rows(self.workbook, TITLES[table])
+
+    def sheet_by_key(self, table: str) -> dict[str, dict[str, Any]]:
+        """The sheet's rows by key (a key on two rows: the last one)."""
+        key = KEYS.get(table, "model")
+        return {row[key]: row for row in self.sheet(table)}
+
+    def status(self, table: str, key: str) -> str:
+        return self.sheet_by_key(table)[key]["sync_status"] or ""
+
+    @contextmanager
+    def editing(self) -> Iterator[Workbook]:
+        """Open the workbook as a reviewer would; it is saved when the block ends."""
+        with editing(self.workbook) as book:
+            yield book
+
+    def edit(self, table: str, key: str, cells: dict[str, Any]) -> None:
+        """A reviewer types ``cells`` into the row of ``key``."""
+        with self.editing() as book:
+            put(book[TITLES[table]], key, cells)
+
+
+@contextmanager
+def editing(path: Path) -> Iterator[Workbook]:
+    book = load_workbook(path)
+    yield book
+    book.save(path)
+
+
+def header(sheet: Worksheet) -> list[str]:
+    return [str(cell.value) for cell in sheet[1] if cell.value is not None]
+
+
+def column_number(sheet: Worksheet, name: str) -> int:
+    return header(sheet).index(name) + 1
+
+
+def row_numbers(sheet: Worksheet, key: str) -> list[int]:
+    """The sheet rows (header = row 1) whose first cell is ``key``."""
+    return [row[0].row for row in sheet.iter_rows(min_row=2) if row[0].value == key]
+
+
+def row_number(sheet: Worksheet, key: str) -> int:
+    (number,) = row_numbers(sheet, key)
+    return number
+
+
+def put(sheet: Worksheet, key: str, cells: dict[str, Any]) -> None:
+    number = row_number(sheet, key)
+    for column, value in cells.items():
+        sheet.cell(number, column_number(sheet, column)).value = value
+
+
+def row_values(sheet: Worksheet, number: int) -> list[Any]:
+    return [sheet.cell(number, c).value for c in range(1, sheet.max_column + 1)]
+
+
+def append_values(sheet: Worksheet, values: list[Any]) -> int:
+    """Paste ``values`` into the first row after the last used one; its number."""
+    number = sheet.max_row + 1
+    for index, value in enumerate(values, start=1):
+        sheet.cell(number, index).value = value
+    return number
+
+
+def sort_rows(sheet: Worksheet, column: str, *, reverse: bool = False) -> None:
+    """Sort the data rows by ``column`` as a spreadsheet program does (empty cells last)."""
+    index = column_number(sheet, column) - 1
+    rows = [row_values(sheet, n) for n in range(2, sheet.max_row + 1)]
+    filled = [r for r in rows if r[index] is not None]
+    empty = [r for r in rows if r[index] is None]
+    ordered = sorted(filled, key=lambda r: r[index], reverse=reverse) + empty
+    for number, values in enumerate(ordered, start=2):
+        for col, value in enumerate(values, start=1):
+            sheet.cell(number, col).value = value
+
+
+def sheet_rows(path: Path, title: str) -> list[dict[str, Any]]:
+    """The data rows of one sheet as raw cell values by header name."""
+    book = load_workbook(path)
+    rows = list(book[title].iter_rows(values_only=True))
+    names = [str(v) for v in rows[0]]
+    return [dict(zip(names, values, strict=False)) for values in rows[1:]]
+
+
+def workbook_values(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every sheet's cell values, header included (what a reviewer sees)."""
+    book = load_workbook(path)
+    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book}
+
+
+def no_write(report: MirrorReport) -> bool:
+    """A sync that changed nothing: no local file written, no sheet write."""
+    return not report.written and not report.pushed and not any(report.changes.values())
