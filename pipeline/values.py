@@ -42,11 +42,19 @@ def round_sig(value: float, digits: int = 3) -> float:
     return float(f"{value:.{digits}g}")
 
 
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?([eE][+-]?\d+)?$")
+
+
 def parse_number(text: str) -> float | None:
-    """Parse a number cell (``1,234``, ``3.8e25``); empty -> None; ValueError otherwise."""
-    text = text.strip().replace(",", "").replace("_", "")
+    """Parse a number cell (``1,234``, ``3.8e25``); empty -> None; ValueError otherwise.
+    A comma is read only as thousands grouping: ``1,5e25`` is refused, not read as 15e25."""
+    text = text.strip().replace("_", "")
     if not text:
         return None
+    if "," in text:
+        if not _GROUPED.match(text):
+            raise ValueError(f"{text!r} is not a number")
+        text = text.replace(",", "")
     try:
         number = float(text)
     except ValueError:

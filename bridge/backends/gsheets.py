@@ -20,7 +20,7 @@ import requests
 from gspread.client import Client
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
-from gspread.utils import rowcol_to_a1
+from gspread.utils import a1_to_rowcol, rowcol_to_a1
 
 from bridge.backends.airtable import secret
 from bridge.backends.http import Clock, PacedSession, Pacer, RetryPolicy
@@ -82,6 +82,7 @@ class SheetsBackend:
         self.http: HTTPClient = Client(auth=None, session=self.session).http_client
         self.http.set_timeout((10, timeout))
         self._authorized = credentials is None
+        self._fresh = False  # whether the metadata was read in this run
 
     def _authorize(self) -> None:
         """A fresh access token from the service account, once per run (tokens last 1 h)."""
@@ -153,6 +154,7 @@ class SheetsBackend:
     def _sheets(self, refresh: bool = False) -> dict[str, dict[str, int]]:
         """{title: {"id", "rows", "cols"}}, read once and remembered."""
         if refresh or "sheets" not in self.cache:
+            self._fresh = True
             meta = self._call(lambda: self.http.fetch_sheet_metadata(self.id))
             self.cache["sheets"] = {
                 s["properties"]["title"]: {
@@ -168,6 +170,8 @@ class SheetsBackend:
 
     def read(self, layouts: list[SheetLayout]) -> dict[str, SheetData]:
         sheets = self._sheets()
+        if any(layout.title not in sheets for layout in layouts) and not self._fresh:
+            sheets = self._sheets(refresh=True)  # added since (an interrupted first push?)
         present = [layout for layout in layouts if layout.title in sheets]
         try:
             ranges = self._batch_get(present)
@@ -187,7 +191,22 @@ class SheetsBackend:
             return []
         titles = [quoted(layout.title) for layout in layouts]
         body = self._call(lambda: self.http.values_batch_get(self.id, titles, params=READ))
-        return [vr.get("values", []) for vr in body.get("valueRanges", [])]
+        found = body.get("valueRanges", [])
+        for layout, value_range in zip(layouts, found, strict=False):
+            self._grid_from(layout.title, value_range.get("range", ""))
+        return [vr.get("values", []) for vr in found]
+
+    def _grid_from(self, title: str, a1: str) -> None:
+        """A whole-sheet range comes back as the whole grid ('T'!A1:Z1000): keep its size,
+        so a grid a reviewer shrank is grown again before writing past it."""
+        corner = a1.rsplit("!", 1)[-1].split(":")[-1]
+        try:
+            rows, cols = a1_to_rowcol(corner)
+        except Exception:
+            return
+        sheet = self.cache.get("sheets", {}).get(title)
+        if sheet is not None:
+            sheet.update(rows=rows, cols=cols)
 
     @staticmethod
     def _sheet(layout: SheetLayout, values: list[list[Any]]) -> SheetData:

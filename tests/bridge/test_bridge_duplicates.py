@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from bridge_support import Project, append_values, no_write, put, row_numbers, row_values
 
 
