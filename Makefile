@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench clean
+SOURCES := pipeline bridge tests bench
+
+.PHONY: run test lint format bench clean docker-check
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -13,24 +15,28 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## run: the main job on the shipped sample data (collect, estimate, refresh)
+## run: one cycle on the shipped sample data and the local workbook (collect, estimate,
+## refresh, sync the sheets, report), then how to review
 run: $(STAMP)
-	$(BIN)/tracker collect-all
-	$(BIN)/tracker estimate-flops
-	$(BIN)/tracker refresh-dataset
+	$(BIN)/tracker run
+	@echo
+	@echo "To review: open data/sheets/tracker.xlsx (LibreOffice Calc or Excel). In Candidates,"
+	@echo "set decision (above / below) and reason for a model, or correct a value; save and close"
+	@echo "the workbook, then run 'make run' again: the decisions are applied and the rows move."
+	@echo "Report: data/reports/index.html"
 
 ## test: lint and the whole test suite
 test: $(STAMP)
-	$(BIN)/ruff check pipeline tests bench
-	$(BIN)/ruff format --check pipeline tests bench
+	$(BIN)/ruff check $(SOURCES)
+	$(BIN)/ruff format --check $(SOURCES)
 	$(BIN)/pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check pipeline tests bench
+	$(BIN)/ruff check $(SOURCES)
 
 format: $(STAMP)
-	$(BIN)/ruff format pipeline tests bench
-	$(BIN)/ruff check --fix pipeline tests bench
+	$(BIN)/ruff format $(SOURCES)
+	$(BIN)/ruff check --fix $(SOURCES)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
@@ -38,3 +44,13 @@ clean:
 ## bench: speed and memory of each stage at 1k, 10k, 100k models (bench/results.json)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+## docker-check: build the image and run one cycle in it, offline (needs a Docker engine,
+## e.g. the one ../shared/tools/docker-standin starts; not part of `make test`)
+# The container writes ./data as the user running make, so files stay theirs.
+DOCKER_RUN := docker run --rm --network none --user "$$(id -u):$$(id -g)" -v "$(CURDIR)/data:/app/data"
+
+docker-check:
+	docker build --network host -t tracker .
+	$(DOCKER_RUN) tracker run
+	$(DOCKER_RUN) tracker health

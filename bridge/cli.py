@@ -12,7 +12,7 @@ from bridge.backends import NAMES
 from bridge.layout import TABLES
 from bridge.mirror import MirrorReport, mirror
 from bridge.model import SheetChanges
-from pipeline.cli.common import console, settings_from, user_errors
+from pipeline.cli.common import console, settings_from, user_errors, writes_data
 from pipeline.curate.render import render_plan, short
 
 SHOW = 30
@@ -93,17 +93,11 @@ def _summary(report: MirrorReport) -> None:
             click.echo(f"{name} {key}: {message}")
         for row, message in outcome.row_statuses[:SHOW]:
             click.echo(f"{name} row {row.position}: {message}")
-    decisions = sum(
-        1 for o in report.outcomes.values() for e in o.events if e.startswith("decision")
-    )
-    conflicts = sum(o.conflicts for o in report.outcomes.values())
-    invalid = sum(o.invalid for o in report.outcomes.values())
-    edits = sum(len(o.events) for o in report.outcomes.values())
-    cells = sum(c.cells for c in report.changes.values())
+    t = report.totals()
     click.echo(
-        f"{report.backend} ({report.location}): {edits} reviewer changes applied "
-        f"({decisions} decisions), {conflicts} conflicts and {invalid} problems waiting in the "
-        f"sheet; {cells} cells to write"
+        f"{report.backend} ({report.location}): {t['edits']} reviewer changes applied "
+        f"({t['decisions']} decisions), {t['conflicts']} conflicts and {t['invalid']} problems "
+        f"waiting in the sheet; {t['cells']} cells to write"
     )
 
 
@@ -142,6 +136,7 @@ def _report(report: MirrorReport) -> None:
 @backend_options
 @click.pass_context
 @user_errors
+@writes_data
 def pull_command(
     ctx: click.Context, backend: str | None, tables: tuple[str, ...], dry_run: bool
 ) -> None:
@@ -153,6 +148,7 @@ def pull_command(
 @backend_options
 @click.pass_context
 @user_errors
+@writes_data
 def push_command(
     ctx: click.Context, backend: str | None, tables: tuple[str, ...], dry_run: bool
 ) -> None:
@@ -164,6 +160,7 @@ def push_command(
 @backend_options
 @click.pass_context
 @user_errors
+@writes_data
 def sync_command(
     ctx: click.Context, backend: str | None, tables: tuple[str, ...], dry_run: bool
 ) -> None:

@@ -49,6 +49,18 @@ class MirrorReport:
     calls: Counter[str] = field(default_factory=Counter)
     notices: list[str] = field(default_factory=list)
 
+    def totals(self) -> dict[str, int]:
+        """Reviewer changes applied, decisions among them, conflicts and problems waiting in
+        the sheet, cells written (or to write, in a dry run)."""
+        outcomes = self.outcomes.values()
+        return {
+            "edits": sum(len(o.events) for o in outcomes),
+            "decisions": sum(1 for o in outcomes for e in o.events if e.startswith("decision")),
+            "conflicts": sum(o.conflicts for o in outcomes),
+            "invalid": sum(o.invalid for o in outcomes),
+            "cells": sum(c.cells for c in self.changes.values()),
+        }
+
 
 def fitted(layout: SheetLayout, backend: Backend) -> SheetLayout:
     """A layout with the backend's limits (text length, digits, typed numbers)."""

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import InputError
-from pipeline.storage.atomic import atomic_write_text
+from pipeline.storage.atomic import write_if_changed
 
 Rows = dict[str, dict[str, str]]
 
@@ -38,7 +38,8 @@ class BridgeState:
 
     def save(self) -> None:
         data = {"bases": self.bases, "journal": self.journal, "cache": self.cache}
-        atomic_write_text(self.path, json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n")
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n"
+        write_if_changed(self.path, text.encode())
 
     def base_of(self, table: str) -> Rows:
         return self.bases.get(table, {})

@@ -105,6 +105,7 @@ class Worker(BaseModel):
     health_max_age_hours: float = Field(26.0, gt=0)
     misfire_grace_seconds: int = Field(3600, ge=1)
     lock_wait_seconds: float = Field(60.0, ge=0)
+    run_at_start: bool = True
     git_commit: bool = False
 
     @field_validator("schedule")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from pipeline.cli.common import print_problems, settings_from, user_errors
+from pipeline.cli.common import print_problems, settings_from, user_errors, writes_data
 from pipeline.collect.runner import collect_all
 from pipeline.paths import DataPaths
 
@@ -15,6 +15,7 @@ from pipeline.paths import DataPaths
 )
 @click.pass_context
 @user_errors
+@writes_data
 def collect_all_command(ctx: click.Context, only: str | None) -> None:
     """Read every source in configs/scrapers into data/scraped/<source>_models.json.
 

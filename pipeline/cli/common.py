@@ -11,7 +11,9 @@ import click
 from rich.console import Console
 
 from pipeline.errors import TrackerError
+from pipeline.paths import DataPaths
 from pipeline.settings import Settings, load_settings
+from pipeline.storage.lock import data_lock, describe
 
 F = TypeVar("F", bound=Callable[..., Any])
 MAX_WARNINGS = 10
@@ -49,6 +51,29 @@ def user_errors(func: F) -> F:
             if exc.filename:
                 raise click.ClickException(f"{exc.filename}: {exc.strerror}") from None
             raise
+
+    return wrapper  # type: ignore[return-value]
+
+
+def writes_data(func: F) -> F:
+    """Run the command under the data lock (DESIGN §8): wait up to
+    ``worker.lock_wait_seconds`` for another writer, saying whom we wait for."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        settings = settings_from(ctx)
+
+        def waiting(holder: dict[str, Any]) -> None:
+            click.echo(f"Waiting for the data lock: {describe(holder)} is writing ...", err=True)
+
+        with data_lock(
+            DataPaths(settings.data_dir).state,
+            ctx.command_path,
+            wait=settings.worker.lock_wait_seconds,
+            on_wait=waiting,
+        ):
+            return func(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
 

@@ -9,7 +9,7 @@ import click
 import pandas as pd
 from rich.table import Table
 
-from pipeline.cli.common import console, print_problems, settings_from, user_errors
+from pipeline.cli.common import console, print_problems, settings_from, user_errors, writes_data
 from pipeline.collect.names import NameRules
 from pipeline.curate import query as q
 from pipeline.curate.plan import UpdateField
@@ -40,6 +40,7 @@ TABLE_COLUMNS = (
 @click.option("--dry-run", is_flag=True, help="Show the plan; write nothing.")
 @click.pass_context
 @user_errors
+@writes_data
 def refresh_command(ctx: click.Context, reset: bool, dry_run: bool) -> None:
     """Refresh candidates (above + not sure) and below from the estimates.
 

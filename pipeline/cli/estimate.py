@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from pipeline.cli.common import console, settings_from, user_errors
+from pipeline.cli.common import console, settings_from, user_errors, writes_data
 from pipeline.estimate.evaluate import evaluate
 from pipeline.estimate.runner import run_estimate
 from pipeline.paths import DataPaths
@@ -22,6 +22,7 @@ SHOW_RECLASSIFIED = 20
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.pass_context
 @user_errors
+@writes_data
 def estimate_command(ctx: click.Context, update: bool, dry_run: bool) -> None:
     """Estimate training compute for every collected model and classify it."""
     settings = settings_from(ctx)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from pipeline.cli.common import console, settings_from, user_errors
+from pipeline.cli.common import console, settings_from, user_errors, writes_data
 from pipeline.cli.prompts import NoInput, ask, ask_text, input_closed, no_terminal
 from pipeline.curate.apply import apply_plan
 from pipeline.curate.datasets import BELOW, CANDIDATES, STAGING, open_tables
@@ -64,6 +64,7 @@ def print_summary(counts: Counter[str]) -> None:
 )
 @click.pass_context
 @user_errors
+@writes_data
 def review_command(ctx: click.Context, batch_size: int, decisions: Path | None) -> None:
     """Decide new candidates: y (above 1e25, to staging) or n (below), with a reason.
 

@@ -6,7 +6,7 @@ import click
 from click.core import ParameterSource
 
 from pipeline.cli import sync_diff, sync_mappings
-from pipeline.cli.common import console, settings_from, user_errors
+from pipeline.cli.common import console, settings_from, user_errors, writes_data
 from pipeline.cli.prompts import NoInput, ask, input_closed, no_terminal
 from pipeline.cli.sync_session import ANSWERS, TARGETS, Session
 from pipeline.curate.plan import AddRow, Plan, UpdateField
@@ -49,6 +49,7 @@ OPTION_MODES = {
 )
 @click.pass_context
 @user_errors
+@writes_data
 def sync_command(ctx: click.Context, check_mappings: bool, suggest_mappings: bool, dry_run: bool,
                  do_sync: bool, do_diff: bool, direction: str, yes: bool, allow_unmapped: bool,
                  prefer: str | None) -> None:  # fmt: skip

@@ -30,6 +30,7 @@ from pipeline.curate.plan import (
 )
 from pipeline.schema import VERIFIED
 from pipeline.storage.csvtable import CsvTable
+from pipeline.storage.lock import LockBusy, data_lock
 
 
 def _upsert(table: CsvTable, key: str, row: dict[str, str]) -> bool:
@@ -155,8 +156,17 @@ def apply_plan(
 
 
 def recover(state_dir: Path) -> list[str]:
-    """Finish the plan of an interrupted run, if any; the names of the files written."""
-    entry = pending(state_dir)
-    if entry is None:
+    """Finish the plan of an interrupted run, if any; the names of the files written.
+
+    A journal is only interrupted when nobody holds the data lock: while another process
+    holds it, the plan is that process's own, still being applied, and is left to it."""
+    if pending(state_dir) is None:
         return []
-    return apply_plan(entry.plan, entry.tables, entry.stamp, state_dir, replay=entry)
+    try:
+        with data_lock(state_dir, "recover an interrupted change"):
+            entry = pending(state_dir)
+            if entry is None:
+                return []
+            return apply_plan(entry.plan, entry.tables, entry.stamp, state_dir, replay=entry)
+    except LockBusy:
+        return []

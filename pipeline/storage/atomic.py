@@ -32,6 +32,17 @@ def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> N
     atomic_write_bytes(path, text.encode(encoding))
 
 
+def write_if_changed(path: str | Path, data: bytes) -> bool:
+    """:func:`atomic_write_bytes` unless ``path`` already holds ``data``; whether it wrote."""
+    try:
+        if Path(path).read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    atomic_write_bytes(path, data)
+    return True
+
+
 def _mode_for(path: Path) -> int:
     """Keep an existing file's permissions; a new file gets the usual 0666 minus umask."""
     try:

@@ -1,0 +1,210 @@
+"""One cycle, the main job: collect -> estimate -> refresh -> mirror (pull, apply, push)
+-> report. A stage that fails stops the cycle before anything downstream changes; some
+sources failing is a warning. A stop request (SIGTERM) ends the cycle between stages."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bridge.mirror import MirrorReport, mirror
+from pipeline.collect.runner import collect_all
+from pipeline.curate.refresh import run_refresh
+from pipeline.errors import TrackerError
+from pipeline.estimate.runner import run_estimate
+from pipeline.paths import DataPaths
+from pipeline.report import write_report
+from pipeline.settings import Settings
+from pipeline.storage.lock import data_lock, describe
+from pipeline.values import utc_now
+
+# Files of the running worker, not of the data: never committed.
+UNVERSIONED = ("state/worker.json", "state/tracker.lock", "state/*.tmp")
+STAGES = ("collect", "estimate", "refresh", "sync", "report", "commit")
+
+
+@dataclass
+class Stage:
+    name: str
+    ok: bool = True
+    seconds: float = 0.0
+    summary: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CycleReport:
+    started: str
+    finished: str = ""
+    stages: list[Stage] = field(default_factory=list)
+    mirror: MirrorReport | None = None
+    failed: str = ""
+    stopped: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    @property
+    def result(self) -> str:
+        """ok, failed, or stopped (a stop request ended it between stages)."""
+        return "failed" if self.failed else "stopped" if self.stopped else "ok"
+
+    def counts(self) -> dict[str, Any]:
+        """Each stage's summary and the sheet totals (reviewer decisions, conflicts...)."""
+        counts: dict[str, Any] = {stage.name: stage.summary for stage in self.stages}
+        if self.mirror is not None:
+            counts.update(self.mirror.totals())
+        return counts
+
+
+def run_cycle(
+    settings: Settings,
+    *,
+    backend_name: str | None = None,
+    skip_collect: bool = False,
+    dry_run: bool = False,
+    stop: threading.Event | None = None,
+    on_stage: Callable[[str, str], None] | None = None,
+    lock_wait: float = 0.0,
+) -> CycleReport:
+    """Run every stage in order, under the data lock."""
+    report = CycleReport(utc_now())
+    stop = stop or threading.Event()
+    tell = on_stage or (lambda name, text: None)
+    paths = DataPaths(settings.data_dir)
+    steps: dict[str, Callable[[], Stage]] = {
+        "collect": lambda: _collect(settings),
+        "estimate": lambda: _estimate(settings, dry_run),
+        "refresh": lambda: _refresh(settings, dry_run),
+        "sync": lambda: _sync(settings, backend_name, dry_run, report),
+        "report": lambda: _report(settings, dry_run),
+        "commit": lambda: _commit(settings, report),
+    }
+    names = stage_names(settings, skip_collect=skip_collect, dry_run=dry_run)
+
+    def waiting(holder: dict[str, Any]) -> None:
+        tell("lock", f"waiting up to {lock_wait:.0f} s for {describe(holder)}")
+
+    with data_lock(paths.state, "tracker run", wait=lock_wait, on_wait=waiting):
+        for name in names:
+            if stop.is_set():
+                report.stopped = True
+                tell(name, "skipped: stop requested")
+                break
+            tell(name, "started")
+            began = time.perf_counter()
+            try:
+                stage = steps[name]()
+            except TrackerError as exc:
+                stage = Stage(name, ok=False, summary=str(exc))
+            stage.seconds = time.perf_counter() - began
+            report.stages.append(stage)
+            tell(name, stage.summary if stage.ok else f"failed: {stage.summary}")
+            if not stage.ok:
+                report.failed = f"{name}: {stage.summary}"
+                break
+    report.finished = utc_now()
+    return report
+
+
+def stage_names(settings: Settings, *, skip_collect: bool, dry_run: bool) -> list[str]:
+    """The stages a cycle runs, in order (commit only with ``worker.git_commit``)."""
+    names = list(STAGES)
+    if skip_collect:
+        names.remove("collect")
+    if dry_run or not settings.worker.git_commit:
+        names.remove("commit")
+    return names
+
+
+def _collect(settings: Settings) -> Stage:
+    result = collect_all(settings)
+    failed = [f"{r.name}: {r.error}" for r in result.failed]
+    warnings = [*failed, *(w for r in result.results for w in r.warnings)]
+    if not result.succeeded:
+        return Stage("collect", ok=False, summary="every source failed (" + "; ".join(failed) + ")")
+    models = sum(r.models for r in result.succeeded)
+    summary = f"{len(result.succeeded)}/{len(result.results)} sources, {models} models"
+    return Stage("collect", summary=summary, warnings=warnings)
+
+
+def _estimate(settings: Settings, dry_run: bool) -> Stage:
+    result = run_estimate(settings, dry_run=dry_run)
+    return Stage(
+        "estimate",
+        summary=f"{len(result.models)} models ({result.new} new, "
+        f"{result.reestimated} re-estimated)",
+    )
+
+
+def _refresh(settings: Settings, dry_run: bool) -> Stage:
+    result = run_refresh(settings, dry_run=dry_run)
+    if result.blocked:
+        first = result.errors[0] if result.errors else result.plan.problems[0]
+        return Stage("refresh", ok=False, summary=f"bad input, nothing written ({first})")
+    counts, s = result.plan.counts(), result.summary
+    summary = (
+        f"{s['total candidates']} candidates ({s['uncertain, needing verification']} to "
+        f"review), {s['below 1e25']} below; {counts['AddRow']} rows added, "
+        f"{counts['MoveRow']} moved"
+    )
+    return Stage("refresh", summary=summary)
+
+
+def _sync(settings: Settings, backend: str | None, dry_run: bool, report: CycleReport) -> Stage:
+    result = mirror(settings, "sync", backend_name=backend, dry_run=dry_run)
+    report.mirror = result
+    t = result.totals()
+    written = "to write" if dry_run else "written"
+    summary = (
+        f"{result.backend}: {t['edits']} reviewer changes ({t['decisions']} decisions), "
+        f"{t['cells']} cells {written}"
+    )
+    warnings = [f"push skipped: {result.skipped}"] if result.skipped else []
+    return Stage("sync", summary=summary, warnings=warnings)
+
+
+def _report(settings: Settings, dry_run: bool) -> Stage:
+    if dry_run:
+        return Stage("report", summary="not written (dry run)")
+    target, wrote = write_report(settings)
+    return Stage("report", summary=f"{target}" + ("" if wrote else " (unchanged)"))
+
+
+def _commit(settings: Settings, report: CycleReport) -> Stage:
+    """Commit changed data files in the data directory's git repository; a failure to
+    commit is a warning (the data is already consistent)."""
+    folder = settings.data_dir.resolve()
+    env = {"GIT_AUTHOR_NAME": "tracker", "GIT_AUTHOR_EMAIL": "tracker@localhost",
+           "GIT_COMMITTER_NAME": "tracker", "GIT_COMMITTER_EMAIL": "tracker@localhost",
+           **os.environ}  # fmt: skip
+
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        command = ["git", "-c", f"safe.directory={folder}", "-C", str(folder), *args]
+        try:
+            return subprocess.run(command, capture_output=True, text=True, env=env)
+        except OSError as exc:
+            return subprocess.CompletedProcess(command, 127, "", f"cannot run git: {exc}")
+
+    def failed(done: subprocess.CompletedProcess[str]) -> Stage:
+        reason = (done.stderr or done.stdout).strip().splitlines() or ["git failed"]
+        return Stage("commit", summary="not committed", warnings=[reason[-1]])
+
+    if (done := git("rev-parse", "--is-inside-work-tree")).returncode != 0:
+        return failed(done)
+    if (done := git("add", "-A", "--", ".", *(f":(exclude){p}" for p in UNVERSIONED))).returncode:
+        return failed(done)
+    if git("diff", "--cached", "--quiet").returncode == 0:
+        return Stage("commit", summary="nothing changed")
+    counts = report.counts()
+    title = f"tracker cycle {report.started}: {counts.get('decisions', 0)} reviewer decisions"
+    body = "\n".join(f"{stage.name}: {stage.summary}" for stage in report.stages)
+    if (done := git("commit", "-q", "-m", f"{title}\n\n{body}")).returncode != 0:
+        return failed(done)
+    return Stage("commit", summary=title)

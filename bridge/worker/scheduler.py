@@ -1,0 +1,166 @@
+"""``tracker worker``: APScheduler runs the cycle on a cron schedule, one at a time.
+
+BlockingScheduler with a cron trigger, ``max_instances=1`` (a slow cycle is never doubled),
+``coalesce=True`` (missed runs collapse into one) and a misfire grace. SIGTERM and SIGINT
+let the running cycle finish its current stage, then the worker exits 0. Each cycle writes
+the heartbeat that ``tracker health`` reads.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from bridge.worker.cycle import CycleReport, run_cycle
+from bridge.worker.heartbeat import write_heartbeat
+from pipeline.errors import ConfigError, TrackerError
+from pipeline.paths import DataPaths
+from pipeline.settings import Settings
+from pipeline.values import utc_now
+
+JOB_ID = "cycle"
+log = logging.getLogger("tracker.worker")
+
+
+def trigger(schedule: str) -> CronTrigger:
+    try:
+        return CronTrigger.from_crontab(schedule, timezone=UTC)
+    except ValueError as exc:
+        raise ConfigError(f"worker schedule {schedule!r}: {exc}", field="worker.schedule") from None
+
+
+def recorded_cycle(
+    settings: Settings,
+    stop: threading.Event,
+    scheduler: BaseScheduler | None = None,
+    on_stage: Callable[[str, str], None] | None = None,
+    **options: Any,
+) -> CycleReport:
+    """One cycle with its heartbeat (none for a dry run). A cycle that cannot start (the
+    lock is busy, bad settings) is recorded as failed and its error raised."""
+    state = DataPaths(settings.data_dir).state
+    if options.get("dry_run"):
+        return run_cycle(settings, stop=stop, on_stage=on_stage, **options)
+    write_heartbeat(state, last_start=utc_now(), pid=os.getpid())
+    try:
+        report = run_cycle(
+            settings,
+            stop=stop,
+            on_stage=on_stage,
+            lock_wait=settings.worker.lock_wait_seconds,
+            **options,
+        )
+    except TrackerError as exc:
+        write_heartbeat(
+            state, last_end=utc_now(), result="failed", message=str(exc), next_run=_next(scheduler)
+        )
+        raise
+    write_heartbeat(
+        state,
+        last_end=report.finished,
+        result=report.result,
+        message=report.failed,
+        counts=report.counts(),
+        next_run=_next(scheduler),
+    )
+    return report
+
+
+def cycle_job(
+    settings: Settings, stop: threading.Event, scheduler: BaseScheduler | None, **options: Any
+) -> CycleReport | None:
+    """The scheduled job: a recorded cycle, its outcome logged in one line, never raised."""
+    try:
+        report = recorded_cycle(settings, stop, scheduler, on_stage=_log_stage, **options)
+    except TrackerError as exc:
+        log.error("cycle not run: %s", exc)
+        return None
+    for stage in report.stages:
+        for warning in stage.warnings:
+            log.warning("%s: %s", stage.name, warning)
+    stages = "; ".join(f"{s.name} {s.summary}" for s in report.stages)
+    log.log(
+        logging.INFO if report.ok else logging.ERROR,
+        "cycle %s in %.1f s: %s",
+        report.result,
+        sum(s.seconds for s in report.stages),
+        report.failed or stages,
+    )
+    return report
+
+
+def _log_stage(name: str, text: str) -> None:
+    log.info("%s: %s", name, text)
+
+
+def _stamp(when: datetime | None) -> str:
+    return (
+        when.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        if when
+        else ""
+    )
+
+
+def _next(scheduler: BaseScheduler | None) -> str:
+    job = scheduler.get_job(JOB_ID) if scheduler is not None else None
+    return _stamp(getattr(job, "next_run_time", None))
+
+
+def make_scheduler(
+    settings: Settings,
+    stop: threading.Event,
+    scheduler: BaseScheduler | None = None,
+    **options: Any,
+) -> BaseScheduler:
+    scheduler = scheduler or BlockingScheduler(timezone=UTC)
+    scheduler.add_job(
+        cycle_job,
+        trigger(settings.worker.schedule),
+        args=[settings, stop, scheduler],
+        kwargs=options,
+        id=JOB_ID,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=settings.worker.misfire_grace_seconds,
+        replace_existing=True,
+    )
+    return scheduler
+
+
+def stop_on_signals(stop: threading.Event, then: Callable[[], None] | None = None) -> None:
+    """SIGTERM and SIGINT set ``stop`` (the cycle ends after its current stage), then call
+    ``then`` in a thread of its own."""
+
+    def handler(signum: int, _frame: object) -> None:
+        log.info("%s: finishing the current stage, then exiting", signal.Signals(signum).name)
+        stop.set()
+        if then is not None:
+            threading.Thread(target=then, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+
+
+def serve(settings: Settings, **options: Any) -> None:
+    """Run the scheduler until SIGTERM or SIGINT; the running cycle ends its stage first.
+    With ``worker.run_at_start`` the first cycle runs at once, then on the schedule."""
+    stop = threading.Event()
+    scheduler = make_scheduler(settings, stop, **options)
+    if settings.worker.run_at_start:
+        scheduler.modify_job(JOB_ID, next_run_time=datetime.now(UTC))
+    stop_on_signals(stop, lambda: scheduler.shutdown(wait=True))
+    state = DataPaths(settings.data_dir).state
+    first = _stamp(trigger(settings.worker.schedule).get_next_fire_time(None, datetime.now(UTC)))
+    write_heartbeat(state, next_run=first, schedule=settings.worker.schedule, pid=os.getpid())
+    log.info("worker started: schedule %r, next scheduled run %s", settings.worker.schedule, first)
+    scheduler.start()  # blocks until a signal shuts it down
+    log.info("worker stopped")

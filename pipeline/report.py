@@ -1,0 +1,199 @@
+"""``tracker report``: training compute over time, as Epoch's insight page shows it.
+
+Writes ``data/reports/compute_over_time.png`` (matplotlib: FLOP on a log axis against
+publication date, the 1e25 line, verified and estimated models marked apart) and a
+self-contained ``data/reports/index.html`` (the picture embedded, the summary, the models).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from pipeline.curate import history
+from pipeline.curate.datasets import BELOW, CANDIDATES, PUBLISHED, STAGING, open_tables
+from pipeline.curate.mapping import MappingFile
+from pipeline.curate.schema_map import SchemaMap
+from pipeline.paths import ConfigPaths, DataPaths
+from pipeline.schema import ABOVE, NOT_SURE, is_verified
+from pipeline.settings import Settings
+from pipeline.storage.atomic import write_if_changed
+from pipeline.values import format_number, parse_date, parse_number, round_sig
+
+
+@dataclass(frozen=True)
+class Point:
+    name: str
+    developer: str
+    day: date | None
+    flop: float
+    verified: bool
+    where: str
+
+
+def _number(text: str) -> float | None:
+    try:
+        return parse_number(text)
+    except ValueError:
+        return None
+
+
+def _day(text: str) -> date | None:
+    try:
+        return parse_date(text)
+    except ValueError:
+        return None
+
+
+def points(settings: Settings) -> tuple[list[Point], dict[str, int]]:
+    """Published, staging and candidate models with their compute (one point per model)."""
+    tables = open_tables(settings, [CANDIDATES, BELOW, STAGING, PUBLISHED])
+    configs = ConfigPaths(settings.config_dir)
+    schema, mapping = SchemaMap.load(configs.schema_map), MappingFile.load(configs.name_mapping)
+    flop_col = next(f.published for f in schema.fields if f.staging == "training_flop")
+    date_col = next(f.published for f in schema.fields if f.staging == "release_date")
+    org_col = next(f.published for f in schema.fields if f.staging == "developer")
+    found: list[Point] = []
+    published = tables[PUBLISHED]
+    for name in published.rows:
+        cells = published.get(name)
+        flop = _number(cells.get(flop_col, ""))
+        if flop:
+            found.append(
+                Point(
+                    name,
+                    cells.get(org_col, ""),
+                    _day(cells.get(date_col, "")),
+                    flop,
+                    True,
+                    "published",
+                )
+            )
+    shown = set(published.rows)
+    for name, where in ((STAGING, "staging"), (CANDIDATES, "candidate")):
+        table = tables[name]
+        for key in table.rows:
+            cells = table.get(key)
+            flop = _number(cells.get("training_flop", ""))
+            if not flop or mapping.mapping.get(key) in shown or key in shown:
+                continue
+            shown.add(key)
+            day = _day(cells.get("release_date", ""))
+            found.append(
+                Point(key, cells.get("developer", ""), day, flop, is_verified(cells), where)
+            )
+    candidates = [tables[CANDIDATES].get(k) for k in tables[CANDIDATES].rows]
+    summary = {
+        "published models": len(published),
+        "staging models": len(tables[STAGING]),
+        "verified staging models": sum(
+            is_verified(tables[STAGING].get(k)) for k in tables[STAGING].rows
+        ),
+        "candidates": len(candidates),
+        "high-confidence above 1e25": sum(
+            c.get("threshold_classification") == ABOVE for c in candidates
+        ),
+        "not sure, needing review": sum(
+            c.get("threshold_classification") == NOT_SURE and not is_verified(c) for c in candidates
+        ),
+        "below 1e25": len(tables[BELOW]),
+    }
+    return found, summary
+
+
+def plot(found: list[Point], threshold: float) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    dated = [p for p in found if p.day is not None]
+    figure, axes = plt.subplots(figsize=(10, 6), dpi=110)
+    styles = [(True, "verified", "tab:blue", "o"), (False, "estimated", "tab:orange", "^")]
+    for verified, label, colour, marker in styles:
+        chosen = [p for p in dated if p.verified == verified]
+        axes.scatter(
+            [p.day for p in chosen],
+            [p.flop for p in chosen],
+            c=colour,
+            marker=marker,
+            label=f"{label} ({len(chosen)})",
+            alpha=0.8,
+            edgecolors="none",
+        )
+    for p in sorted(dated, key=lambda p: -p.flop)[:12]:
+        axes.annotate(
+            p.name, (p.day, p.flop), fontsize=7, xytext=(4, 2), textcoords="offset points"
+        )
+    axes.axhline(threshold, color="tab:red", linestyle="--", linewidth=1)
+    axes.text(
+        0.01,
+        threshold,
+        f" {threshold:.0e} FLOP",
+        color="tab:red",
+        transform=axes.get_yaxis_transform(),
+        va="bottom",
+        fontsize=8,
+    )
+    axes.set_yscale("log")
+    axes.set_xlabel("Publication date")
+    axes.set_ylabel("Training compute (FLOP)")
+    axes.set_title("Training compute of AI models over time")
+    axes.grid(True, which="major", alpha=0.3)
+    axes.legend(loc="upper left")
+    figure.autofmt_xdate()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", bbox_inches="tight")
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def page(
+    found: list[Point], summary: dict[str, int], picture: bytes, threshold: float, as_of: str
+) -> str:
+    rows = "".join(
+        f"<tr><td>{html.escape(p.name)}</td><td>{html.escape(p.developer)}</td>"
+        f"<td>{p.day or ''}</td><td>{format_number(round_sig(p.flop))}</td>"
+        f"<td>{'verified' if p.verified else 'estimated'} ({p.where})</td></tr>"
+        for p in sorted(found, key=lambda p: -p.flop)
+        if p.flop >= threshold
+    )
+    counts = "".join(f"<tr><td>{html.escape(k)}</td><td>{v}</td></tr>" for k, v in summary.items())
+    image = base64.b64encode(picture).decode()
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Models above {threshold:.0e} FLOP</title>
+<style>
+body{{font-family:sans-serif;margin:2em;max-width:1100px}} table{{border-collapse:collapse}}
+td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left}} th{{background:#ddebf7}}
+</style></head>
+<body><h1>AI models trained with more than {threshold:.0e} FLOP</h1>
+<p>Data as of {html.escape(as_of)} (the last change tracker applied).
+Verified: published or confirmed by a reviewer; estimated: the pipeline's estimate, not yet
+confirmed.</p>
+<img alt="Training compute over time" src="data:image/png;base64,{image}" style="max-width:100%">
+<h2>Summary</h2><table>{counts}</table>
+<h2>Models at or above {threshold:.0e} FLOP</h2>
+<table><tr><th>model</th><th>developer</th><th>date</th><th>training FLOP</th><th>status</th></tr>
+{rows}</table>
+</body></html>
+"""
+
+
+def write_report(settings: Settings) -> tuple[Path, bool]:
+    """Write the picture and the page (unchanged data: unchanged files); the page's path and
+    whether anything was written."""
+    paths = DataPaths(settings.data_dir)
+    folder = paths.root / "reports"
+    found, summary = points(settings)
+    threshold = settings.thresholds.threshold
+    picture = plot(found, threshold)
+    as_of = max((str(e.get("time", "")) for e in history.read(paths.state)), default="") or "-"
+    target = folder / "index.html"
+    text = page(found, summary, picture, threshold, as_of)
+    wrote = write_if_changed(folder / "compute_over_time.png", picture)
+    wrote = write_if_changed(target, text.encode()) or wrote
+    return target, wrote
