@@ -41,9 +41,11 @@ format: $(STAMP)
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
-## bench: speed and memory of each stage at 1k, 10k, 100k models (bench/results.json)
+## bench: speed and memory of each stage at 1k, 10k, 100k models (bench/results.json), then
+## API calls of each sync on the stateful Airtable and Google Sheets fakes
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/api.py
 
 ## docker-check: build the image and run one cycle in it, offline (needs a Docker engine,
 ## e.g. the one ../shared/tools/docker-standin starts; not part of `make test`)

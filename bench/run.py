@@ -1,8 +1,19 @@
 """``make bench``: wall time and peak memory of each stage at 1k, 10k and 100k models.
 
-Each measurement runs the stage in a fresh process (``tracker`` on a prepared data
-directory) and reads that process's own peak RSS from ``wait4``. Figures are medians of
-three runs. Results are printed and written to ``bench/results.json``.
+Synthetic scraped models (bench/synthetic.py) are added to the shipped samples, with a
+staging table of reviewed models carrying multi-line notes. Each measurement runs
+``tracker`` in a fresh process on a prepared data directory and reads that process's own
+peak RSS from ``wait4``; figures are medians of three runs (peak: the largest). Then the
+API efficiency on the stateful fakes (bench/api.py). Results are printed and written to
+``bench/results.json``.
+
+Workloads:
+- estimate: ``estimate-flops --update`` (every model re-estimated);
+- refresh: ``refresh-dataset`` building the candidates and below tables from nothing;
+- mirror (first push): ``bridge push`` to a new local workbook;
+- mirror (idle sync): ``bridge sync`` with nothing to do;
+- run --skip-collect (first): the whole cycle from the scraped files, nothing else on disk;
+- run --skip-collect (idle): the same cycle again, with nothing changed.
 """
 
 from __future__ import annotations
@@ -14,42 +25,39 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from synthetic import write_sources  # noqa: E402
+from synthetic import write_sources, write_staging  # noqa: E402
 
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "1000,10000,100000").split(",")]
 REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
 TRACKER = str(Path(sys.executable).with_name("tracker"))
+OUTPUTS = ("estimated", "clean", "sheets", "state", "reports")
 
 
 def measure(args: list[str], workdir: Path) -> tuple[float, float]:
     """(wall seconds, peak RSS MiB) of one ``tracker`` invocation."""
+    options = ["--data-dir", str(workdir / "data"), "--config-dir", str(workdir / "configs")]
     start = time.perf_counter()
     process = subprocess.Popen(
-        [
-            TRACKER,
-            "--data-dir",
-            str(workdir / "data"),
-            "--config-dir",
-            str(workdir / "configs"),
-            *args,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        [TRACKER, *options, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
+        assert process.stderr is not None
         raise SystemExit(f"tracker {' '.join(args)} failed: {process.stderr.read().decode()}")
     return wall, usage.ru_maxrss / 1024
 
 
 def prepare(n: int) -> Path:
+    """A project with the samples plus ``n`` synthetic models, collected."""
     workdir = HERE / "work" / str(n)
     shutil.rmtree(workdir, ignore_errors=True)
     shutil.copytree(ROOT / "configs", workdir / "configs")
@@ -57,39 +65,91 @@ def prepare(n: int) -> Path:
     shutil.copytree(ROOT / "data" / "raw", workdir / "data" / "raw")
     measure(["collect-all"], workdir)
     write_sources(workdir / "data" / "scraped", n)
+    write_staging(workdir / "data", n)
     return workdir
 
 
-STAGES = {
-    "estimate": (["estimate-flops", "--update"], None),
-    "refresh (first)": (["refresh-dataset"], "clean"),
-    "refresh (no-op)": (["refresh-dataset"], None),
-}
+def remove(workdir: Path, *names: str) -> Callable[[], None]:
+    """A reset that deletes data folders (or files) before each run."""
+
+    def reset() -> None:
+        for name in names:
+            path = workdir / "data" / name
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink(missing_ok=True)
+
+    return reset
 
 
-def main() -> None:
+def workloads(workdir: Path) -> dict[str, tuple[list[str], Callable[[], None] | None]]:
+    """Name -> (arguments, reset before each run), in the order they must run."""
+    return {
+        "estimate": (["estimate-flops", "--update"], None),
+        "refresh": (["refresh-dataset"], remove(workdir, "clean", "state")),
+        "mirror (first push)": (["bridge", "push"], remove(workdir, "sheets", "state")),
+        "mirror (idle sync)": (["bridge", "sync"], None),
+        "run --skip-collect (first)": (["run", "--skip-collect"], remove(workdir, *OUTPUTS)),
+        "run --skip-collect (idle)": (["run", "--skip-collect"], None),
+    }
+
+
+@dataclass(frozen=True)
+class Result:
+    workload: str
+    models: int
+    seconds: float
+    peak_mib: float
+
+
+def run_all() -> list[Result]:
     results = []
     for n in SIZES:
         workdir = prepare(n)
-        for stage, (args, reset) in STAGES.items():
+        for name, (args, reset) in workloads(workdir).items():
             runs = []
             for _ in range(REPEATS):
                 if reset:
-                    shutil.rmtree(workdir / "data" / reset, ignore_errors=True)
+                    reset()
                 runs.append(measure(args, workdir))
-            wall = statistics.median(r[0] for r in runs)
-            peak = max(r[1] for r in runs)
-            row = {"stage": stage, "models": n, "seconds": round(wall, 3)}
-            results.append({**row, "peak_mib": round(peak, 1)})
-            print(f"{stage:18} N={n:>7,}  {wall:8.2f} s  {peak:7.1f} MiB", flush=True)
-    ratios = {}
-    for stage in STAGES:
-        times = {r["models"]: r["seconds"] for r in results if r["stage"] == stage}
-        if 10000 in times and 100000 in times:
-            ratios[stage] = round(times[100000] / times[10000], 2)
-    print("\ntime(100k) / time(10k): " + ", ".join(f"{s} {r}" for s, r in ratios.items()))
-    summary = {"results": results, "ratio_100k_10k": ratios}
-    (HERE / "results.json").write_text(json.dumps(summary, indent=2) + "\n")
+            wall, peak = statistics.median(r[0] for r in runs), max(r[1] for r in runs)
+            results.append(Result(name, n, round(wall, 3), round(peak, 1)))
+            print(f"{name:28} N={n:>7,}  {wall:8.2f} s  {peak:7.1f} MiB", flush=True)
+        shutil.rmtree(workdir, ignore_errors=True)
+    return results
+
+
+def main() -> None:
+    results = run_all()
+    print(f"\n{'workload':28} {'models':>8} {'seconds':>9} {'peak MiB':>9}")
+    for r in results:
+        print(f"{r.workload:28} {r.models:>8,} {r.seconds:>9.2f} {r.peak_mib:>9.1f}")
+    seconds = {(r.workload, r.models): r.seconds for r in results}
+    names = list(dict.fromkeys(r.workload for r in results))
+    ratios = {
+        name: round(seconds[(name, 100000)] / seconds[(name, 10000)], 2)
+        for name in names
+        if (name, 10000) in seconds and (name, 100000) in seconds
+    }
+    pipeline = {
+        n: round(sum(seconds[(w, n)] for w in ("estimate", "refresh", "mirror (first push)")), 2)
+        for n in SIZES
+    }
+    print("\ntime(100k) / time(10k): " + ", ".join(f"{k} {v}" for k, v in ratios.items()))
+    print("estimate + refresh + first mirror: "
+          + ", ".join(f"N={n:,} {s} s" for n, s in pipeline.items()))  # fmt: skip
+    path = HERE / "results.json"
+    try:
+        summary = json.loads(path.read_text())
+    except (OSError, ValueError):
+        summary = {}
+    summary.update(
+        results=[asdict(r) for r in results], ratio_100k_10k=ratios, pipeline_seconds=pipeline
+    )
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(summary, indent=2) + "\n")
+    os.replace(tmp, path)
     shutil.rmtree(HERE / "work", ignore_errors=True)
 
 

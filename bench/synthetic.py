@@ -50,3 +50,35 @@ def write_sources(scraped: Path, n: int, seed: int = 7) -> None:
     for path, doc in zip(files, docs, strict=True):
         doc["metadata"]["model_count"] = len(doc["models"])
         path.write_text(json.dumps(doc))
+
+
+NOTES = [
+    "Checked against the model card.\nTraining tokens from the technical report, §3.2.",
+    "Reviewer: compute confirmed with the developer's blog post.\n"
+    "Alternative estimate 2× lower (6ND with 15T tokens).\nSee thread ✓",
+    "Données vérifiées — نموذج لغوي كبير — 大规模语言模型\nsecond line",
+]
+
+
+def write_staging(data: Path, n: int, seed: int = 11) -> None:
+    """A staging table of ``n // 100`` (at least 10) verified models with multi-line,
+    multilingual notes, as reviewers leave them."""
+    from pipeline.schema import COLUMNS
+    from pipeline.storage.csvtable import CsvTable
+
+    rng = random.Random(seed)
+    table = CsvTable.read(data / "staging" / "above_1e25_flop_staging.csv", "model", COLUMNS)
+    for index in range(max(10, n // 100)):
+        name, developer = model_name(rng, index)
+        flop = 10 ** rng.uniform(25.0, 26.7)
+        table.add_row({
+            "model": f"staged_{name.lower().replace('-', '_')}", "developer": developer,
+            "release_date": f"202{rng.randint(3, 5)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
+            "training_flop": f"{flop:.3g}", "confidence": "high",
+            "threshold_classification": "high_confidence_above_1e25",
+            "status": "confirmed_above_1e25", "verified": "y",
+            "reasoning": "Reviewer-confirmed.\nFrom the technical report.",
+            "sources": "https://example.org/report", "notes": rng.choice(NOTES),
+            "last_updated": "2025-06-01T00:00:00Z",
+        })  # fmt: skip
+    table.save()

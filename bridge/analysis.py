@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bridge.codec import normal, same
+from bridge.codec import normal, same_normal
 from bridge.layout import STATUS, SheetLayout
 from bridge.model import SheetData, SheetRow
 
@@ -130,7 +130,7 @@ def analyse(
                 continue  # a column missing from the sheet is put back by the push, not cleared
             new = normal(layout, column, row.cells.get(column, ""))
             old = normal(layout, column, row_base.get(column, ""))
-            if same(layout, column, new, old):
+            if same_normal(layout, column, new, old):
                 continue
             if column in layout.worker_only:
                 result.reverted.setdefault(key, []).append(column)

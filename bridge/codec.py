@@ -23,7 +23,7 @@ Cell = str | int | float | bool | None
 
 def _fit(layout: SheetLayout, text: str) -> str:
     """Text as the backend can hold it: without refused characters, within its length."""
-    if layout.plain_text:
+    if layout.plain_text and CONTROL.search(text):
         text = CONTROL.sub("", text)
     if layout.max_text is not None and len(text) > layout.max_text:
         text = text[: layout.max_text - 1] + "…"
@@ -78,18 +78,27 @@ def from_sheet(layout: SheetLayout, column: str, value: Any) -> str:
 
 
 def _newlines(text: str) -> str:
+    if "\r" not in text:
+        return text
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def normal(layout: SheetLayout, column: str, text: str) -> str:
     """``text`` as it reads back after being written to a sheet."""
-    return from_sheet(layout, column, to_sheet(layout, column, text))
+    if column in layout.numbers:
+        return from_sheet(layout, column, to_sheet(layout, column, text))
+    # Text goes out as text and comes back as text (the short way of the line above).
+    return _newlines(_fit(layout, text)) if text else ""
 
 
 def same(layout: SheetLayout, column: str, a: str, b: str) -> bool:
     """Equal as the sheet holds them; numbers within rounding (a backend may store fewer
     decimals or digits than we send)."""
-    x, y = normal(layout, column, a), normal(layout, column, b)
+    return same_normal(layout, column, normal(layout, column, a), normal(layout, column, b))
+
+
+def same_normal(layout: SheetLayout, column: str, x: str, y: str) -> bool:
+    """:func:`same` for texts already through :func:`normal`."""
     if x == y:
         return True
     if column in layout.numbers:

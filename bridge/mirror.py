@@ -125,7 +125,10 @@ def mirror(
     chosen = [t for t in TABLES if tables is None or t in tables]
     state = BridgeState.load(paths.state, backend.name)
     backend.cache = state.cache.setdefault(backend.name, {})
-    report.local_changes = {t: local_changes(lays[t], local[t], state.base_of(t)) for t in chosen}
+    if mode == "status":
+        report.local_changes = {
+            t: local_changes(lays[t], local[t], state.base_of(t)) for t in chosen
+        }
     refs = dict(backend.cache.get("refs", {})) if backend.stable_refs else {}
     try:
         sheets = backend.read([lays[t] for t in chosen])

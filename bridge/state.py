@@ -4,14 +4,16 @@ last left it) and the write-ahead journal of a push in progress (DESIGN §7)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipeline.errors import InputError
-from pipeline.storage.atomic import write_if_changed
+from pipeline.storage.atomic import write_chunks_if_changed
 
 Rows = dict[str, dict[str, str]]
+ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
 
 @dataclass
@@ -38,8 +40,7 @@ class BridgeState:
 
     def save(self) -> None:
         data = {"bases": self.bases, "journal": self.journal, "cache": self.cache}
-        text = json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n"
-        write_if_changed(self.path, text.encode())
+        write_chunks_if_changed(self.path, [*_chunks(data, depth=3), "\n"])
 
     def base_of(self, table: str) -> Rows:
         return self.bases.get(table, {})
@@ -58,3 +59,17 @@ class BridgeState:
             self.bases.update(self.journal)
         self.journal = None
         self.save()
+
+
+def _chunks(value: Any, depth: int) -> Iterator[str]:
+    """``json.dumps(value, sort_keys=True)`` in pieces: objects down to ``depth`` levels
+    key by key, each row below whole (by the C encoder), so a large state is never one
+    string in memory."""
+    if depth == 0 or not isinstance(value, dict) or not value:
+        yield ENCODE(value)
+        return
+    yield "{"
+    for index, key in enumerate(sorted(value)):
+        yield (", " if index else "") + ENCODE(str(key)) + ": "
+        yield from _chunks(value[key], depth - 1)
+    yield "}"

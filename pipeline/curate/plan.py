@@ -8,7 +8,7 @@ applies. Nothing here touches a file: :mod:`pipeline.curate.apply` does.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar
 
 
@@ -157,12 +157,18 @@ KINDS: dict[str, type] = {
 
 
 def to_json(change: Change) -> dict[str, Any]:
-    return {"kind": type(change).__name__, **asdict(change)}
+    """The change as JSON data. Fields hold only text and flat dicts of text, so a shallow
+    copy is exact (``dataclasses.asdict`` deep-copies and costs ~30x more)."""
+    data: dict[str, Any] = {"kind": type(change).__name__}
+    for spec in fields(change):
+        value = getattr(change, spec.name)
+        data[spec.name] = dict(value) if isinstance(value, dict) else value
+    return data
 
 
 def from_json(data: dict[str, Any]) -> Change:
-    fields = dict(data)
-    return KINDS[fields.pop("kind")](**fields)  # type: ignore[no-any-return]
+    values = dict(data)
+    return KINDS[values.pop("kind")](**values)  # type: ignore[no-any-return]
 
 
 @dataclass

@@ -5,7 +5,7 @@ alternatives."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,16 +72,23 @@ class Estimator:
 
     def estimate(self, keys: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
         """Estimate records for ``keys`` (default: every model with evidence)."""
+        return dict(self.iter_estimates(keys))
+
+    def iter_estimates(
+        self, keys: Iterable[str] | None = None, digests: dict[str, str] | None = None
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(key, record) for each of ``keys`` some method applies to, made one at a time
+        (the benchmark predictions for all of them are made at once, first)."""
         wanted = list(self.evidence) if keys is None else list(keys)
         predictions = predict_all(self.evidence, self.fits, set(wanted))
-        out = {}
         for key in wanted:
             results = self.methods(key, predictions.get(key, []))
             if results:
-                out[key] = self.record(key, results)
-        return out
+                yield key, self.record(key, results, (digests or {}).get(key))
 
-    def record(self, key: str, results: list[MethodResult]) -> dict[str, Any]:
+    def record(
+        self, key: str, results: list[MethodResult], digest: str | None = None
+    ) -> dict[str, Any]:
         item = self.evidence.get(key, Evidence(key))
         spec = self.known.get(key)
         best = results[0]
@@ -104,7 +111,8 @@ class Estimator:
             "estimation_method": best.method,
             "reasoning": best.reasoning,
             "alternatives": [r.as_json() for r in results[1:]],
-            "evidence_hash": self.digest(key) if key in self.evidence else item.digest(),
+            "evidence_hash": digest
+            or (self.digest(key) if key in self.evidence else item.digest()),
         }
         return classify_record(record, self.settings)
 

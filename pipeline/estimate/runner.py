@@ -58,20 +58,25 @@ def run_estimate(
     if not evidence:
         raise InputError("no scraped models; run `tracker collect-all` first", file=paths.scraped)
     estimator = Estimator(evidence, load_known(configs.known_models), settings)
-    previous_doc = read_document(paths.estimated)
+    previous_doc = read_document(paths.estimated) or {}
     previous = _by_key(previous_doc)
+    old_metadata = previous_doc.get("metadata", {}) if previous_doc else {}
+    del previous_doc  # the records live on in ``previous``, which is emptied as we go
     digests = {key: estimator.digest(key) for key in evidence}
     todo = [
         key
         for key, digest in digests.items()
         if update or previous.get(key, {}).get("evidence_hash") != digest
     ]
-    fresh = estimator.estimate(todo)
+    fresh = estimator.iter_estimates(todo, digests)
+    upcoming = next(fresh, None)
     report = EstimateReport([], fits=[fit.as_json() for fit in estimator.fits.values()])
+    unchanged = True  # every record as saved before
     for key in evidence:
-        old = previous.get(key)
-        if key in fresh:
-            record = fresh[key]
+        old = previous.pop(key, None)
+        if upcoming is not None and upcoming[0] == key:
+            record = upcoming[1]
+            upcoming = next(fresh, None)
             if old is None:
                 report.new += 1
             else:
@@ -80,16 +85,20 @@ def run_estimate(
             record = classify_record(dict(old), settings)
             report.kept += 1
         else:
+            if old is not None:
+                report.removed.append(key)
             continue  # no method applies to this model
+        unchanged = unchanged and record == old
         if old and old.get("threshold_classification") != record["threshold_classification"]:
             report.reclassified.append(
                 (key, old.get("threshold_classification", ""), record["threshold_classification"])
             )
         report.models.append(record)
-    report.removed = sorted(set(previous) - {m["key"] for m in report.models})
+    report.removed = sorted([*report.removed, *previous])
+    unchanged = unchanged and not report.removed
     report.models.sort(key=_sort_key)
     if not dry_run:
-        report.written = _save(paths, settings, report, estimator, previous_doc)
+        report.written = _save(paths, settings, report, estimator, old_metadata, unchanged)
     return report
 
 
@@ -98,7 +107,8 @@ def _save(
     settings: Settings,
     report: EstimateReport,
     estimator: Estimator,
-    old: dict[str, Any] | None,
+    old_metadata: dict[str, Any],
+    unchanged: bool,
 ) -> bool:
     """Write the estimates unless only the timestamp would change."""
     metadata: dict[str, Any] = {
@@ -110,8 +120,8 @@ def _save(
         "methods": dict(sorted(report.counts("estimation_method").items())),
         "classifications": dict(sorted(report.counts("threshold_classification").items())),
     }
-    if old and old.get("models") == report.models:
-        old_meta = dict(old.get("metadata", {}))
+    if unchanged and old_metadata:
+        old_meta = dict(old_metadata)
         stamp = old_meta.pop("generated_at", "")
         if old_meta == {k: v for k, v in metadata.items() if k != "generated_at"}:
             return False

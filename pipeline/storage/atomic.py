@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import filecmp
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -40,6 +42,31 @@ def write_if_changed(path: str | Path, data: bytes) -> bool:
     except FileNotFoundError:
         pass
     atomic_write_bytes(path, data)
+    return True
+
+
+def write_chunks_if_changed(path: str | Path, chunks: Iterable[str]) -> bool:
+    """Stream text ``chunks`` (UTF-8) to a temporary file, then replace ``path`` with it
+    unless ``path`` already holds the same bytes; whether it wrote. Large documents are
+    never held whole in memory."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.chmod(tmp, _mode_for(path))
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.writelines(chunks)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists() and filecmp.cmp(tmp, path, shallow=False):
+            os.unlink(tmp)
+            return False
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
     return True
 
 

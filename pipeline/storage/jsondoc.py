@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from pipeline.errors import InputError
-from pipeline.storage.atomic import atomic_write_text
+from pipeline.storage.atomic import write_chunks_if_changed
 
 
 def read_document(path: str | Path) -> dict[str, Any] | None:
@@ -35,25 +36,27 @@ def read_document(path: str | Path) -> dict[str, Any] | None:
     return doc
 
 
-def dump_document(doc: dict[str, Any]) -> str:
+def document_chunks(doc: dict[str, Any]) -> Iterator[str]:
     """Metadata indented, then one model per line: readable, diffable by model, and fast
     (the C encoder serialises each line). Floats are JSON numbers; NaN is refused."""
     metadata = json.dumps(doc.get("metadata", {}), indent=2, ensure_ascii=False, allow_nan=False)
     encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
-    models = ",\n".join(f"    {encode(model)}" for model in doc["models"])
-    body = f"[\n{models}\n  ]" if models else "[]"
-    metadata = metadata.replace("\n", "\n  ")
-    return f'{{\n  "metadata": {metadata},\n  "models": {body}\n}}\n'
+    yield '{\n  "metadata": ' + metadata.replace("\n", "\n  ") + ',\n  "models": '
+    if not doc["models"]:
+        yield "[]\n}\n"
+        return
+    yield "[\n"
+    for index, model in enumerate(doc["models"]):
+        yield (",\n    " if index else "    ") + encode(model)
+    yield "\n  ]\n}\n"
+
+
+def dump_document(doc: dict[str, Any]) -> str:
+    """The text :func:`write_document` writes."""
+    return "".join(document_chunks(doc))
 
 
 def write_document(path: str | Path, doc: dict[str, Any]) -> bool:
-    """Write atomically unless the file already holds exactly this text; True if written."""
-    path = Path(path)
-    text = dump_document(doc)
-    try:
-        if path.read_text(encoding="utf-8") == text:
-            return False
-    except (FileNotFoundError, UnicodeDecodeError):
-        pass
-    atomic_write_text(path, text)
-    return True
+    """Write atomically unless the file already holds exactly this text; True if written.
+    The text is streamed to the file, never held whole in memory."""
+    return write_chunks_if_changed(path, document_chunks(doc))
