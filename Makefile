@@ -25,11 +25,11 @@ run: $(STAMP)
 	@echo "the workbook, then run 'make run' again: the decisions are applied and the rows move."
 	@echo "Report: data/reports/index.html"
 
-## test: lint and the whole test suite
+## test: lint and the whole test suite, on one worker process per core
 test: $(STAMP)
 	$(BIN)/ruff check $(SOURCES)
 	$(BIN)/ruff format --check $(SOURCES)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff check $(SOURCES)

@@ -31,9 +31,11 @@ PIPE_WIDTH = 200
 
 
 def console() -> Console:
-    """A console on the current stdout (so tests capture it); wide and plain when piped."""
+    """A console on the current stdout (so tests capture it); wide and plain when piped.
+    Lines of text are never wrapped (file paths stay whole); tables fit the width."""
     tty = sys.stdout.isatty()
-    return Console(file=sys.stdout, highlight=False, width=None if tty else PIPE_WIDTH)
+    width = None if tty else PIPE_WIDTH
+    return Console(file=sys.stdout, highlight=False, width=width, soft_wrap=True)
 
 
 def user_errors(func: F) -> F:
