@@ -1,6 +1,6 @@
 """``tracker worker``: APScheduler runs the cycle on a cron schedule, one at a time.
 
-BlockingScheduler with a cron trigger, ``max_instances=1`` (a slow cycle is never doubled),
+A scheduler with a cron trigger, ``max_instances=1`` (a slow cycle is never doubled),
 ``coalesce=True`` (missed runs collapse into one) and a misfire grace. SIGTERM and SIGINT
 let the running cycle finish its current stage, then the worker exits 0. Each cycle writes
 the heartbeat that ``tracker health`` reads.
@@ -16,8 +16,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED, JobEvent
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from bridge.worker.cycle import CycleReport, run_cycle
@@ -121,7 +122,7 @@ def make_scheduler(
     scheduler: BaseScheduler | None = None,
     **options: Any,
 ) -> BaseScheduler:
-    scheduler = scheduler or BlockingScheduler(timezone=UTC)
+    scheduler = scheduler or BackgroundScheduler(timezone=UTC)
     scheduler.add_job(
         cycle_job,
         trigger(settings.worker.schedule),
@@ -136,31 +137,60 @@ def make_scheduler(
     return scheduler
 
 
-def stop_on_signals(stop: threading.Event, then: Callable[[], None] | None = None) -> None:
-    """SIGTERM and SIGINT set ``stop`` (the cycle ends after its current stage), then call
-    ``then`` in a thread of its own."""
+def stop_on_signals(stop: threading.Event) -> None:
+    """SIGTERM and SIGINT set ``stop``: the cycle ends after its current stage."""
 
     def handler(signum: int, _frame: object) -> None:
         log.info("%s: finishing the current stage, then exiting", signal.Signals(signum).name)
         stop.set()
-        if then is not None:
-            threading.Thread(target=then, daemon=True).start()
 
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)
 
 
+class InFlight:
+    """Counts the cycles submitted and not yet ended, from the scheduler's job events."""
+
+    def __init__(self, scheduler: BaseScheduler) -> None:
+        self._count = 0
+        self._changed = threading.Condition()
+        events = EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR
+        scheduler.add_listener(self._event, events)
+
+    def _event(self, event: JobEvent) -> None:
+        with self._changed:
+            self._count += 1 if event.code == EVENT_JOB_SUBMITTED else -1
+            self._changed.notify_all()
+
+    def wait(self) -> None:
+        """Until every submitted cycle has ended (its end event may come before its
+        submission event, hence ``<= 0``)."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._count <= 0)
+
+
 def serve(settings: Settings, **options: Any) -> None:
     """Run the scheduler until SIGTERM or SIGINT; the running cycle ends its stage first.
-    With ``worker.run_at_start`` the first cycle runs at once, then on the schedule."""
+    With ``worker.run_at_start`` the first cycle runs at once, then on the schedule.
+
+    The scheduler runs in the background and this thread waits for the signal, so a signal
+    that comes before the scheduler has started is not lost. On the signal the scheduler is
+    paused (no new cycle) and the running cycle is waited for before it is shut down; it is
+    not shut down with ``wait=True``, which holds the job store's lock that a cycle needs to
+    read its next run time while it waits for that cycle."""
     stop = threading.Event()
+    stop_on_signals(stop)
     scheduler = make_scheduler(settings, stop, **options)
     if settings.worker.run_at_start:
         scheduler.modify_job(JOB_ID, next_run_time=datetime.now(UTC))
-    stop_on_signals(stop, lambda: scheduler.shutdown(wait=True))
+    in_flight = InFlight(scheduler)
     state = DataPaths(settings.data_dir).state
     first = _stamp(trigger(settings.worker.schedule).get_next_fire_time(None, datetime.now(UTC)))
     write_heartbeat(state, next_run=first, schedule=settings.worker.schedule, pid=os.getpid())
     log.info("worker started: schedule %r, next scheduled run %s", settings.worker.schedule, first)
-    scheduler.start()  # blocks until a signal shuts it down
+    scheduler.start()
+    stop.wait()
+    scheduler.pause()
+    in_flight.wait()
+    scheduler.shutdown(wait=False)
     log.info("worker stopped")
