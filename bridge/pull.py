@@ -25,7 +25,7 @@ from pipeline.curate.datasets import BELOW, CANDIDATES, PUBLISHED, STAGING
 from pipeline.curate.mapping import MappingFile, add_mappings
 from pipeline.curate.notes import excerpt, stamped
 from pipeline.curate.plan import AddRow, AppendNote, Change, MarkVerified, Plan, UpdateField
-from pipeline.curate.review import parse_decision, plan_decision
+from pipeline.curate.review import earlier_decision, parse_decision, plan_decision
 from pipeline.curate.schema_map import SchemaMap
 from pipeline.curate.sync import SyncContext, plan_to_published
 from pipeline.schema import VOCABULARIES, canonical, is_verified
@@ -33,6 +33,8 @@ from pipeline.storage.csvtable import CsvTable
 from pipeline.values import parse_date, parse_flop, parse_number
 
 RESTORED = "restored: rows are not deleted from the sheet (filter it instead)"
+EDIT_NOTE = "Sheet edit by a reviewer:"
+ADDED_NOTE = "Added in the {title} sheet by a reviewer"
 
 
 @dataclass
@@ -108,6 +110,21 @@ def _value_problems(
     return valid
 
 
+def _noted(notes: str, column: str, value: str) -> bool:
+    """Whether an audit note says a sheet edit set ``column`` to ``value``: a pull that
+    applied it and was cut off before its push (the next pull reports it again)."""
+    said = f"{column} = {excerpt(value, 40)}"
+    return any(
+        EDIT_NOTE in line and (f": {said}" in line or f"; {said}" in line)
+        for line in notes.splitlines()
+    )
+
+
+def _applied(key: str, columns: list[str], out: Outcome) -> None:
+    if columns:
+        out.say(key, f"applied: {', '.join(columns)}")
+
+
 def _corrections(name: str, analysis: Analysis, ctx: PullContext, out: Outcome) -> Plan:
     """Edits of data cells in Candidates or Staging: corrections of the local row."""
     table, layout, plan = ctx.tables[name], analysis.layout, Plan()
@@ -116,11 +133,13 @@ def _corrections(name: str, analysis: Analysis, ctx: PullContext, out: Outcome) 
             continue
         cells = table.get(key)
         changes: list[Change] = []
-        overruled = []
+        overruled, earlier = [], []
         for column, edit in _value_problems(analysis, key, ctx.schema, out).items():
             local = normal(layout, column, cells.get(column, ""))
             if local == edit.new:
                 out.took(key, column)
+                if _noted(cells.get("notes", ""), column, edit.new):
+                    earlier.append(column)
                 continue
             if local != edit.old:
                 if is_verified(cells):
@@ -139,7 +158,7 @@ def _corrections(name: str, analysis: Analysis, ctx: PullContext, out: Outcome) 
         if changes:
             edited = "; ".join(f"{c.field} = {excerpt(c.new, 40)}" for c in changes)
             automated = f" (automation had {'; '.join(overruled)})" if overruled else ""
-            note = stamped(ctx.stamp, f"Sheet edit by a reviewer: {edited}{automated}")
+            note = stamped(ctx.stamp, f"{EDIT_NOTE} {edited}{automated}")
             plan.extend(
                 [
                     *changes,
@@ -148,28 +167,39 @@ def _corrections(name: str, analysis: Analysis, ctx: PullContext, out: Outcome) 
                 ]
             )
             out.events.append(f"{name} {key}: {edited}")
-            out.say(key, f"applied: {', '.join(c.field for c in changes)}")
+        _applied(key, [c.field for c in changes] or earlier, out)
     return plan
 
 
+def _moved_below(key: str, analysis: Analysis, ctx: PullContext) -> bool:
+    """Whether a row gone from candidates left by this row's own "n" decision (a pull cut
+    off before its push moved it)."""
+    cells = analysis.rows[key].cells if key in analysis.rows else {}
+    decided = parse_decision(cells.get("decision", "").strip())
+    return decided == "n" and earlier_decision(key, ctx.tables) == "n"
+
+
 def pull_candidates(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
+    """Corrections first, then decisions: a decision is the review decision of the command
+    line; one already in effect is answered as applied, a different one waits."""
     table = ctx.tables[CANDIDATES]
     _structure(analysis, table, out)
     for key in analysis.added:
         out.say(key, "not pulled: candidates come from the pipeline's sources")
         out.keep.add(key)
-    for key, edits in analysis.edits.items():
-        if key not in table:
-            out.say(key, f"not applied: {key} is no longer a candidate")
-            out.hold(key, *edits)
-            out.keep.add(key)
+    gone = {k for k in analysis.edits if k not in table and not _moved_below(k, analysis, ctx)}
+    for key in gone:
+        out.say(key, f"not applied: {key} is no longer a candidate")
+        out.hold(key, *analysis.edits[key])
+        out.keep.add(key)
     ctx.apply(_corrections(CANDIDATES, analysis, ctx, out))
     for key, row in analysis.rows.items():
         edits = analysis.edits.get(key, {})
-        if key not in table or not ({"decision", "reason"} & edits.keys()):
+        if key in gone or not ({"decision", "reason"} & edits.keys()):
             continue
         word, reason = row.cells.get("decision", "").strip(), row.cells.get("reason", "").strip()
         decision = parse_decision(word)
+        earlier = earlier_decision(key, ctx.tables)
         if not word:
             out.took(key, "decision", "reason")
         elif decision is None:
@@ -178,15 +208,20 @@ def pull_candidates(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
         elif not reason:
             out.say(key, "decision needs a reason: fill in reason")
             out.hold(key, "decision", "reason")
-        elif is_verified(table.get(key)):
-            out.say(key, "already decided: this row is verified; change it in the files")
+        elif earlier not in (None, decision):
+            side = "above" if earlier == "y" else "below"
+            out.say(key, f"already decided: confirmed {side} earlier; change it in the files")
             out.hold(key, "decision")
         else:
-            ctx.apply(plan_decision(key, decision, reason, ctx.tables, ctx.stamp))
-            out.took(key, "decision", "reason")
             where = "added to staging" if decision == "y" else "moved to below_1e25_flop.csv"
+            if key not in table:  # moved by a pull cut off before its push
+                out.took(key, *edits)
+            else:
+                if earlier is None or not is_verified(table.get(key)):
+                    out.events.append(f"decision {decision} for {key}: {where}")
+                ctx.apply(plan_decision(key, decision, reason, ctx.tables, ctx.stamp))
+            out.took(key, "decision", "reason")
             out.say(key, f"applied: {where}")
-            out.events.append(f"decision {decision} for {key}: {where}")
 
 
 def pull_staging(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
@@ -239,7 +274,15 @@ def _added_staging(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
     layout, table, plan = analysis.layout, ctx.tables[STAGING], Plan()
     for key in analysis.added:
         row = analysis.rows[key]
-        if key in table or not KEY_PATTERN.match(key):
+        if key in table:  # added by a pull cut off before its push, or a clash
+            if ADDED_NOTE.format(title="Staging") in table.cell(key, "notes"):
+                out.took(key, *layout.columns)
+                out.say(key, "applied: added to staging")
+            else:
+                out.say(key, f"not pulled: {key} is already in staging; edit that row instead")
+                out.keep.add(key)
+            continue
+        if not KEY_PATTERN.match(key):
             out.say(key, f"not pulled: {key!r} is not a model key (lower case, digits, . and _)")
             out.keep.add(key)
             continue
@@ -251,7 +294,7 @@ def _added_staging(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
                 out.say(key, problem)
             out.keep.add(key)
             continue
-        note = stamped(ctx.stamp, "Added in the Staging sheet by a reviewer")
+        note = stamped(ctx.stamp, ADDED_NOTE.format(title="Staging"))
         cells = {c: row.cells.get(c, "") for c in layout.columns}
         notes = f"{cells['notes']}\n{note}" if cells.get("notes") else note
         plan.add(
@@ -269,7 +312,7 @@ def pull_published(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
     for key in analysis.added:
         row = analysis.rows[key]
         cells = {c: row.cells.get(c, "") for c in layout.columns}
-        note = stamped(ctx.stamp, "Added in the Published sheet by a reviewer")
+        note = stamped(ctx.stamp, ADDED_NOTE.format(title="Published"))
         audit = schema.audit.published
         cells[audit] = f"{cells[audit]}\n{note}" if cells.get(audit) else note
         plan.add(AddRow(PUBLISHED, key, cells, "added in the sheet"))
@@ -279,11 +322,13 @@ def pull_published(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
     for name in analysis.edits:
         if name not in table or name not in analysis.base:
             continue
-        current, changes, flows = table.get(name), [], []
+        current, changes, flows, earlier = table.get(name), [], [], []
         for column, edit in _value_problems(analysis, name, schema, out).items():
             local = normal(layout, column, current.get(column, ""))
             if local == edit.new:
                 out.took(name, column)
+                if _noted(current.get(schema.audit.published, ""), column, edit.new):
+                    earlier.append(column)
                 continue
             if local != edit.old:
                 out.say(
@@ -321,12 +366,12 @@ def pull_published(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
                     PUBLISHED,
                     name,
                     schema.audit.published,
-                    stamped(ctx.stamp, f"Sheet edit by a reviewer: {edited}"),
+                    stamped(ctx.stamp, f"{EDIT_NOTE} {edited}"),
                     "sheet edit",
                 )
             )
             out.events.append(f"published {name}: {edited}")
-            out.say(name, f"applied: {', '.join(c.field for c in changes)}")
+        _applied(name, [c.field for c in changes] or earlier, out)
         if flows:
             key = reverse[name]
             text = "; ".join(f"{c.field} = {excerpt(c.new, 40)}" for c in flows)

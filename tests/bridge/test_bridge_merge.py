@@ -236,7 +236,7 @@ def test_a_decision_on_a_verified_row_waits(synced: Project) -> None:
     synced.edit("candidates", "gpt_4o", {"decision": "n", "reason": "changed my mind"})
     report = synced.mirror()
     assert not report.local.changes
-    status = "already decided: this row is verified; change it in the files"
+    status = "already decided: confirmed above earlier; change it in the files"
     assert synced.status("candidates", "gpt_4o") == status
     assert "gpt_4o" in synced.rows("staging") and "gpt_4o" not in synced.rows("below")
 
@@ -274,3 +274,17 @@ def test_a_cleared_key_is_restored_in_place(synced: Project) -> None:
     keys = [row["model"] for row in synced.sheet("candidates")]
     assert keys.count("grok_3") == 1 and None not in keys
     assert synced.status("candidates", "grok_3") == "restored: the key cannot be changed ('grok_3')"
+
+
+@pytest.mark.parametrize("word", ["y", "n"])
+def test_a_correction_and_a_decision_in_one_edit_are_both_applied(
+    synced: Project, word: str
+) -> None:
+    synced.edit(
+        "candidates", "grok_3", {"developer": "xAI Corp", "decision": word, "reason": "reported"}
+    )
+    synced.mirror()
+    target = "staging" if word == "y" else "below"
+    row = synced.rows(target)["grok_3"]
+    assert (row["developer"], row["verified"]) == ("xAI Corp", "y")
+    assert "grok_3" not in synced.rows("candidates") or word == "y"

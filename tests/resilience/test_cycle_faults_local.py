@@ -65,14 +65,7 @@ WRITES = [
 # Write k fails, so writes 1..k-1 landed. From k = 7 on the pull's first apply journal
 # (write 6) has landed — its plan is in effect or replayed by the next command — and up to
 # k = 17 the push's journal (write 17) has not: reviewer edits are applied locally and the
-# sync state does not know. See test_cycle_kills.py for the bug.
-PULLED_NOT_JOURNALED = range(7, 18)
-BUG = (
-    "BUG: a cycle that dies after the pull applied reviewer edits and before the push "
-    "journal lands never converges (bridge/mirror.py mirror, bridge/pull.py "
-    "pull_candidates): the n row stays in the sheet ('not applied: ... no longer a "
-    "candidate'), the y row says 'already decided', 'applied: ...' statuses are lost"
-)
+# sync state does not know; the next sync answers them as applied (test_cycle_kills.py).
 
 
 class Start(NamedTuple):
@@ -116,7 +109,7 @@ CASES = [
 
 @pytest.mark.parametrize("k", CASES)
 def test_a_failed_write_at_any_point_of_a_cycle_converges(
-    k: int, start: Start, stamps: Stamps, tmp_path: Path, request: pytest.FixtureRequest
+    k: int, start: Start, stamps: Stamps, tmp_path: Path
 ) -> None:
     site = start.before.clone(tmp_path / "project")
     stamps.under_test()
@@ -135,8 +128,6 @@ def test_a_failed_write_at_any_point_of_a_cycle_converges(
     assert duplicate_sheet_keys(site) == {}
     differ = differences(end_state(site), start.after)
     assert [d for d in differ if d not in SHEET_SIDE] == []  # the local data converges
-    if k in PULLED_NOT_JOURNALED:
-        request.node.add_marker(pytest.mark.xfail(strict=True, reason=BUG))
     assert differ == []
 
 

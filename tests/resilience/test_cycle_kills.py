@@ -22,30 +22,11 @@ workload planted): 50 single kills, and 5 chains of up to 8 cycles killed one af
 another (each child dies right before or after each write with a seeded 8% chance, so a
 cycle that resumes a killed one is killed in turn, recovery included), then one cycle.
 
-The bug these tests found (BUG): a kill after the pull has applied reviewer edits to the
-local files (its first apply journal landed) and before the push's write-ahead journal
-lands leaves the edits applied locally while the sync state still holds the old base and
-no journal. The next sync (bridge/mirror.py mirror) sees the sheet's values as new
-reviewer edits of rows the first run already changed, and bridge/pull.py answers:
-
-- the n row (qwq_32b) is no longer a candidate: "not applied: qwq_32b is no longer a
-  candidate", its cells held, the row kept in the sheet; this repeats every cycle, so
-  the sheet never converges and the reviewer is told a decision that was applied was not;
-- the y row (grok_3) is now verified: "already decided: this row is verified; change it
-  in the files", decision held — again on every cycle;
-- a correction already in effect (Staging claude_3.5_sonnet, Published GPT-4o) is taken
-  silently: the "applied: ..." status the reviewer should see is lost.
-
-Local files and history are right (each edit once, asserted in every case); only the
-sheet and its sync state never reach the uninterrupted end state. Those cases are marked
-xfail(strict) at run time from the child's log (an apply of the pull landed, the push
-journal did not), after everything else was asserted; a fix turns them into XPASS
-failures, to be unmarked. A fix: in pull_candidates, a decision already in effect
-(pipeline.curate.review.earlier_decision equals it) is taken and answered "applied: ..."
-instead of "not applied"/"already decided", and a correction already equal locally is
-answered "applied: <column>"; or, more generally, record the cells a pull takes and its
-statuses in bridge_<backend>.json before its first apply (a pull journal, as the push
-has), so the next run treats them as taken.
+The window that matters most: a kill after the pull applied reviewer edits to the local
+files and before the push's write-ahead journal landed. The next sync reads the same edits
+again against the old base; it must answer them as applied (a decision already in effect,
+a correction its audit note records) rather than "not applied" or "already decided", so
+the sheet reaches the uninterrupted end state too.
 """
 
 from __future__ import annotations
@@ -81,10 +62,8 @@ from resilience_support import (
     temp_files,
 )
 
-import bridge.mirror
 import pipeline.curate.history
 import pipeline.storage.atomic
-from bridge.state import BridgeState
 
 SEED = 20261122
 KILLS = 50
@@ -126,12 +105,6 @@ EVENTS = [
 ]
 POINTS = [(k, when) for k in range(1, len(EVENTS) + 1) for when in ("before", "after")]
 CHOSEN = random.Random(SEED).sample(POINTS, KILLS)
-BUG = (
-    "BUG: killed after the pull applied reviewer edits and before the push journal "
-    "landed, the sheet never converges (bridge/mirror.py mirror; bridge/pull.py "
-    "pull_candidates): the n row stays with 'not applied: ... no longer a candidate', the "
-    "y row says 'already decided', 'applied: ...' statuses are lost"
-)
 
 
 # -- watching leftover temporary files ------------------------------------------------------
@@ -160,7 +133,6 @@ class Landed(NamedTuple):
 
     n: int  # 1-based, over replaces and history appends
     target: str  # data/-relative
-    phase: str  # "pull" (applying reviewer edits), "push journal", or "" (elsewhere)
     digest: str  # sha256 of the file's new content ("" for an append)
 
 
@@ -181,11 +153,11 @@ def at_random(seed: int) -> Decide:
 def _child(site: Site, decide: Decide, log: Path) -> None:
     """Run in the forked child: the cycle, killed where ``decide`` says; never returns."""
     fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    count, phase = [0], [""]
+    count = [0]
 
     def landed(target: str, digest: str) -> None:
         rel = str(Path(target).relative_to(site.data))
-        os.write(fd, (json.dumps([count[0], rel, phase[0], digest]) + "\n").encode())
+        os.write(fd, (json.dumps([count[0], rel, digest]) + "\n").encode())
 
     def kill(when: str) -> None:
         if decide(count[0], when):
@@ -211,20 +183,8 @@ def _child(site: Site, decide: Decide, log: Path) -> None:
         landed(str(state_dir / "history.jsonl"), "")
         kill("after")
 
-    def during(name: str, function: Any) -> Any:
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            phase[0] = name
-            try:
-                return function(*args, **kwargs)
-            finally:
-                phase[0] = ""
-
-        return wrapped
-
     pipeline.storage.atomic.os.replace = replace  # type: ignore[attr-defined]
     pipeline.curate.history.record = record
-    bridge.mirror.apply_plan = during("pull", bridge.mirror.apply_plan)  # type: ignore[attr-defined]
-    BridgeState.begin_push = during("push journal", BridgeState.begin_push)  # type: ignore[method-assign]
     outcome = site.run()
     os._exit(0 if outcome.ok else 3)
 
@@ -265,13 +225,6 @@ def killed_run(site: Site, decide: Decide, log: Path) -> Run:
         return Run(True, point, writes)
     assert os.WEXITSTATUS(status) == 0, f"the child's cycle failed ({os.WEXITSTATUS(status)})"
     return Run(False, None, writes)
-
-
-def pulled_not_journaled(writes: list[Landed]) -> bool:
-    """The pull had applied something (a journal or a table of its plans landed) and the
-    push journal had not: the window of the bug."""
-    phases = {w.phase for w in writes}
-    return "pull" in phases and "push journal" not in phases
 
 
 # -- checks after a kill --------------------------------------------------------------------
@@ -341,7 +294,6 @@ class Kill:
     points: list[tuple[int, str]] = field(default_factory=list)  # where children died
     whole: list[str] = field(default_factory=list)  # problems right after the kills
     temps: list[str] = field(default_factory=list)  # temporary files left
-    in_window: bool = False
     outcome: Outcome | None = None
     touched: list[str] = field(default_factory=list)  # leftover temp files opened
     edits: list[str] = field(default_factory=list)
@@ -367,7 +319,6 @@ def kill_then_converge(name: str, decides: list[Decide], start: Start, stamps: S
         if not run.killed:
             break  # the cycle ran to its end
         result.points.append(run.point)  # type: ignore[arg-type]
-        result.in_window |= pulled_not_journaled(run.writes)
         after = f"after a kill at {run.point}"
         result.whole += [f"{after}: {p}" for p in files_are_whole(site)]
         result.whole += [f"{after}: {p}" for p in torn_files(site, start.digests, written)]
@@ -389,16 +340,14 @@ def kill_then_converge(name: str, decides: list[Decide], start: Start, stamps: S
     return result
 
 
-def assert_converged(result: Kill, request: pytest.FixtureRequest) -> None:
-    """The cycle after the kills succeeded and reached the uninterrupted end state. In the
-    bug's window only the sheet side may differ, and that is the expected failure."""
+def assert_converged(result: Kill) -> None:
+    """The cycle after the kills succeeded and reached the uninterrupted end state: the
+    local data first, then the sheet side too."""
     assert result.outcome is not None and result.outcome.ok, result.outcome
     assert result.touched == []  # no leftover temporary file was opened or renamed
     assert result.edits == []
     assert result.duplicates == {}
     assert [d for d in result.differ if d not in SHEET_SIDE] == []
-    if result.in_window:
-        request.node.add_marker(pytest.mark.xfail(strict=True, reason=BUG))
     assert result.differ == []
 
 
@@ -418,21 +367,21 @@ def test_a_kill_leaves_every_file_whole(
 
 @pytest.mark.parametrize(("i", "point"), SINGLE)
 def test_the_cycle_after_a_kill_converges(
-    i: int, point: tuple[int, str], start: Start, stamps: Stamps, request: pytest.FixtureRequest
+    i: int, point: tuple[int, str], start: Start, stamps: Stamps
 ) -> None:
     result = kill_then_converge(f"single{i}", [at(point)], start, stamps)
-    assert_converged(result, request)
+    assert_converged(result)
 
 
 @pytest.mark.parametrize("chain", range(CHAINS), ids=[f"chain{c}" for c in range(CHAINS)])
 def test_chained_kills_leave_every_file_whole_and_one_cycle_converges(
-    chain: int, start: Start, stamps: Stamps, request: pytest.FixtureRequest
+    chain: int, start: Start, stamps: Stamps
 ) -> None:
     decides = [at_random(SEED * 100 + chain * CHAIN_LENGTH + i) for i in range(CHAIN_LENGTH)]
     result = kill_then_converge(f"chain{chain}", decides, start, stamps)
     assert len(result.points) >= 2  # cycles killed one after another (then one ran out)
     assert result.whole == []
-    assert_converged(result, request)
+    assert_converged(result)
 
 
 def test_the_kills_cover_every_stage() -> None:

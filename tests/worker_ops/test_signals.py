@@ -107,23 +107,9 @@ def test_sigterm_to_the_plain_binary_during_sync(fresh: Project) -> None:
 # --- SIGKILL during a sync with reviewer input ------------------------------------------
 
 
-class SheetDiverged(AssertionError):
-    """The sheets differ from those one uninterrupted cycle leaves (the local files agree)."""
-
-
-STATUS_BUG = pytest.mark.xfail(
-    strict=True,
-    raises=SheetDiverged,
-    reason="BUG: bridge/mirror.py mirror: a sync killed after its pull applied reviewer "
-    "edits to the local files but before the push/state save loses the pull's statuses; "
-    "the next sync re-reads the same edits as new, reports them 'already decided' / 'not "
-    "applied', and keeps a row moved to below in the Candidates sheet for good",
-)
 KILL_POINTS = [
-    # (Killed at "pulled", after the first pull change was applied locally, shows the same
-    # bug: the reviewer's correction is applied but its "applied" status is lost.)
     # the "n" decision half applied: the row in candidates and below, apply journal on disk
-    pytest.param("applying@4", marks=STATUS_BUG),
+    "applying@4",
     "journaled",  # every pull applied, push journal saved, workbook not written
     "saving",  # the new workbook half written to its temporary file
     "written",  # the workbook replaced, the sync state not updated (journal still there)
@@ -184,9 +170,7 @@ def test_sigkill_mid_sync_then_a_normal_run_converges(
     tables = {"tables": reviewed_reference["tables"]}
     assert not differences({"tables": result["tables"]}, tables)
     # ... and so are the sheets (statuses included).
-    diverged = differences({"sheets": result["sheets"]}, {"sheets": reviewed_reference["sheets"]})
-    if diverged:
-        raise SheetDiverged(diverged)
+    assert not differences({"sheets": result["sheets"]}, {"sheets": reviewed_reference["sheets"]})
 
 
 # --- the scheduled worker ---------------------------------------------------------------
