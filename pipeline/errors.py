@@ -47,3 +47,11 @@ class SourceError(TrackerError):
     def __init__(self, source: str, message: str) -> None:
         self.source = source
         super().__init__(f"source {source}: {message}")
+
+
+def os_error_message(exc: OSError) -> str:
+    """One line for a failed file operation: the file, then the system's reason."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    if isinstance(exc, PermissionError):
+        reason = "permission denied"
+    return f"{exc.filename}: {reason}" if exc.filename else reason

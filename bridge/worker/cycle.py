@@ -15,7 +15,7 @@ from typing import Any
 from bridge.mirror import MirrorReport, mirror
 from pipeline.collect.runner import collect_all
 from pipeline.curate.refresh import run_refresh
-from pipeline.errors import TrackerError
+from pipeline.errors import TrackerError, os_error_message
 from pipeline.estimate.runner import run_estimate
 from pipeline.paths import DataPaths
 from pipeline.report import write_report
@@ -103,6 +103,8 @@ def run_cycle(
                 stage = steps[name]()
             except TrackerError as exc:
                 stage = Stage(name, ok=False, summary=str(exc))
+            except OSError as exc:  # a full disk, a read-only folder: the cycle fails
+                stage = Stage(name, ok=False, summary=os_error_message(exc))
             stage.seconds = time.perf_counter() - began
             report.stages.append(stage)
             tell(name, stage.summary if stage.ok else f"failed: {stage.summary}")

@@ -43,11 +43,14 @@ def judge(state_dir: Path, max_age: timedelta, now: datetime | None = None) -> H
     """Healthy when the last cycle succeeded and ended within ``max_age``."""
     beat = read_heartbeat(state_dir)
     now = now or datetime.now(UTC)
+    path = heartbeat_path(state_dir)
+    if not beat and path.exists():
+        return Health(False, f"{path} cannot be read (damaged); the next cycle rewrites it")
     if not beat.get("last_end"):
         started = beat.get("last_start")
         if started:
             return Health(False, f"the first cycle, started {started}, has not finished")
-        return Health(False, f"no cycle has run yet ({heartbeat_path(state_dir)} is missing)")
+        return Health(False, f"no cycle has run yet ({path} is missing)")
     try:
         ended = parse_timestamp(str(beat["last_end"]))
     except ValueError:

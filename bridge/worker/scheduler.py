@@ -23,7 +23,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bridge.worker.cycle import CycleReport, run_cycle
 from bridge.worker.heartbeat import write_heartbeat
-from pipeline.errors import ConfigError, TrackerError
+from pipeline.errors import ConfigError, TrackerError, os_error_message
 from pipeline.paths import DataPaths
 from pipeline.settings import Settings
 from pipeline.values import utc_now
@@ -84,6 +84,9 @@ def cycle_job(
         report = recorded_cycle(settings, stop, scheduler, on_stage=_log_stage, **options)
     except TrackerError as exc:
         log.error("cycle not run: %s", exc)
+        return None
+    except OSError as exc:  # the heartbeat could not be written (a full disk)
+        log.error("cycle not recorded: %s", os_error_message(exc))
         return None
     for stage in report.stages:
         for warning in stage.warnings:

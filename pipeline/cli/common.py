@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 
-from pipeline.errors import TrackerError
+from pipeline.errors import TrackerError, os_error_message
 from pipeline.paths import DataPaths
 from pipeline.settings import Settings, load_settings
 from pipeline.storage.lock import data_lock, describe
@@ -47,12 +47,8 @@ def user_errors(func: F) -> F:
             return func(*args, **kwargs)
         except TrackerError as exc:
             raise click.ClickException(str(exc)) from None
-        except PermissionError as exc:
-            raise click.ClickException(f"{exc.filename}: permission denied") from None
         except OSError as exc:
-            if exc.filename:
-                raise click.ClickException(f"{exc.filename}: {exc.strerror}") from None
-            raise
+            raise click.ClickException(os_error_message(exc)) from None
 
     return wrapper  # type: ignore[return-value]
 

@@ -8,6 +8,7 @@ import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import NoReturn
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
@@ -22,10 +23,8 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    except BaseException as exc:
+        _discard(tmp, exc, path)
     _fsync_dir(path.parent)
 
 
@@ -62,12 +61,20 @@ def write_chunks_if_changed(path: str | Path, chunks: Iterable[str]) -> bool:
             os.unlink(tmp)
             return False
         os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    except BaseException as exc:
+        _discard(tmp, exc, path)
     _fsync_dir(path.parent)
     return True
+
+
+def _discard(tmp: str, exc: BaseException, path: Path) -> NoReturn:
+    """Remove the temporary file and re-raise; a failed file operation (a full disk, a
+    folder turned read-only) is raised naming the file that was being written."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp)
+    if isinstance(exc, OSError):
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+    raise exc
 
 
 def _mode_for(path: Path) -> int:

@@ -246,9 +246,6 @@ STATE_CASES = [
         ("health",),
         1,
         Like(r".*{data}/state/worker\.json.*(damaged|unreadable|invalid|not valid).*"),
-        bug="tracker health reports a damaged heartbeat as missing: 'no cycle has run yet"
-        " (.../worker.json is missing)' (bridge/worker/heartbeat.py read_heartbeat turns a"
-        " JSON error into {})",
     ),
 ]
 

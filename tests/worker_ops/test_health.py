@@ -141,11 +141,6 @@ def test_a_time_without_zone_is_utc(project: Project) -> None:
     assert not judge(project.state, timedelta(minutes=59), now=NOW).ok
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: bridge/worker/heartbeat.py judge: a heartbeat file that exists but cannot "
-    "be read (damaged JSON) is reported as 'no cycle has run yet (... is missing)'",
-)
 def test_a_damaged_heartbeat_is_not_called_missing(project: Project) -> None:
     project.state.mkdir(parents=True)
     heartbeat_path(project.state).write_text('{"last_end": "2031-05-06T11:00:00Z", "res')
