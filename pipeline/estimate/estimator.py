@@ -80,7 +80,7 @@ class Estimator:
         """(key, record) for each of ``keys`` some method applies to, made one at a time
         (the benchmark predictions for all of them are made at once, first)."""
         wanted = list(self.evidence) if keys is None else list(keys)
-        predictions = predict_all(self.evidence, self.fits, set(wanted))
+        predictions = predict_all(self.evidence, self.fits, wanted)
         for key in wanted:
             results = self.methods(key, predictions.get(key, []))
             if results:

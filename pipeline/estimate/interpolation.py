@@ -95,9 +95,11 @@ class Prediction:
 
 
 def predict_all(
-    evidence: dict[str, Evidence], fits: dict[str, BenchmarkFit], keys: set[str] | None = None
+    evidence: dict[str, Evidence], fits: dict[str, BenchmarkFit], keys: list[str] | None = None
 ) -> dict[str, list[Prediction]]:
-    """Per key, one prediction per fitted benchmark it has (vectorised per benchmark)."""
+    """Per key, one prediction per fitted benchmark it has (vectorised per benchmark). The
+    order of ``keys`` (or of ``evidence``) fixes the order of benchmarks, so the same
+    input gives the same reasoning text in every process."""
     table = _scores_by_benchmark(
         evidence if keys is None else {k: evidence[k] for k in keys if k in evidence}
     )

@@ -14,7 +14,6 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import pytest
 from worker_ops_support import Project, clean_env, make_project
 
 
@@ -27,12 +26,6 @@ def estimates(project: Project, seed: str) -> dict[str, Any]:
     return {model["key"]: model for model in document["models"]}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: pipeline/estimate/estimator.py Estimator.estimate passes set(wanted) to "
-    "predict_all, whose benchmark order follows the set's (hash-seeded) iteration order: "
-    "the order of benchmarks in 'reasoning' changes from one process to the next",
-)
 def test_the_same_evidence_gives_the_same_estimates_in_another_process(tmp_path: Path) -> None:
     one = make_project(tmp_path / "one")
     result = one.invoke("collect-all")
