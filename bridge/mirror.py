@@ -87,9 +87,15 @@ def local_changes(layout: SheetLayout, table: CsvTable, base: dict[str, dict[str
     return changed + sum(1 for key in base if key not in table)
 
 
-def _open_local(settings: Settings, writing: bool, report: MirrorReport) -> dict[str, CsvTable]:
+def _open_local(
+    settings: Settings,
+    writing: bool,
+    report: MirrorReport,
+    unsaved: dict[str, CsvTable] | None = None,
+) -> dict[str, CsvTable]:
     """The local tables; a missing published dataset starts from its seed (in memory only
-    when nothing may be written)."""
+    when nothing may be written). When nothing may be written, ``unsaved`` tables (an
+    earlier dry-run stage's) stand in for their files."""
     paths = DataPaths(settings.data_dir)
     seed = published_seed(settings)
     if seed is not None and writing:
@@ -99,7 +105,9 @@ def _open_local(settings: Settings, writing: bool, report: MirrorReport) -> dict
     if seed is not None and not writing:
         published = local[PUBLISHED]
         local[PUBLISHED] = CsvTable.read(seed, published.key_column, published.columns)
-    return local if writing else copy.deepcopy(local)
+    if writing:
+        return local
+    return copy.deepcopy({**local, **(unsaved or {})})
 
 
 def mirror(
@@ -110,12 +118,13 @@ def mirror(
     backend_name: str | None = None,
     tables: list[str] | None = None,
     dry_run: bool = False,
+    unsaved: dict[str, CsvTable] | None = None,
 ) -> MirrorReport:
     backend = backend or make_backend(settings, backend_name)
     paths, configs = DataPaths(settings.data_dir), ConfigPaths(settings.config_dir)
     report = MirrorReport(backend.name, backend.location(), mode, dry_run)
     writing = mode in ("pull", "sync", "push") and not dry_run
-    local = _open_local(settings, writing, report)
+    local = _open_local(settings, writing, report, unsaved)
     schema = SchemaMap.load(configs.schema_map)
     columns = {t: local[t].columns for t in TABLES}
     lays = {

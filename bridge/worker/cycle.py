@@ -1,6 +1,7 @@
 """One cycle, the main job: collect -> estimate -> refresh -> mirror (pull, apply, push)
 -> report. A stage that fails stops the cycle before anything downstream changes; some
-sources failing is a warning. A stop request (SIGTERM) ends the cycle between stages."""
+sources failing is a warning. A stop request (SIGTERM) ends the cycle between stages. In
+a dry run each stage hands what it would have written to the next one in memory."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from bridge.mirror import MirrorReport, mirror
@@ -20,6 +22,7 @@ from pipeline.estimate.runner import run_estimate
 from pipeline.paths import DataPaths
 from pipeline.report import write_report
 from pipeline.settings import Settings
+from pipeline.storage.csvtable import CsvTable
 from pipeline.storage.lock import data_lock, describe
 from pipeline.values import utc_now
 
@@ -35,6 +38,15 @@ class Stage:
     seconds: float = 0.0
     summary: str = ""
     warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Unsaved:
+    """What a dry run's stages computed and did not write, for the stages after them."""
+
+    scraped: dict[Path, dict[str, Any]] = field(default_factory=dict)
+    estimates: list[dict[str, Any]] | None = None
+    tables: dict[str, CsvTable] = field(default_factory=dict)
 
 
 @dataclass
@@ -78,11 +90,12 @@ def run_cycle(
     stop = stop or threading.Event()
     tell = on_stage or (lambda name, text: None)
     paths = DataPaths(settings.data_dir)
+    unsaved = Unsaved() if dry_run else None
     steps: dict[str, Callable[[], Stage]] = {
-        "collect": lambda: _collect(settings),
-        "estimate": lambda: _estimate(settings, dry_run),
-        "refresh": lambda: _refresh(settings, dry_run),
-        "sync": lambda: _sync(settings, backend_name, dry_run, report),
+        "collect": lambda: _collect(settings, unsaved),
+        "estimate": lambda: _estimate(settings, unsaved),
+        "refresh": lambda: _refresh(settings, unsaved),
+        "sync": lambda: _sync(settings, backend_name, unsaved, report),
         "report": lambda: _report(settings, dry_run),
         "commit": lambda: _commit(settings, report),
     }
@@ -125,8 +138,10 @@ def stage_names(settings: Settings, *, skip_collect: bool, dry_run: bool) -> lis
     return names
 
 
-def _collect(settings: Settings) -> Stage:
-    result = collect_all(settings)
+def _collect(settings: Settings, unsaved: Unsaved | None) -> Stage:
+    result = collect_all(settings, dry_run=unsaved is not None)
+    if unsaved is not None:
+        unsaved.scraped = result.unsaved(settings)
     failed = [f"{r.name}: {r.error}" for r in result.failed]
     warnings = [*failed, *(w for r in result.results for w in r.warnings)]
     if not result.succeeded:
@@ -136,8 +151,11 @@ def _collect(settings: Settings) -> Stage:
     return Stage("collect", summary=summary, warnings=warnings)
 
 
-def _estimate(settings: Settings, dry_run: bool) -> Stage:
-    result = run_estimate(settings, dry_run=dry_run)
+def _estimate(settings: Settings, unsaved: Unsaved | None) -> Stage:
+    scraped = unsaved.scraped if unsaved is not None else None
+    result = run_estimate(settings, dry_run=unsaved is not None, unsaved=scraped)
+    if unsaved is not None:
+        unsaved.estimates = result.models
     return Stage(
         "estimate",
         summary=f"{len(result.models)} models ({result.new} new, "
@@ -145,8 +163,11 @@ def _estimate(settings: Settings, dry_run: bool) -> Stage:
     )
 
 
-def _refresh(settings: Settings, dry_run: bool) -> Stage:
-    result = run_refresh(settings, dry_run=dry_run)
+def _refresh(settings: Settings, unsaved: Unsaved | None) -> Stage:
+    estimates = unsaved.estimates if unsaved is not None else None
+    result = run_refresh(settings, dry_run=unsaved is not None, estimates=estimates)
+    if unsaved is not None:
+        unsaved.tables = result.tables
     if result.blocked:
         first = result.errors[0] if result.errors else result.plan.problems[0]
         return Stage("refresh", ok=False, summary=f"bad input, nothing written ({first})")
@@ -159,8 +180,12 @@ def _refresh(settings: Settings, dry_run: bool) -> Stage:
     return Stage("refresh", summary=summary)
 
 
-def _sync(settings: Settings, backend: str | None, dry_run: bool, report: CycleReport) -> Stage:
-    result = mirror(settings, "sync", backend_name=backend, dry_run=dry_run)
+def _sync(
+    settings: Settings, backend: str | None, unsaved: Unsaved | None, report: CycleReport
+) -> Stage:
+    dry_run = unsaved is not None
+    tables = unsaved.tables if unsaved is not None else None
+    result = mirror(settings, "sync", backend_name=backend, dry_run=dry_run, unsaved=tables)
     report.mirror = result
     t = result.totals()
     written = "to write" if dry_run else "written"

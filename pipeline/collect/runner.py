@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -32,6 +33,7 @@ class SourceResult:
     written: bool = False
     error: str = ""
     warnings: list[str] = field(default_factory=list)
+    unsaved: dict[str, Any] | None = None  # the document a dry run did not write
 
 
 @dataclass
@@ -45,6 +47,11 @@ class CollectReport:
     @property
     def failed(self) -> list[SourceResult]:
         return [r for r in self.results if not r.ok]
+
+    def unsaved(self, settings: Settings) -> dict[Path, dict[str, Any]]:
+        """A dry run's documents by the path they would have been written to."""
+        paths = DataPaths(settings.data_dir)
+        return {paths.scraped_file(r.name): r.unsaved for r in self.results if r.unsaved}
 
 
 def read_rows(
@@ -82,7 +89,9 @@ def collect_source(
     settings: Settings,
     rules: NameRules,
     client: httpx.Client | None = None,
+    dry_run: bool = False,
 ) -> SourceResult:
+    """Read one source and save its models (a dry run keeps them in the result)."""
     paths = DataPaths(settings.data_dir)
     try:
         rows = read_rows(source, settings, client)
@@ -114,9 +123,8 @@ def collect_source(
         "model_count": len(collected.models),
         "folded_names": collected.folded,
     }
-    written = write_document(
-        paths.scraped_file(source.name), {"metadata": metadata, "models": collected.models}
-    )
+    document = {"metadata": metadata, "models": collected.models}
+    written = not dry_run and write_document(paths.scraped_file(source.name), document)
     return SourceResult(
         source.name,
         True,
@@ -124,11 +132,15 @@ def collect_source(
         collected.folded,
         written,
         warnings=collected.warnings,
+        unsaved=document if dry_run and not unchanged else None,
     )
 
 
 def collect_all(
-    settings: Settings, only: str | None = None, client: httpx.Client | None = None
+    settings: Settings,
+    only: str | None = None,
+    client: httpx.Client | None = None,
+    dry_run: bool = False,
 ) -> CollectReport:
     configs = ConfigPaths(settings.config_dir)
     sources = [s for s in load_sources(configs.scrapers) if s.enabled or s.name == only]
@@ -140,4 +152,4 @@ def collect_all(
             )
         sources = [s for s in sources if s.name == only]
     rules = NameRules.load(configs.aliases)
-    return CollectReport([collect_source(s, settings, rules, client) for s in sources])
+    return CollectReport([collect_source(s, settings, rules, client, dry_run) for s in sources])

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.collect.names import NameRules
-from pipeline.curate.apply import apply_plan
+from pipeline.curate.apply import apply_plan, preview
 from pipeline.curate.datasets import BELOW as BELOW_NAME
 from pipeline.curate.datasets import CANDIDATES, open_tables
 from pipeline.curate.plan import AddRow, DropRow, InvalidInput, MoveRow, Plan, UpdateField
@@ -171,6 +171,7 @@ class RefreshReport:
     written: list[str] = field(default_factory=list)
     added_columns: dict[str, list[str]] = field(default_factory=dict)
     summary: dict[str, int] = field(default_factory=dict)
+    tables: dict[str, CsvTable] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -199,9 +200,19 @@ def summarise(candidates: CsvTable, below: CsvTable) -> dict[str, int]:
     }
 
 
-def run_refresh(settings: Settings, *, reset: bool = False, dry_run: bool = False) -> RefreshReport:
+def run_refresh(
+    settings: Settings,
+    *,
+    reset: bool = False,
+    dry_run: bool = False,
+    estimates: list[dict[str, Any]] | None = None,
+) -> RefreshReport:
+    """Plan the candidates and below tables from the estimates (given, in a dry run that
+    computed them, or saved) and apply the plan; a dry run applies it in memory only
+    (``report.tables``)."""
     paths, configs = DataPaths(settings.data_dir), ConfigPaths(settings.config_dir)
-    estimates = list(load_previous(paths).values())
+    if estimates is None:
+        estimates = list(load_previous(paths).values())
     if not estimates:
         raise InputError("no estimates; run `tracker estimate-flops` first", file=paths.estimated)
     tables = open_tables(settings, [CANDIDATES, BELOW_TABLE])
@@ -210,8 +221,12 @@ def run_refresh(settings: Settings, *, reset: bool = False, dry_run: bool = Fals
     problems += cross_check(tables[CANDIDATES], tables[BELOW_TABLE])
     plan = plan_refresh(estimates, tables, reset=reset)
     report = RefreshReport(plan, problems)
-    if not dry_run and not report.blocked:
+    if not report.blocked:
         report.added_columns = {n: t.ensure_columns(COLUMNS) for n, t in tables.items()}
-        report.written = apply_plan(plan, tables, utc_now(), paths.state, source="pipeline")
+        if dry_run:
+            preview(plan, tables, utc_now())
+        else:
+            report.written = apply_plan(plan, tables, utc_now(), paths.state, source="pipeline")
+    report.tables = tables
     report.summary = summarise(tables[CANDIDATES], tables[BELOW_TABLE])
     return report

@@ -68,11 +68,15 @@ def _models(path: Path, doc: dict[str, Any]) -> list[dict[str, Any]]:
     return models
 
 
-def load_evidence(scraped_dir: Path) -> dict[str, Evidence]:
-    """Merge every ``*_models.json`` in ``data/scraped`` (sources in name order)."""
+def load_evidence(
+    scraped_dir: Path, unsaved: dict[Path, dict[str, Any]] | None = None
+) -> dict[str, Evidence]:
+    """Merge every ``*_models.json`` in ``data/scraped`` (sources in name order); a dry
+    run's ``unsaved`` documents stand in for the files they were not written to."""
     merged: dict[str, Evidence] = {}
-    for path in sorted(scraped_dir.glob("*_models.json")):
-        doc = read_document(path)
+    unsaved = unsaved or {}
+    for path in sorted({*scraped_dir.glob("*_models.json"), *unsaved}):
+        doc = unsaved.get(path) or read_document(path)
         assert doc is not None
         source = str(
             doc.get("metadata", {}).get("source") or path.name.removesuffix("_models.json")

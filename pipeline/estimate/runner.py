@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pipeline.errors import InputError
@@ -51,10 +52,15 @@ def _by_key(doc: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
 
 
 def run_estimate(
-    settings: Settings, *, update: bool = False, dry_run: bool = False
+    settings: Settings,
+    *,
+    update: bool = False,
+    dry_run: bool = False,
+    unsaved: dict[Path, dict[str, Any]] | None = None,
 ) -> EstimateReport:
+    """Estimate every collected model (``unsaved``: a dry-run collection's documents)."""
     paths, configs = DataPaths(settings.data_dir), ConfigPaths(settings.config_dir)
-    evidence = load_evidence(paths.scraped)
+    evidence = load_evidence(paths.scraped, unsaved)
     if not evidence:
         raise InputError("no scraped models; run `tracker collect-all` first", file=paths.scraped)
     estimator = Estimator(evidence, load_known(configs.known_models), settings)
