@@ -7,9 +7,11 @@ Precedence, highest first: command-line options, environment (``TRACKER_DATA_DIR
 from __future__ import annotations
 
 import os
+from datetime import UTC
 from pathlib import Path
 from typing import Any, Literal
 
+from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -111,8 +113,13 @@ class Worker(BaseModel):
     @field_validator("schedule")
     @classmethod
     def _cron(cls, value: str) -> str:
+        """The worker's own parser decides, so `tracker config` refuses what it would."""
         if len(value.split()) != 5:
             raise ValueError(f"{value!r} is not a cron expression (minute hour day month weekday)")
+        try:
+            CronTrigger.from_crontab(value, timezone=UTC)
+        except ValueError as exc:
+            raise ValueError(f"{value!r}: {exc}") from None
         return value
 
 

@@ -234,11 +234,17 @@ class AirtableBackend:
         removals = [row.ref for row in change.removals]
         if updates:
             self._call(lambda: table.batch_update(updates))
+        refs = self.cache.setdefault("refs", {}).setdefault(layout.table, {})
         if appends:
-            self._call(lambda: table.batch_upsert(appends, key_fields=[layout.key]))
+            done = self._call(lambda: table.batch_upsert(appends, key_fields=[layout.key]))
+            for record in done["records"]:  # remembered: the next read changes nothing
+                key = from_sheet(layout, layout.key, record["fields"].get(layout.key, ""))
+                refs[key.strip()] = record["id"]
         if removals:
             try:
                 self._call(lambda: table.batch_delete(removals))
             except AirtableError as exc:
                 if "does not exist" not in str(exc).lower() and "not_found" not in str(exc).lower():
                     raise  # a record already gone (a retried delete): the next read tells
+            for row in change.removals:
+                refs.pop(row.key, None)

@@ -177,9 +177,9 @@ def config_command(ctx: click.Context) -> None:
     which credentials are set; secrets are never shown."""
     settings = settings_from(ctx)
     data = settings.model_dump(mode="json")
-    data["bridge"]["backend in use"] = choose(settings, None)
+    in_use = data["bridge"]["backend in use"] = choose(settings, None)
     data["credentials"] = {
         **{n: _masked(n, os.environ[n]) for n in SECRETS if os.environ.get(n)},
         **{n: os.environ[n] for n in SHOWN if os.environ.get(n)},
-    } or "none set (the local workbook is used)"
+    } or ("none set (the local workbook is used)" if in_use == "local" else "none set")
     click.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True).rstrip())

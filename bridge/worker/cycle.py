@@ -220,18 +220,21 @@ def _commit(settings: Settings, report: CycleReport) -> Stage:
             return subprocess.CompletedProcess(command, 127, "", f"cannot run git: {exc}")
 
     def failed(done: subprocess.CompletedProcess[str]) -> Stage:
-        reason = (done.stderr or done.stdout).strip().splitlines() or ["git failed"]
-        return Stage("commit", summary="not committed", warnings=[reason[-1]])
+        lines = (done.stderr or done.stdout).strip().splitlines()
+        reason = " ".join(line.strip() for line in lines if not line.startswith("hint:"))
+        return Stage("commit", summary="not committed", warnings=[reason or "git failed"])
 
+    # Only the data directory's files, whatever else is staged in the repository.
+    data = ["--", ".", *(f":(exclude){p}" for p in UNVERSIONED)]
     if (done := git("rev-parse", "--is-inside-work-tree")).returncode != 0:
         return failed(done)
-    if (done := git("add", "-A", "--", ".", *(f":(exclude){p}" for p in UNVERSIONED))).returncode:
+    if (done := git("add", "-A", *data)).returncode:
         return failed(done)
-    if git("diff", "--cached", "--quiet").returncode == 0:
+    if git("diff", "--cached", "--quiet", *data).returncode == 0:
         return Stage("commit", summary="nothing changed")
     counts = report.counts()
     title = f"tracker cycle {report.started}: {counts.get('decisions', 0)} reviewer decisions"
     body = "\n".join(f"{stage.name}: {stage.summary}" for stage in report.stages)
-    if (done := git("commit", "-q", "-m", f"{title}\n\n{body}")).returncode != 0:
+    if (done := git("commit", "-q", "-m", f"{title}\n\n{body}", *data)).returncode != 0:
         return failed(done)
     return Stage("commit", summary=title)

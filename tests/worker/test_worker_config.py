@@ -108,11 +108,6 @@ def test_backend_in_use_follows_the_credentials(
     assert shown(fresh)["bridge"]["backend in use"] == in_use
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: bridge/worker/cli.py config_command prints 'none set (the local workbook "
-    "is used)' whenever no credential is set, even when the backend in use is airtable",
-)
 def test_credentials_line_agrees_with_the_backend_in_use(
     fresh: Home, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -122,12 +117,6 @@ def test_credentials_line_agrees_with_the_backend_in_use(
     assert "local workbook" not in str(data["credentials"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: pipeline/settings.py Worker._cron only counts five fields, so `tracker "
-    "config` accepts '61 * * * *'; only `tracker worker` refuses it at start "
-    "(bridge/worker/scheduler.py trigger), without naming the variable",
-)
 def test_an_impossible_schedule_is_refused_by_config(
     fresh: Home, monkeypatch: pytest.MonkeyPatch
 ) -> None:

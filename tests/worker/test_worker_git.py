@@ -121,12 +121,6 @@ def test_without_a_repository_git_commit_is_a_warning(
     assert cycled.cli("health").exit_code == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: bridge/worker/cycle.py _commit runs `git commit` without a pathspec, so "
-    "whatever was already staged in the repository (even outside the data directory) is "
-    "committed with the cycle",
-)
 def test_the_cycle_commits_only_data_files(fresh: Home, monkeypatch: pytest.MonkeyPatch) -> None:
     """data/ inside a bigger repository (the project's own checkout, say) where someone
     has staged work of their own: the cycle must not commit it."""
@@ -142,11 +136,6 @@ def test_the_cycle_commits_only_data_files(fresh: Home, monkeypatch: pytest.Monk
     assert git(fresh.root, "status", "--porcelain", "NOTES.md").strip() == "A  NOTES.md"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: bridge/worker/cycle.py _commit reports the last line of git's stderr, "
-    "which is a `hint:` line, not the reason the data could not be committed",
-)
 def test_an_ignored_data_directory_is_a_warning_that_says_why(
     fresh: Home, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -70,12 +70,6 @@ def test_idle_cycles_on_airtable_send_no_write_request(fresh: Home, airtable: Ai
     assert changed(after_second, fresh.snapshot(skip=(HEARTBEAT,))) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the first idle cycle after rows were appended to Airtable rewrites "
-    "state/bridge_airtable.json: the record ids returned by batch_upsert are not cached "
-    "(AirtableBackend._records), only learnt from the next read (AirtableBackend.read)",
-)
 def test_the_first_idle_cycle_after_a_push_to_airtable_rewrites_no_file(
     fresh: Home, airtable: Airtable
 ) -> None:
