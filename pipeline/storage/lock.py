@@ -4,8 +4,10 @@ The lock is an ``flock`` on the ``data/state`` directory itself; while it is hel
 ``data/state/tracker.lock`` records the holder (pid, host, command, since) for messages.
 The kernel releases an ``flock`` when its process dies, so a lock left by a killed process
 is simply taken over (its stale holder file is overwritten). A command that held the lock
-leaves no file behind. The lock is re-entrant within a process: a cycle holds it and the
-stages it runs take it again for free.
+leaves no file behind. The lock is re-entrant within a thread: a cycle holds it and the
+stages it runs take it again for free; another thread of the same process waits for it
+like another process (each holder has its own open file, and ``flock`` locks belong to
+open files).
 """
 
 from __future__ import annotations
@@ -27,8 +29,7 @@ from pipeline.values import utc_now
 
 LOCK_FILE = "tracker.lock"
 POLL = 0.2
-_held: dict[Path, int] = {}
-_guard = threading.Lock()
+_local = threading.local()  # .held: {lock path: depth} of the locks this thread holds
 
 
 class LockBusy(TrackerError):
@@ -67,18 +68,13 @@ def data_lock(
     ``on_wait`` once with the holder), else raise LockBusy."""
     state_dir.mkdir(parents=True, exist_ok=True)
     path = (state_dir / LOCK_FILE).resolve()
-    with _guard:
-        if _held.get(path):
-            _held[path] += 1
-            reentered = True
-        else:
-            reentered = False
-    if reentered:
+    held: dict[Path, int] = _local.__dict__.setdefault("held", {})
+    if held.get(path):
+        held[path] += 1
         try:
             yield path
         finally:
-            with _guard:
-                _held[path] -= 1
+            held[path] -= 1
         return
     handle = os.open(path.parent, os.O_RDONLY | os.O_DIRECTORY)
     try:
@@ -86,13 +82,11 @@ def data_lock(
         info = {"pid": os.getpid(), "host": socket.gethostname(), "since": utc_now(),
                 "command": command or " ".join(Path(a).name for a in sys.argv[:3])}  # fmt: skip
         path.write_text(json.dumps(info) + "\n", encoding="utf-8")
-        with _guard:
-            _held[path] = 1
+        held[path] = 1
         try:
             yield path
         finally:
-            with _guard:
-                _held.pop(path, None)
+            held.pop(path, None)
             path.unlink(missing_ok=True)
             fcntl.flock(handle, fcntl.LOCK_UN)
     finally:

@@ -281,12 +281,6 @@ def test_lock_busy_names_the_holder_and_on_wait_is_called_once(ran: Project) -> 
         pass
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: pipeline/storage/lock.py data_lock: re-entrancy is per process, not per "
-    "thread; when the first of two threads leaves, the flock is released under the second "
-    "and the second's exit raises KeyError",
-)
 def test_a_second_thread_does_not_lose_the_lock_when_the_first_leaves(tmp_path: Path) -> None:
     state = tmp_path / "state"
     first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
@@ -295,8 +289,8 @@ def test_a_second_thread_does_not_lose_the_lock_when_the_first_leaves(tmp_path: 
     def first() -> None:
         with data_lock(state, "first"):
             first_in.set()
-            # The second thread enters at once (today's re-entrancy) or waits for us (a
-            # per-thread lock): either way it must hold the lock once inside.
+            # The second thread waits for us (the lock is re-entrant per thread only),
+            # and holds the lock once inside.
             second_in.wait(0.5)
         first_out.set()
 
