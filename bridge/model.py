@@ -59,3 +59,13 @@ class SheetChanges:
     @property
     def cells(self) -> int:
         return sum(len(cells) for _, cells in self.updates) + sum(len(r) for r in self.appends)
+
+
+def first_positions(header: list[Any]) -> dict[str, int]:
+    """Column name -> 0-based index of its first occurrence in a header row. A later
+    column under the same name (one a reviewer added) is neither read nor written."""
+    positions: dict[str, int] = {}
+    for index, name in enumerate(header):
+        if name:
+            positions.setdefault(str(name), index)
+    return positions

@@ -23,7 +23,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from bridge.codec import from_sheet, to_sheet
 from bridge.layout import SheetLayout
-from bridge.model import SheetChanges, SheetData, SheetRow
+from bridge.model import SheetChanges, SheetData, SheetRow, first_positions
 from pipeline.errors import InputError
 from pipeline.storage.atomic import atomic_write_bytes
 
@@ -64,15 +64,16 @@ class LocalBackend:
                     "close it to let the worker write")  # fmt: skip
         return None
 
-    def _open(self, reading: bool) -> Workbook | None:
-        """The workbook: for reading, values only and streamed (read-only mode is several
-        times faster and lighter); for writing, in full, so formatting is kept."""
+    def _open(self, reading: bool, data_only: bool = False) -> Workbook | None:
+        """The workbook: for reading, streamed (read-only mode is several times faster and
+        lighter), with formulas or with their saved values (``data_only``); for writing,
+        in full, so formatting is kept."""
         if not self.path.exists():
             return None
         try:
             if reading:
                 data = io.BytesIO(self.path.read_bytes())
-                return load_workbook(data, read_only=True, data_only=True)
+                return load_workbook(data, read_only=True, data_only=data_only)
             return load_workbook(self.path)
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
             raise InputError(f"cannot open the workbook ({exc})", file=self.path) from None
@@ -80,26 +81,36 @@ class LocalBackend:
     def read(self, layouts: list[SheetLayout]) -> dict[str, SheetData]:
         self.calls["read"] += 1
         book = self._open(reading=True)
+        saved: Workbook | None = None  # the same workbook with formulas' saved values
         result = {}
         for layout in layouts:
             if book is None or layout.title not in book.sheetnames:
                 result[layout.table] = SheetData(layout, exists=False)
                 continue
-            result[layout.table] = self._sheet(layout, book[layout.title])
+            rows = _rows(book[layout.title])
+            formulas = [
+                (r, c)
+                for r, values in enumerate(rows)
+                for c, value in enumerate(values)
+                if isinstance(value, str) and value.startswith("=")
+            ]
+            if formulas:
+                saved = saved or self._open(reading=True, data_only=True)
+                assert saved is not None
+                _saved_values(rows, formulas, _rows(saved[layout.title]))
+            result[layout.table] = self._sheet(layout, rows)
         return result
 
-    def _sheet(self, layout: SheetLayout, sheet: ReadOnlyWorksheet) -> SheetData:
-        sheet.reset_dimensions()  # some programs save a wrong used range; read every row
-        rows = list(sheet.iter_rows(values_only=True))
+    def _sheet(self, layout: SheetLayout, rows: list[list[Any]]) -> SheetData:
         header = [str(v).strip() if v is not None else "" for v in (rows[0] if rows else [])]
         data = SheetData(layout, header, last_row=max(1, len(rows)))
+        positions = first_positions(header)
         for number, values in enumerate(rows[1:], start=2):
             if all(v is None or v == "" for v in values):
                 continue
             cells = {
                 column: from_sheet(layout, column, values[i] if i < len(values) else None)
-                for i, column in enumerate(header)
-                if column
+                for column, i in positions.items()
             }
             data.rows.append(SheetRow(cells.get(layout.key, "").strip(), cells, number, number))
         return data
@@ -118,6 +129,23 @@ class LocalBackend:
         atomic_write_bytes(self.path, data)
 
 
+def _rows(sheet: ReadOnlyWorksheet) -> list[list[Any]]:
+    sheet.reset_dimensions()  # some programs save a wrong used range; read every row
+    return [list(values) for values in sheet.iter_rows(values_only=True)]
+
+
+def _saved_values(
+    rows: list[list[Any]], formulas: list[tuple[int, int]], saved: list[list[Any]]
+) -> None:
+    """A formula reads as the value the spreadsheet program saved for it; one saved
+    without a value (by a script, some exports) keeps its text rather than reading as
+    an empty cell, which would clear the field."""
+    for r, c in formulas:
+        value = saved[r][c] if r < len(saved) and c < len(saved[r]) else None
+        if value is not None:
+            rows[r][c] = value
+
+
 def _change_sheet(book: Workbook, change: SheetChanges) -> None:
     """Apply one sheet's changes to a loaded workbook."""
     layout = change.layout
@@ -130,7 +158,7 @@ def _change_sheet(book: Workbook, change: SheetChanges) -> None:
         if change.add_columns:
             used = max((c.column for c in sheet[1] if c.value is not None), default=0)
             _add_header(sheet, layout, change.add_columns, first=used + 1)
-    columns = {str(c.value): c.column for c in sheet[1] if c.value is not None}
+    columns = {name: i + 1 for name, i in first_positions([c.value for c in sheet[1]]).items()}
     for row, cells in change.updates:
         for column, text in cells.items():
             _put(sheet.cell(row.ref, columns[column]), layout, column, text)
