@@ -5,8 +5,9 @@ Reads page through ``Table.iterate`` (100 records a request); new rows are writt
 record; changed cells with ``batch_update`` by record id; rows that leave with
 ``batch_delete``; all 10 records a request. Missing tables and fields are created through
 the metadata API the first time they are needed, and the base's schema is remembered
-between runs. Numbers are JSON numbers; long text is long text. A client-side pacer keeps
-to 5 requests a second, and a 429 is waited out (Airtable's 30-second penalty).
+between runs (and read again when a remembered table id is gone). Numbers are JSON
+numbers; long text is long text. A client-side pacer keeps to 5 requests a second, and a
+429 is waited out (Airtable's 30-second penalty).
 """
 
 from __future__ import annotations
@@ -20,7 +21,15 @@ from typing import Any
 import requests
 from pyairtable import Api
 
-from bridge.backends.http import Clock, PacedSession, Pacer, RetryPolicy
+from bridge.backends.http import (
+    Clock,
+    PacedSession,
+    Pacer,
+    RetryPolicy,
+    api_error,
+    describe,
+    not_json,
+)
 from bridge.codec import from_sheet, to_sheet
 from bridge.layout import SheetLayout
 from bridge.model import SheetChanges, SheetData, SheetRow
@@ -29,10 +38,16 @@ from pipeline.settings import Settings
 
 DEFAULT_ENDPOINT = "https://api.airtable.com"
 MAX_TEXT = 100_000  # Airtable's limit for long text
+MODEL_NOT_FOUND = "INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND"
 
 
 class AirtableError(TrackerError):
     """An Airtable request failed after its retries."""
+
+
+class ModelNotFound(AirtableError):
+    """Airtable cannot find the table (or field) asked for by id, or the token may not use
+    it: it answers both with 403 INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND."""
 
 
 def secret(env: Mapping[str, str], name: str) -> str | None:
@@ -46,23 +61,6 @@ def secret(env: Mapping[str, str], name: str) -> str | None:
         except OSError as exc:
             raise ConfigError(f"cannot read {name}_FILE ({exc.strerror})", file=path) from None
     return None
-
-
-def _describe(exc: requests.HTTPError) -> str:
-    response = exc.response
-    if response is None:
-        return str(exc)
-    try:
-        body = response.json()
-        error = body.get("error") or (body.get("errors") or [{}])[0]
-        detail = (
-            error.get("message") or error.get("type") or error.get("error")
-            if isinstance(error, dict)
-            else str(error)
-        )
-    except ValueError:
-        detail = response.text[:200]
-    return f"HTTP {response.status_code} {detail}".strip()
 
 
 class AirtableBackend:
@@ -153,11 +151,20 @@ class AirtableBackend:
         kind = "multilineText" if layout.is_long(column) else "singleLineText"
         return {"name": column, "type": kind}
 
-    def _call(self, action: Any) -> Any:
+    def _call(self, action: Any, table: str | None = None) -> Any:
+        """``action()``, its failure made one line; ``table`` names the table it uses."""
         try:
             return action()
         except requests.HTTPError as exc:
-            raise AirtableError(f"Airtable: {_describe(exc)}") from None
+            if exc.response is None:
+                raise AirtableError(f"Airtable: {exc}") from None
+            missing = f"base {self.base_id}: check AIRTABLE_BASE_ID"
+            message = f"Airtable: {describe(exc.response, missing)}"
+            if api_error(exc.response).get("type") == MODEL_NOT_FOUND:
+                raise ModelNotFound(f"{message} (table {table})" if table else message) from None
+            raise AirtableError(message) from None
+        except requests.JSONDecodeError as exc:
+            raise AirtableError(f"Airtable: {not_json(exc)}") from None
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise AirtableError(
                 f"Airtable: cannot reach {self.api.endpoint_url} ({type(exc).__name__})"
@@ -171,28 +178,40 @@ class AirtableBackend:
             tables = self._tables(refresh=True)  # created since (an interrupted first push?)
         result = {}
         for layout in layouts:
-            info = tables.get(layout.title)
-            if info is None:
-                result[layout.table] = SheetData(layout, exists=False)
-                continue
-            data = SheetData(layout, list(info["fields"]))
-            table = self.base.table(info["id"])
-            for page in self._call(lambda t=table: list(t.iterate(page_size=100))):
-                for record in page:
-                    cells = {
-                        name: from_sheet(layout, name, value)
-                        for name, value in record["fields"].items()
-                    }
-                    position = len(data.rows) + 2
-                    data.rows.append(
-                        SheetRow(cells.get(layout.key, "").strip(), cells, record["id"], position)
-                    )
-            result[layout.table] = data
+            try:
+                result[layout.table] = self._read_table(layout, tables)
+            except ModelNotFound:
+                if self._fresh:
+                    raise
+                # The remembered id is gone (a table deleted or replaced in the base): read
+                # the schema again; a table still missing is created by the push.
+                tables = self._tables(refresh=True)
+                result[layout.table] = self._read_table(layout, tables)
         self.cache["refs"] = {
             layout.table: {row.key: row.ref for row in result[layout.table].rows if row.key}
             for layout in layouts
         }
         return result
+
+    def _read_table(self, layout: SheetLayout, tables: dict[str, dict[str, Any]]) -> SheetData:
+        """Every record of the layout's table (exists=False when the schema has none)."""
+        info = tables.get(layout.title)
+        if info is None:
+            return SheetData(layout, exists=False)
+        data = SheetData(layout, list(info["fields"]))
+        table = self.base.table(info["id"])
+        pages = self._call(lambda: list(table.iterate(page_size=100)), layout.title)
+        for page in pages:
+            for record in page:
+                cells = {
+                    name: from_sheet(layout, name, value)
+                    for name, value in record["fields"].items()
+                }
+                position = len(data.rows) + 2
+                data.rows.append(
+                    SheetRow(cells.get(layout.key, "").strip(), cells, record["id"], position)
+                )
+        return data
 
     # -- writing ------------------------------------------------------------------------
 

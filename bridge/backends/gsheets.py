@@ -23,10 +23,10 @@ from gspread.http_client import HTTPClient
 from gspread.utils import a1_to_rowcol, rowcol_to_a1
 
 from bridge.backends.airtable import secret
-from bridge.backends.http import Clock, PacedSession, Pacer, RetryPolicy
+from bridge.backends.http import Clock, PacedSession, Pacer, RetryPolicy, describe, not_json
 from bridge.codec import from_sheet, to_sheet
 from bridge.layout import SheetLayout
-from bridge.model import SheetChanges, SheetData, SheetRow
+from bridge.model import SheetChanges, SheetData, SheetRow, first_positions
 from pipeline.errors import ConfigError, TrackerError
 from pipeline.settings import Settings
 
@@ -137,13 +137,16 @@ class SheetsBackend:
         return None
 
     def _call(self, action: Any) -> Any:
+        """``action()``, its failure made one line (the reply's own status, not gspread's
+        -1 for a body that is not JSON)."""
         self._authorize()
         try:
             return action()
         except APIError as exc:
-            raise SheetsError(
-                f"Google Sheets: HTTP {exc.code} {exc.error.get('message', '')}".rstrip()
-            ) from None
+            missing = f"spreadsheet {self.id}: check GSHEETS_SPREADSHEET_ID"
+            raise SheetsError(f"Google Sheets: {describe(exc.response, missing)}") from None
+        except requests.JSONDecodeError as exc:
+            raise SheetsError(f"Google Sheets: {not_json(exc)}") from None
         except (requests.ConnectionError, requests.Timeout) as exc:
             raise SheetsError(
                 f"Google Sheets: cannot reach the API ({type(exc).__name__})"
@@ -212,13 +215,13 @@ class SheetsBackend:
     def _sheet(layout: SheetLayout, values: list[list[Any]]) -> SheetData:
         header = [str(v).strip() for v in (values[0] if values else [])]
         data = SheetData(layout, header, last_row=max(1, len(values)))
+        positions = first_positions(header)
         for number, row in enumerate(values[1:], start=2):
             if all(v in ("", None) for v in row):
                 continue
             cells = {
                 c: from_sheet(layout, c, row[i] if i < len(row) else None)
-                for i, c in enumerate(header)
-                if c
+                for c, i in positions.items()
             }
             data.rows.append(SheetRow(cells.get(layout.key, "").strip(), cells, number, number))
         return data
@@ -286,7 +289,7 @@ class SheetsBackend:
     def _values(change: SheetChanges) -> list[dict[str, Any]]:
         layout, title = change.layout, quoted(change.layout.title)
         header = change.columns_after
-        position = {column: index for index, column in enumerate(header, start=1)}
+        position = {column: index + 1 for column, index in first_positions(header).items()}
         data: list[dict[str, Any]] = []
 
         def put(row: int, cells: dict[str, str]) -> None:

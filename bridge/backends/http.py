@@ -7,6 +7,7 @@ test's simulated clock sees every wait, and a 429 penalty is waited out, not ret
 
 from __future__ import annotations
 
+import re
 import time
 from collections import deque
 from collections.abc import Callable
@@ -16,6 +17,9 @@ from typing import Any
 import requests
 
 RETRY_STATUSES = {429, 500, 502, 503, 504}
+# What Airtable and Google say for a base or spreadsheet they cannot find (or not show).
+VAGUE_NOT_FOUND = {"NOT_FOUND", "Requested entity was not found."}
+MAX_REASON = 200  # of a body that is not JSON
 
 
 class Clock:
@@ -107,3 +111,40 @@ class PacedSession(requests.Session):
                 return response
             self.pacer.clock.sleep(self.policy.delay(attempt, response))
         raise AssertionError("unreachable")
+
+
+def api_error(response: requests.Response) -> dict[str, Any]:
+    """The error object of a JSON reply: Airtable's ``error`` (a bare string becomes its
+    ``type``) or first of ``errors``, Google's ``error``; {} for any other body."""
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    if not isinstance(body, dict):
+        return {}
+    error = body.get("error") or (body.get("errors") or [{}])[0]
+    if isinstance(error, dict):
+        return error
+    return {"type": error} if isinstance(error, str) else {"message": str(error)}
+
+
+def describe(response: requests.Response, missing: str = "") -> str:
+    """An error reply in one line, ``HTTP <status> <reason>``: the JSON error's message
+    (or type), else an HTML page's title or the body's text. ``missing`` says what a 404
+    is about when its reason does not (the base or spreadsheet, and where its id is set)."""
+    status, error = response.status_code, api_error(response)
+    reason = str(error.get("message") or error.get("type") or error.get("error") or "")
+    if not reason:
+        title = re.search(r"<title[^>]*>(.*?)</title>", response.text, re.I | re.S)
+        text = title.group(1) if title else re.sub(r"<[^>]*>", " ", response.text)
+        text = " ".join(text.split()).removeprefix(f"{status} ") or response.reason or ""
+        reason = text if len(text) <= MAX_REASON else text[: MAX_REASON - 3] + "..."
+    reason = " ".join(reason.split())  # one line, whatever the body held
+    if missing and status == 404 and reason in VAGUE_NOT_FOUND:
+        reason = f"{reason} ({missing})"
+    return f"HTTP {status} {reason}".rstrip()
+
+
+def not_json(exc: ValueError) -> str:
+    """A reply that should be JSON but is not (cut off, or a proxy's page), in one line."""
+    return f"a reply is not valid JSON ({' '.join(str(exc).split())})"
