@@ -13,6 +13,7 @@ from pipeline.errors import InputError
 from pipeline.storage.atomic import write_chunks_if_changed
 
 Rows = dict[str, dict[str, str]]
+DAMAGED = "damaged sync state; delete it to start from the sheet"
 ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
 
@@ -25,18 +26,24 @@ class BridgeState:
 
     @classmethod
     def load(cls, state_dir: Path, backend: str) -> BridgeState:
+        """The state saved for ``backend`` (empty when there is none); InputError when the
+        file is damaged: not JSON, or not objects down to each table's rows (each backend's
+        cache)."""
         path = state_dir / f"bridge_{backend}.json"
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return cls(path)
         except (json.JSONDecodeError, UnicodeDecodeError):
-            raise InputError(
-                "damaged sync state; delete it to start from the sheet", file=path
-            ) from None
+            raise InputError(DAMAGED, file=path) from None
         if not isinstance(data, dict):
-            raise InputError("damaged sync state; delete it to start from the sheet", file=path)
-        return cls(path, data.get("bases") or {}, data.get("journal"), data.get("cache") or {})
+            raise InputError(DAMAGED, file=path)
+        bases, journal = data.get("bases") or {}, data.get("journal")
+        cache = data.get("cache") or {}
+        tables = _is_tables(bases) and (journal is None or _is_tables(journal))
+        if not tables or not _is_objects(cache):
+            raise InputError(DAMAGED, file=path)
+        return cls(path, bases, journal, cache)
 
     def save(self) -> None:
         data = {"bases": self.bases, "journal": self.journal, "cache": self.cache}
@@ -59,6 +66,16 @@ class BridgeState:
             self.bases.update(self.journal)
         self.journal = None
         self.save()
+
+
+def _is_objects(value: Any) -> bool:
+    """An object whose values are all objects."""
+    return isinstance(value, dict) and all(isinstance(item, dict) for item in value.values())
+
+
+def _is_tables(value: Any) -> bool:
+    """Rows by table, as ``bases`` and ``journal`` hold them: each table an object of rows."""
+    return _is_objects(value) and all(_is_objects(rows) for rows in value.values())
 
 
 def _chunks(value: Any, depth: int) -> Iterator[str]:

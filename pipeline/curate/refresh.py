@@ -20,6 +20,7 @@ from pipeline.curate.plan import AddRow, DropRow, InvalidInput, MoveRow, Plan, U
 from pipeline.curate.validate import Problem, cross_check, denoised, validate_table
 from pipeline.errors import InputError
 from pipeline.estimate.classify import status_for
+from pipeline.estimate.records import estimates_by_key
 from pipeline.estimate.runner import load_previous
 from pipeline.paths import ConfigPaths, DataPaths
 from pipeline.schema import (
@@ -208,18 +209,20 @@ def run_refresh(
     estimates: list[dict[str, Any]] | None = None,
 ) -> RefreshReport:
     """Plan the candidates and below tables from the estimates (given, in a dry run that
-    computed them, or saved) and apply the plan; a dry run applies it in memory only
-    (``report.tables``)."""
+    computed them, or saved; checked either way) and apply the plan; a dry run applies it
+    in memory only (``report.tables``)."""
     paths, configs = DataPaths(settings.data_dir), ConfigPaths(settings.config_dir)
     if estimates is None:
-        estimates = list(load_previous(paths).values())
-    if not estimates:
+        estimated = load_previous(paths)
+    else:
+        estimated = estimates_by_key(estimates, paths.estimated)
+    if not estimated:
         raise InputError("no estimates; run `tracker estimate-flops` first", file=paths.estimated)
     tables = open_tables(settings, [CANDIDATES, BELOW_TABLE])
     rules = NameRules.load(configs.aliases)
     problems = [p for t in tables.values() for p in validate_table(t, rules)]
     problems += cross_check(tables[CANDIDATES], tables[BELOW_TABLE])
-    plan = plan_refresh(estimates, tables, reset=reset)
+    plan = plan_refresh(list(estimated.values()), tables, reset=reset)
     report = RefreshReport(plan, problems)
     if not report.blocked:
         report.added_columns = {n: t.ensure_columns(COLUMNS) for n, t in tables.items()}

@@ -47,12 +47,22 @@ class Evidence:
 
 
 def _models(path: Path, doc: dict[str, Any]) -> list[dict[str, Any]]:
-    """The document's models, each checked: a key and plausible numeric scores."""
+    """The document's models, each checked: a key, lists of names and sources (texts) and
+    plausible numeric scores."""
     models = doc["models"]
     for index, model in enumerate(models):
         row = f"models[{index}]"
         if not isinstance(model.get("key"), str) or not model["key"]:
             raise InputError("missing key", file=path, row=row, field="key")
+        for name in ("raw_names", "sources"):
+            items = model.get(name, [])
+            if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+                raise InputError(
+                    "must be a list of texts",
+                    file=path,
+                    row=f"{row} ({model['key']})",
+                    field=name,
+                )
         benchmarks = model.get("benchmarks", {})
         if not isinstance(benchmarks, dict):
             raise InputError("benchmarks must be an object", file=path, row=row, field="benchmarks")
@@ -92,6 +102,6 @@ def load_evidence(
             for bench, value in model.get("benchmarks", {}).items():
                 item.benchmarks[f"{source}.{bench}"] = float(value)
             for reference in model.get("sources", []):
-                if isinstance(reference, str) and reference not in item.sources:
+                if reference not in item.sources:
                     item.sources.append(reference)
     return merged

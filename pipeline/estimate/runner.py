@@ -17,6 +17,7 @@ from pipeline.errors import InputError
 from pipeline.estimate.estimator import Estimator, classify_record
 from pipeline.estimate.evidence import load_evidence
 from pipeline.estimate.known import load_known
+from pipeline.estimate.records import estimates_by_key
 from pipeline.paths import ConfigPaths, DataPaths
 from pipeline.settings import Settings
 from pipeline.storage.jsondoc import read_document, write_document
@@ -43,12 +44,9 @@ def _sort_key(model: dict[str, Any]) -> tuple[float, str]:
 
 
 def load_previous(paths: DataPaths) -> dict[str, dict[str, Any]]:
-    """The saved estimates by key (empty when there are none)."""
-    return _by_key(read_document(paths.estimated))
-
-
-def _by_key(doc: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
-    return {m["key"]: m for m in (doc or {}).get("models", []) if isinstance(m.get("key"), str)}
+    """The saved estimates by key, each checked (empty when there are none)."""
+    doc = read_document(paths.estimated)
+    return estimates_by_key(doc["models"] if doc else [], paths.estimated)
 
 
 def run_estimate(
@@ -65,7 +63,7 @@ def run_estimate(
         raise InputError("no scraped models; run `tracker collect-all` first", file=paths.scraped)
     estimator = Estimator(evidence, load_known(configs.known_models), settings)
     previous_doc = read_document(paths.estimated) or {}
-    previous = _by_key(previous_doc)
+    previous = estimates_by_key(previous_doc.get("models", []), paths.estimated)
     old_metadata = previous_doc.get("metadata", {}) if previous_doc else {}
     del previous_doc  # the records live on in ``previous``, which is emptied as we go
     digests = {key: estimator.digest(key) for key in evidence}

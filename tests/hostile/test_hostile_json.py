@@ -101,9 +101,6 @@ SCRAPED = [
         ESTIMATE,
         1,
         Like(rf"Error: {JAN_DOC}, record models\[3\] \(deepseek_r1\), field raw_names: .*"),
-        bug="a scraped record whose raw_names (or sources) is a number crashes estimate-flops"
-        " with a TypeError traceback (pipeline/estimate/evidence.py load_evidence iterates"
-        " them unchecked; _models checks only key and benchmarks)",
     ),
     Case(
         "scraped_sources_a_string",
@@ -111,9 +108,6 @@ SCRAPED = [
         ESTIMATE,
         1,
         Like(rf"Error: {JAN_DOC}, record models\[3\] \(deepseek_r1\), field sources: .*"),
-        bug="a scraped record whose sources is a string is accepted and split into one"
-        " 'source' per character (h, t, p, s, :, /, ...), which end up in the estimate's"
-        " sources (pipeline/estimate/evidence.py load_evidence)",
     ),
 ]
 
@@ -139,9 +133,6 @@ ESTIMATES_CASES = [
         REFRESH,
         1,
         Like(rf"Error: {ESTIMATES}, record .*grok_3.*, field training_flop: .*"),
-        bug="an estimate without training_flop crashes refresh-dataset with KeyError"
-        " (pipeline/curate/refresh.py row_from_estimate reads estimate['training_flop'],"
-        " ['confidence'], ['status'] ... unchecked; load_previous only checks the key)",
     ),
     Case(
         "estimated_training_flop_abc",
@@ -149,8 +140,6 @@ ESTIMATES_CASES = [
         REFRESH,
         1,
         Like(rf"Error: {ESTIMATES}, record .*grok_3.*, field training_flop: .*'abc'.*"),
-        bug="an estimate whose training_flop is text crashes refresh-dataset with ValueError"
-        " (pipeline/values.py format_number called from refresh.row_from_estimate)",
     ),
     Case(
         "estimated_training_flop_1e99",
@@ -158,9 +147,6 @@ ESTIMATES_CASES = [
         REFRESH,
         1,
         Like(rf"Error: {ESTIMATES}, record .*phi_4.*, field training_flop: .*1e\+?99.*"),
-        bug="refresh-dataset copies an implausible estimate (1e99 FLOP) into"
-        " above_1e25_flop.csv with exit 0, although validate then reports the row as an"
-        " error (pipeline/curate/refresh.py: estimates are not checked like table cells)",
     ),
     Case(
         "estimated_unknown_classification",
@@ -168,9 +154,6 @@ ESTIMATES_CASES = [
         REFRESH,
         1,
         Like(rf"Error: {ESTIMATES}, record .*phi_4.*, field threshold_classification: .*"),
-        bug="refresh-dataset writes threshold_classification 'maybe' from the estimates into"
-        " above_1e25_flop.csv (target_of sends anything but 'below' to candidates); validate"
-        " then fails on the file refresh wrote",
     ),
     Case(
         "estimated_model_missing_key",
@@ -178,9 +161,6 @@ ESTIMATES_CASES = [
         REFRESH,
         1,
         Like(rf"Error: {ESTIMATES}, record models\[\d+\], field key: missing key"),
-        bug="an estimate record without a key is silently ignored by refresh-dataset (exit 0);"
-        " the scraped documents refuse the same record (pipeline/estimate/runner.py _by_key"
-        " filters it out)",
     ),
     Case(
         "estimated_model_missing_flop_low",
@@ -188,8 +168,6 @@ ESTIMATES_CASES = [
         ESTIMATE,
         1,
         Like(rf"Error: {ESTIMATES}, record .*grok_3.*, field flop_low: .*"),
-        bug="a kept estimate without flop_low crashes estimate-flops with KeyError"
-        " (pipeline/estimate/estimator.py classify_record on the previous record)",
     ),
 ]
 
@@ -214,9 +192,6 @@ STATE_CASES = [
         SYNC,
         1,
         f"Error: {STATE}: {DAMAGED_STATE}",
-        bug="a sync state whose 'bases' (or 'journal', or one table's base) is not an object"
-        " crashes bridge sync with AttributeError (bridge/state.py BridgeState.load checks"
-        " only that the document is an object)",
     ),
     Case(
         "sync_state_journal_not_an_object",
@@ -224,7 +199,6 @@ STATE_CASES = [
         SYNC,
         1,
         f"Error: {STATE}: {DAMAGED_STATE}",
-        bug="see sync_state_bases_not_an_object",
     ),
     Case(
         "apply_journal_truncated",
