@@ -43,7 +43,9 @@ class Outcome:
 
     @property
     def invalid(self) -> int:
-        waiting = ("not understood", "is not", "needs", "duplicate key", "no key", "cannot")
-        return sum(any(w in m for w in waiting) for ms in self.statuses.values() for m in ms) + len(
+        """Statuses asking the reviewer to act, conflicts aside: every one but those saying
+        what was done (applied, restored) or that an edit waits for a pull."""
+        done = ("applied", "restored", "conflict", "waiting")
+        return sum(not m.startswith(done) for ms in self.statuses.values() for m in ms) + len(
             self.row_statuses
         )

@@ -251,11 +251,6 @@ SHEET_CASES = [
         {("Staging", "o3"): "training_flop: '1e+99' is implausibly large (>= 1e30 FLOP)"},
         PULLED,
         line=Like(SUMMARY.format(1)),
-        bug="the sync summary says '0 problems waiting in the sheet' while a row's sync_status"
-        " says its edit waits: bridge/outcome.py Outcome.invalid counts statuses by"
-        " substring ('is not', 'cannot', ...), so it misses 'is implausibly large',"
-        " \"publish: 'X' is already the name of ...\", 'not applied: ... is no longer a"
-        " candidate' and 'not pulled: candidates come from ...'",
     ),
     SheetCase(
         "unknown_vocabulary",
