@@ -243,6 +243,11 @@ def pull_staging(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
 
 
 def _publish(key: str, wanted: str, ctx: PullContext, out: Outcome) -> None:
+    if ctx.mapping.problems:  # as sync-datasets: no sync until the mapping is fixed
+        problem = f"{ctx.mapping_path.name} {ctx.mapping.problems[0]}"
+        out.say(key, f"publish: waits until the name mapping is fixed ({problem})")
+        out.hold(key, "publish", "published_name")
+        return
     name = ctx.mapping.mapping.get(key)
     if name is None:
         if not wanted:

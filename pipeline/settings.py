@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from pipeline.errors import ConfigError
@@ -23,7 +23,13 @@ CONFIG_FILE = "tracker.yaml"
 SHORT_NAMES = {"TRACKER_SCHEDULE": ("worker", "schedule"), "TRACKER_BACKEND": ("bridge", "backend")}
 
 
-class Thresholds(BaseModel):
+class Section(BaseModel):
+    """A section of the settings: a misspelt key is refused, as at the top level."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Thresholds(Section):
     """Classification thresholds in FLOP (DESIGN §5)."""
 
     threshold: float = Field(1e25, gt=0)
@@ -37,7 +43,7 @@ class Thresholds(BaseModel):
         return self
 
 
-class ParameterHeuristic(BaseModel):
+class ParameterHeuristic(Section):
     """Training tokens assumed for a model whose size is known only from its name."""
 
     min_tokens_per_parameter: float = Field(20.0, gt=0)
@@ -58,7 +64,7 @@ class ParameterHeuristic(BaseModel):
         return value
 
 
-class Estimation(BaseModel):
+class Estimation(Section):
     interval_z: float = Field(1.2816, gt=0)
     min_reference_models: int = Field(5, ge=3)
     known_interval_dex: dict[str, float] = Field(
@@ -79,13 +85,13 @@ class Estimation(BaseModel):
         return value
 
 
-class Collect(BaseModel):
+class Collect(Section):
     timeout_seconds: float = Field(20.0, gt=0)
     retries: int = Field(2, ge=0)
     user_agent: str = "tracker/0.1 (+https://github.com/; training-compute research)"
 
 
-class Bridge(BaseModel):
+class Bridge(Section):
     """The shared sheets (DESIGN §6). Credentials come only from the environment."""
 
     backend: Literal["auto", "local", "airtable", "gsheets"] = "auto"
@@ -100,7 +106,7 @@ class Bridge(BaseModel):
     retries: int = Field(6, ge=0)
 
 
-class Worker(BaseModel):
+class Worker(Section):
     """The scheduled worker (DESIGN §8)."""
 
     schedule: str = "0 6 * * *"

@@ -82,10 +82,6 @@ TRACKER_CASES = [
         ("estimate-flops",),
         1,
         f"Error: {TRACKER}, field thresholds.abvoe: Extra inputs are not permitted",
-        bug="a misspelt setting inside a section (thresholds.abvoe, bridge.retry, ...) is"
-        " silently ignored, while one at the top level is refused (pipeline/settings.py:"
-        " only Settings has extra='forbid'; Thresholds, Estimation, Collect, Bridge and"
-        " Worker accept anything)",
     ),
     Case(
         "tracker_backend_a_number",
@@ -245,10 +241,6 @@ MAPPING_CASES = [
         Like(r"staging gpt_4o: .*model_name_mapping\.yaml.*"),
         writes=frozenset({WORKBOOK, BRIDGE_STATE}),
         check=published_unchanged,
-        bug="publish = y in the Staging sheet syncs the row to published although the name"
-        " mapping has a duplicate key, which sync-datasets refuses ('fix the name mapping"
-        " first'); no word in sync_status (bridge/pull.py _publish never looks at"
-        " MappingFile.problems)",
     ),
 ]
 
