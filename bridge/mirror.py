@@ -19,11 +19,12 @@ from bridge.pull import ORDER, PULLS, TABLES_NEEDED, PullContext
 from bridge.push import changes_for, desired_rows, hold_unpulled, intended_base
 from bridge.state import BridgeState
 from pipeline.curate.apply import apply_plan, preview
-from pipeline.curate.datasets import PUBLISHED, open_tables, published_seed, seed_published
+from pipeline.curate.datasets import PUBLISHED, STAGING, open_tables, published_seed, seed_published
 from pipeline.curate.mapping import MappingFile
 from pipeline.curate.plan import Plan
 from pipeline.curate.schema_map import SchemaMap
-from pipeline.errors import TrackerError
+from pipeline.curate.validate import validate_table
+from pipeline.errors import InputError, TrackerError
 from pipeline.paths import ConfigPaths, DataPaths
 from pipeline.settings import Settings
 from pipeline.storage.csvtable import CsvTable
@@ -191,9 +192,17 @@ def mirror(
         desired = desired_rows(lay, local[table], analysis, out)
         report.changes[table] = changes_for(lay, analysis, desired, out)
         intended[table] = intended_base(lay, desired, analysis, out, local[table])
+    invalid = _invalid(local)
     if not writing:
         report.calls = backend.calls
+        if invalid:
+            raise InputError(invalid)
         return report
+    if invalid:  # what the pull took is kept; nothing bad reaches the sheet
+        if any(o.applied or o.statuses for o in report.outcomes.values()):
+            _unsent(state, backend, report.outcomes)
+            _advance(state, analyses, report.outcomes)
+        raise InputError(invalid)
     report.skipped = backend.write_blocked()
     if report.skipped is not None:
         _unsent(state, backend, report.outcomes)
@@ -209,6 +218,16 @@ def mirror(
         state.finish_push()
     report.calls = backend.calls
     return report
+
+
+def _invalid(local: dict[str, CsvTable]) -> str | None:
+    """The first error `tracker validate` finds in staging, the hand-curated table a push
+    reads (the refresh checks the candidates), or None."""
+    errors = [p for p in validate_table(local[STAGING]) if p.level == "error"]
+    if not errors:
+        return None
+    more = f" (and {len(errors) - 1} more: see `tracker validate`)" if len(errors) > 1 else ""
+    return errors[0].located() + more
 
 
 def _unsent(state: BridgeState, backend: Backend, outcomes: dict[str, Outcome]) -> None:

@@ -35,14 +35,15 @@ def _settle(session: Session, item: FieldDiff, answer: str, stamp: str) -> int:
     """Resolve one difference from the cells as they are now and write both files at once;
     the number of fields resolved (0 when there was nothing to copy or it cannot be)."""
     current = replace(item, staging=session.staging.cell(item.key, item.field.staging))
+    where = f"{item.key} / {item.name}, {item.field.staging} / {item.field.published}"
     try:
         changes = resolve(current, answer, session.schema, stamp)
     except ValueError as exc:
         side = "published" if answer == "p" else "staging"
-        click.echo(f"  not resolved: the {side} value cannot be kept ({exc})")
+        click.echo(f"  not resolved: {where}: the {side} value cannot be kept ({exc})")
         return 0
     if not changes:
-        click.echo("  not resolved: the kept value is empty; nothing to copy")
+        click.echo(f"  not resolved: {where}: the kept value is empty; nothing to copy")
         return 0
     session.apply(Plan(changes))
     return sum(isinstance(c, UpdateField) for c in changes)

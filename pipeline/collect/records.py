@@ -30,7 +30,8 @@ def clean_name(text: str) -> str:
 
 def parse_score(text: str, limit: float = math.inf) -> float | None:
     """A benchmark or count cell: ``1,382`` -> 1382.0; blanks and dashes -> None;
-    ValueError for text that is not a finite number within ``limit``."""
+    ValueError for text that is not a finite number from 0 to ``limit`` (leaderboard
+    scores and vote counts are never negative)."""
     text = text.strip().rstrip("%").replace(",", "").replace("\u202f", "").replace(" ", "")
     if text.lower() in _MISSING:
         return None
@@ -38,7 +39,7 @@ def parse_score(text: str, limit: float = math.inf) -> float | None:
         number = float(text)
     except ValueError:
         raise ValueError("not a number") from None
-    if not math.isfinite(number) or abs(number) > limit:
+    if not math.isfinite(number) or not 0 <= number <= limit:
         raise ValueError("not a plausible score")
     return number
 

@@ -21,8 +21,12 @@ class SourceRow:
     benchmarks: dict[str, str] = field(default_factory=dict)
 
 
-def locate_columns(headers: list[str], source: SourceConfig) -> dict[tuple[str, str], int]:
-    """Map (kind, field) -> column index; the model column and one benchmark are required."""
+def locate_columns(
+    headers: list[str], source: SourceConfig, where: str = ""
+) -> dict[tuple[str, str], int]:
+    """Map (kind, field) -> column index; the model column and one benchmark are required.
+    ``where`` (the header row's file and row) starts the message when one is missing."""
+    at = f"{where}: " if where else ""
     index = {header_token(text): i for i, text in reversed(list(enumerate(headers)))}
     found: dict[tuple[str, str], int] = {}
     for kind, spec in (("column", source.columns), ("benchmark", source.benchmarks)):
@@ -34,12 +38,12 @@ def locate_columns(headers: list[str], source: SourceConfig) -> dict[tuple[str, 
     if ("column", "model") not in found:
         raise SourceError(
             source.name,
-            f"no model column (looked for {', '.join(source.columns['model'])};"
+            f"{at}no model column (looked for {', '.join(source.columns['model'])};"
             f" found {', '.join(h for h in headers if h) or 'no headers'})",
         )
     if not any(kind == "benchmark" for kind, _ in found):
         wanted = sorted({n for names in source.benchmarks.values() for n in names})
-        raise SourceError(source.name, f"no benchmark column (looked for {', '.join(wanted)})")
+        raise SourceError(source.name, f"{at}no benchmark column (looked for {', '.join(wanted)})")
     return found
 
 
@@ -56,7 +60,7 @@ def rows_from_csv(path: Path, source: SourceConfig) -> list[SourceRow]:
         raw = read_raw(path)
     except InputError as exc:
         raise SourceError(source.name, str(exc)) from None
-    columns = locate_columns(raw.columns, source)
+    columns = locate_columns(raw.columns, source, f"{path}, row 1")
     return [
         _row(f"{path} row {record.number}", list(record.cells.values()), columns)
         for record in raw.records

@@ -115,7 +115,12 @@ class DecisionsFile:
 def read_decisions(path: Path) -> DecisionsFile:
     """A ``model,decision,reason`` CSV: its well-formed rows and a problem per bad row."""
     raw = read_raw(path)
-    columns = {name.strip().lower(): name for name in raw.columns}
+    columns: dict[str, str] = {}
+    for name in raw.columns:
+        other = columns.setdefault(name.strip().lower(), name)
+        if other != name:
+            message = f"columns {other!r} and {name!r} are the same column; keep one"
+            raise InputError(message, file=path, row=1)
     missing = [c for c in ("model", "decision", "reason") if c not in columns]
     if missing:
         raise InputError(f"missing column(s) {', '.join(missing)}", file=path, row=1)

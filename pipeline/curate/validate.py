@@ -29,12 +29,16 @@ class Problem:
     level: str = "error"
 
     def __str__(self) -> str:
+        return f"{self.level}: {self.located()}"
+
+    def located(self) -> str:
+        """The message after its file, row (key) and field."""
         where = [self.file]
         if self.row:
             where.append(f"row {self.row}" + (f" ({self.key})" if self.key else ""))
         if self.field:
             where.append(f"field {self.field}")
-        return f"{self.level}: {', '.join(where)}: {self.message}"
+        return f"{', '.join(where)}: {self.message}"
 
 
 def denoised(text: str) -> str | None:

@@ -68,7 +68,7 @@ def test_csv_without_a_benchmark_column(lmarena: SourceConfig, tmp_path: Path) -
     with pytest.raises(SourceError) as caught:
         rows_from_csv(path, lmarena)
     assert str(caught.value) == (
-        "source lmarena_text_2025_01_23: no benchmark column"
+        f"source lmarena_text_2025_01_23: {path}, row 1: no benchmark column"
         " (looked for Arena Elo, Arena Score, Score)"
     )
 
@@ -79,7 +79,7 @@ def test_csv_without_a_model_column(lmarena: SourceConfig, tmp_path: Path) -> No
     with pytest.raises(SourceError) as caught:
         rows_from_csv(path, lmarena)
     assert str(caught.value) == (
-        "source lmarena_text_2025_01_23: no model column"
+        f"source lmarena_text_2025_01_23: {path}, row 1: no model column"
         " (looked for Model; found Rank (UB), Name, Score)"
     )
 

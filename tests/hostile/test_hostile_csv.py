@@ -196,10 +196,6 @@ RAW = [
             r" \(looked for Model; found Rank \(UB\), Name, Score, 95% CI, Votes, Organization,"
             r" License\) \(previous output kept\)"
         ),
-        bug="a CSV export whose headers changed fails with 'no model column (...)' (or 'no"
-        " benchmark column') without naming the file or its header row, unlike every other"
-        " CSV problem and the HTML sources ('no leaderboard table in <path>')"
-        " (pipeline/collect/tables.py locate_columns has no path; rows_from_csv passes none)",
     ),
     Case(
         "raw_extra_column_accepted",
@@ -259,9 +255,6 @@ RAW = [
         f"warning: {JAN_FILE} row 5, field arena_score: '-5' is not a plausible score; ignored",
         writes=frozenset({JAN_JSON}),
         check=deepseek_score(None),
-        bug="a negative benchmark score (DESIGN §9 lists -1 as a bad number) is stored as"
-        " evidence without a warning and drives the interpolation (collect/records.py"
-        " parse_score only refuses |x| > 1e6)",
     ),
 ]
 
@@ -431,9 +424,6 @@ TABLES = [
         0,
         Like(r" *not resolved: .*GPT-4o.*Publication date.*'31/31/2025' is not a date.*"),
         writes=frozenset({STAGING, HISTORY}),
-        bug="with --prefer, the line for a difference that cannot be resolved names neither the"
-        " model nor the field (pipeline/cli/sync_diff.py _settle: 'not resolved: the published"
-        " value cannot be kept (...)'; the model is only named in the interactive header)",
     ),
     Case(
         "staging_bad_date_is_pushed_to_the_sheet",
@@ -444,10 +434,6 @@ TABLES = [
             r"Error: {data}/staging/above_1e25_flop_staging\.csv, row 4.*field release_date:"
             r" '31/31/2025' is not a date \(use YYYY-MM-DD\)"
         ),
-        bug="bridge sync (and run, whose refresh only checks candidates and below) never"
-        " validates the local tables: a staging date, number or vocabulary value that"
-        " `tracker validate` calls an error is pushed to the sheet with exit 0"
-        " (bridge/mirror.py mirror: no validate_table before the push)",
     ),
 ]
 
@@ -489,9 +475,6 @@ DECISION_FILES = [
         ("review-candidates", "--decisions", "{root}/decisions.csv"),
         1,
         Like(r"Error: {root}/decisions\.csv, row 1: .*'Model'.*"),
-        bug="a header with 'model' and 'Model' is accepted and the later column silently wins:"
-        " the row names grok_3 but phi_4 is added to staging (pipeline/curate/review.py"
-        " read_decisions maps lower-cased names with a dict, so one column shadows the other)",
     ),
     Case(
         "decisions_blank_header_cell",

@@ -241,8 +241,8 @@ def test_an_untranslatable_kept_value_is_reported_and_left_alone(
 
     assert result.exit_code == 0
     assert (
-        "  not resolved: the published value cannot be kept ('about 1T' is not a number)"
-        in result.output.splitlines()
+        "  not resolved: grok_3 / Grok-3, parameters / Parameters: the published value cannot"
+        " be kept ('about 1T' is not a number)" in result.output.splitlines()
     )
     assert "Traceback" not in result.output
     assert files.snapshot() == before
