@@ -77,8 +77,9 @@ def _summary(report: CycleReport, settings: Settings) -> None:
         for notice in report.mirror.notices:
             click.echo(notice)
         t = report.mirror.totals()
+        verb = "to apply" if report.mirror.dry_run else "applied"
         click.echo(
-            f"Reviewer decisions applied: {t['decisions']} ({t['edits']} reviewer changes in "
+            f"Reviewer decisions {verb}: {t['decisions']} ({t['edits']} reviewer changes in "
             f"all); waiting in the sheet: {t['conflicts']} conflicts, {t['invalid']} problems."
         )
         click.echo(f"Sheets: {report.mirror.backend}, {report.mirror.location}")

@@ -25,6 +25,7 @@ def test_dry_run_after_a_cycle_writes_nothing_and_says_so(cycled: Home) -> None:
     assert summary["sync"][0].startswith("local: 1 reviewer changes (1 decisions), ")
     assert summary["sync"][0].endswith(" cells to write")
     assert summary["report"][0] == "not written (dry run)"
+    assert "Reviewer decisions to apply: 1 " in result.output
     assert changed(before, cycled.snapshot()) == []
     assert "o3" not in cycled.rows("staging")
 
