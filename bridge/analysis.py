@@ -128,8 +128,10 @@ def analyse(
         for column in layout.header:
             if column == STATUS or (sheet.exists and column not in sheet.header):
                 continue  # a column missing from the sheet is put back by the push, not cleared
-            new = normal(layout, column, row.cells.get(column, ""))
-            old = normal(layout, column, row_base.get(column, ""))
+            raw, old = row.cells.get(column, ""), row_base.get(column, "")
+            if raw == old:
+                continue  # a base is in normal form, and normal() keeps it so
+            new, old = normal(layout, column, raw), normal(layout, column, old)
             if same_normal(layout, column, new, old):
                 continue
             if column in layout.worker_only:

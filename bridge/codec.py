@@ -94,6 +94,8 @@ def normal(layout: SheetLayout, column: str, text: str) -> str:
 def same(layout: SheetLayout, column: str, a: str, b: str) -> bool:
     """Equal as the sheet holds them; numbers within rounding (a backend may store fewer
     decimals or digits than we send)."""
+    if a == b:
+        return True
     return same_normal(layout, column, normal(layout, column, a), normal(layout, column, b))
 
 

@@ -179,6 +179,10 @@ def _new_workbook(changes: dict[str, SheetChanges]) -> bytes:
     for change in changes.values():
         layout = change.layout
         sheet = book.create_sheet(layout.title)
+        # The sheet's size, which a streamed sheet cannot know: without it every reader
+        # (openpyxl's read-only mode included) parses the whole sheet once just to size it.
+        size = f"A1:{get_column_letter(len(layout.header))}{len(change.appends) + 1}"
+        sheet.calculate_dimension = lambda size=size: size  # read by openpyxl's writer
         _decorate(sheet, layout, layout.header, first=1)
         sheet.freeze_panes = "A2"
         sheet.append([_styled_header(WriteOnlyCell(sheet), column) for column in layout.header])
