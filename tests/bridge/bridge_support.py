@@ -18,6 +18,7 @@ from typing import Any
 from click.testing import CliRunner, Result
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
+from project_paths import ProjectPaths
 
 from bridge.backends.local import LocalBackend
 from bridge.layout import SheetLayout, layouts
@@ -60,22 +61,10 @@ def read_csv(path: Path, key: str = "model") -> dict[str, dict[str, str]]:
 
 
 @dataclass(frozen=True)
-class Project:
+class Project(ProjectPaths):
     """A project folder with ``configs/`` and ``data/``, synced with the local backend."""
 
     root: Path
-
-    @property
-    def data(self) -> Path:
-        return self.root / "data"
-
-    @property
-    def configs(self) -> Path:
-        return self.root / "configs"
-
-    @property
-    def workbook(self) -> Path:
-        return self.data / "sheets" / "tracker.xlsx"
 
     def settings(self) -> Settings:
         return load_settings(self.configs, data_dir=self.data)

@@ -34,6 +34,7 @@ import httpx  # noqa: E402
 import pytest  # noqa: E402
 from bridge_support import editing, put, row_number, sheet_rows  # noqa: E402
 from click.testing import CliRunner, Result  # noqa: E402
+from project_paths import ProjectPaths  # noqa: E402
 
 import pipeline.collect.runner as collect_runner  # noqa: E402
 from pipeline.cli import with_plugins  # noqa: E402
@@ -82,23 +83,11 @@ SAVED_PAGE = "data/raw/pages/openlm_arena.html"
 
 
 @dataclass
-class Home:
+class Home(ProjectPaths):
     """A project folder (``configs/``, ``data/``) and the facts its set-up recorded."""
 
     root: Path
     facts: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def data(self) -> Path:
-        return self.root / "data"
-
-    @property
-    def configs(self) -> Path:
-        return self.root / "configs"
-
-    @property
-    def workbook(self) -> Path:
-        return self.root / WORKBOOK
 
     def path(self, relative: str) -> Path:
         return self.root / relative

@@ -68,6 +68,7 @@ import pytest
 import responses
 from click.testing import CliRunner
 from openpyxl import load_workbook
+from project_paths import ProjectPaths
 
 import pipeline.report
 import pipeline.yamlfile
@@ -261,25 +262,13 @@ class Outcome:
         return lines[-1] if lines else ""
 
 
-class Site:
+class Site(ProjectPaths):
     """A project folder (``configs/``, ``data/``) and the sheets it syncs with."""
 
     backend_name = "local"
 
     def __init__(self, root: Path) -> None:
         self.root = root
-
-    @property
-    def data(self) -> Path:
-        return self.root / "data"
-
-    @property
-    def configs(self) -> Path:
-        return self.root / "configs"
-
-    @property
-    def state(self) -> Path:
-        return self.data / "state"
 
     def run(self, *, retries: int = 0) -> Outcome:
         """``tracker run --backend B`` in this process, at the current stamp. An exception

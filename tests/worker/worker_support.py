@@ -23,6 +23,7 @@ from airtable_support import serving
 from bridge_support import FILES, KEYS, TITLES, editing, invoke, put, read_csv, sheet_rows
 from click.testing import Result
 from fakes.airtable_fake import FakeAirtable, FakeClock
+from project_paths import ProjectPaths
 
 ROOT = Path(__file__).resolve().parents[2]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -100,26 +101,10 @@ def warning_lines(result: Result) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Home:
+class Home(ProjectPaths):
     """A project folder: ``configs/`` and ``data/``."""
 
     root: Path
-
-    @property
-    def data(self) -> Path:
-        return self.root / "data"
-
-    @property
-    def configs(self) -> Path:
-        return self.root / "configs"
-
-    @property
-    def workbook(self) -> Path:
-        return self.data / "sheets" / "tracker.xlsx"
-
-    @property
-    def reports(self) -> Path:
-        return self.data / "reports"
 
     def cli(self, *args: str) -> Result:
         """``tracker --data-dir DATA --config-dir CONFIGS ARGS...`` in this process."""

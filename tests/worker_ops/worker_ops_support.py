@@ -26,6 +26,7 @@ from typing import Any, ClassVar
 
 from click.testing import CliRunner, Result
 from openpyxl import load_workbook
+from project_paths import ProjectPaths
 
 from pipeline.cli import with_plugins
 
@@ -172,30 +173,10 @@ class Running:
 
 
 @dataclass(frozen=True)
-class Project:
+class Project(ProjectPaths):
     """A project folder with ``configs/`` and ``data/``."""
 
     root: Path
-
-    @property
-    def data(self) -> Path:
-        return self.root / "data"
-
-    @property
-    def configs(self) -> Path:
-        return self.root / "configs"
-
-    @property
-    def state(self) -> Path:
-        return self.data / "state"
-
-    @property
-    def workbook(self) -> Path:
-        return self.data / "sheets" / "tracker.xlsx"
-
-    @property
-    def lock_file(self) -> Path:
-        return self.state / "tracker.lock"
 
     def options(self) -> list[str]:
         return ["--data-dir", str(self.data), "--config-dir", str(self.configs)]
