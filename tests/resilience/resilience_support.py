@@ -287,10 +287,14 @@ class Site(ProjectPaths):
 
     # the sheet, as reviewers see it: {table: {key: {column: value}}}
     def sheet(self) -> dict[str, dict[str, dict[str, Any]]]:
-        raise NotImplementedError
+        return {t: dict(rows) for t, rows in self._rows().items()}
 
     def sheet_keys(self) -> dict[str, list[str]]:
         """Every table's keys in sheet order (a duplicate shows twice)."""
+        return {t: [k for k, _ in rows] for t, rows in self._rows().items()}
+
+    def _rows(self) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+        """Per table, (key, non-empty cells) of every row in sheet order."""
         raise NotImplementedError
 
     def edit(self, table: str, key: str, cells: dict[str, Any]) -> None:
@@ -327,12 +331,6 @@ class LocalSite(Site):
             keyed = [_row_dict(header, values) for values in rows[1:]]
             found[table] = [(str(r.get(KEYS[table], "")), r) for r in keyed if r]
         return found
-
-    def sheet(self) -> dict[str, dict[str, dict[str, Any]]]:
-        return {t: dict(rows) for t, rows in self._rows().items()}
-
-    def sheet_keys(self) -> dict[str, list[str]]:
-        return {t: [k for k, _ in rows] for t, rows in self._rows().items()}
 
     def edit(self, table: str, key: str, cells: dict[str, Any]) -> None:
         with editing(self.workbook) as book:
@@ -376,12 +374,6 @@ class AirtableSite(Site):
             self.fake.fail_at(k, status=500)
         else:
             self.fake.drop_at(k)
-
-    def sheet(self) -> dict[str, dict[str, dict[str, Any]]]:
-        return {t: dict(rows) for t, rows in self._rows().items()}
-
-    def sheet_keys(self) -> dict[str, list[str]]:
-        return {t: [k for k, _ in rows] for t, rows in self._rows().items()}
 
     def _rows(self) -> dict[str, list[tuple[str, dict[str, Any]]]]:
         return {
@@ -442,12 +434,6 @@ class SheetsSite(Site):
             keyed = [_row_dict(header, line) for line in values[1:]]
             found[table] = [(str(r.get(KEYS[table], "")), r) for r in keyed if r]
         return found
-
-    def sheet(self) -> dict[str, dict[str, dict[str, Any]]]:
-        return {t: dict(rows) for t, rows in self._rows().items()}
-
-    def sheet_keys(self) -> dict[str, list[str]]:
-        return {t: [k for k, _ in rows] for t, rows in self._rows().items()}
 
     def edit(self, table: str, key: str, cells: dict[str, Any]) -> None:
         self.rig.type(TITLES[table], key, cells)
