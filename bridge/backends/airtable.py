@@ -39,6 +39,7 @@ from pipeline.settings import Settings
 DEFAULT_ENDPOINT = "https://api.airtable.com"
 MAX_TEXT = 100_000  # Airtable's limit for long text
 MODEL_NOT_FOUND = "INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND"
+UNKNOWN_FIELD = "UNKNOWN_FIELD_NAME"  # a remembered field deleted or renamed in the base
 
 
 class AirtableError(TrackerError):
@@ -46,8 +47,9 @@ class AirtableError(TrackerError):
 
 
 class ModelNotFound(AirtableError):
-    """Airtable cannot find the table (or field) asked for by id, or the token may not use
-    it: it answers both with 403 INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND."""
+    """Airtable cannot find the table asked for by id, or the token may not use it (403
+    INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND), or a field asked for by name (422
+    UNKNOWN_FIELD_NAME): the remembered schema may be stale."""
 
 
 def secret(env: Mapping[str, str], name: str) -> str | None:
@@ -160,7 +162,7 @@ class AirtableBackend:
                 raise AirtableError(f"Airtable: {exc}") from None
             missing = f"base {self.base_id}: check AIRTABLE_BASE_ID"
             message = f"Airtable: {describe(exc.response, missing)}"
-            if api_error(exc.response).get("type") == MODEL_NOT_FOUND:
+            if api_error(exc.response).get("type") in (MODEL_NOT_FOUND, UNKNOWN_FIELD):
                 raise ModelNotFound(f"{message} (table {table})" if table else message) from None
             raise AirtableError(message) from None
         except requests.JSONDecodeError as exc:
@@ -183,8 +185,9 @@ class AirtableBackend:
             except ModelNotFound:
                 if self._fresh:
                     raise
-                # The remembered id is gone (a table deleted or replaced in the base): read
-                # the schema again; a table still missing is created by the push.
+                # The remembered id or a field is gone (a table deleted or replaced, a field
+                # deleted or renamed in the base): read the schema again; a table or field
+                # still missing is created by the push and refilled, never read as emptied.
                 tables = self._tables(refresh=True)
                 result[layout.table] = self._read_table(layout, tables)
         self.cache["refs"] = {
@@ -200,7 +203,10 @@ class AirtableBackend:
             return SheetData(layout, exists=False)
         data = SheetData(layout, list(info["fields"]))
         table = self.base.table(info["id"])
-        pages = self._call(lambda: list(table.iterate(page_size=100)), layout.title)
+        # Only the remembered fields: a deleted one fails the read (UNKNOWN_FIELD_NAME)
+        # instead of reading as a column a reviewer emptied.
+        fields = list(info["fields"])
+        pages = self._call(lambda: list(table.iterate(page_size=100, fields=fields)), layout.title)
         for page in pages:
             for record in page:
                 cells = {

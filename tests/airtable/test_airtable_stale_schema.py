@@ -1,7 +1,9 @@
 """The schema remembered in data/state/bridge_airtable.json goes stale when a table is
 deleted or replaced in the base: Airtable then answers 403 INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND
 for the remembered id. The sync reads the schema once more and carries on (a table still
-missing is created as on a first push); a 403 that outlasts the fresh schema names the table."""
+missing is created as on a first push); a 403 that outlasts the fresh schema names the table.
+A field deleted in the base is found the same way (records are read by the remembered field
+names: 422 UNKNOWN_FIELD_NAME) and put back, never read as a column a reviewer emptied."""
 
 from __future__ import annotations
 
@@ -81,3 +83,16 @@ def test_a_403_on_a_fresh_schema_names_the_table_and_is_not_read_again(pushed: B
         pushed.sync()
     assert str(caught.value) == "Airtable: HTTP 403 No (table Staging)"
     assert pushed.counts()["schema"] == 1  # once, not on and on
+
+
+def test_a_deleted_field_is_put_back_not_read_as_emptied(pushed: Base) -> None:
+    before = pushed.files()
+    developers = {r["model"]: r.get("developer") for r in pushed.records("candidates")}
+    pushed.fake.delete_field("Candidates", "developer")
+    report = pushed.sync()
+    assert not report.local.changes  # nothing pulled: the local files are as they were
+    assert pushed.files() == before
+    assert "developer" in pushed.fake.field_names("Candidates")
+    assert {r["model"]: r.get("developer") for r in pushed.records("candidates")} == developers
+    pushed.sync()
+    assert pushed.counts() == {"read": 4, "write": 0, "schema": 0}

@@ -393,6 +393,14 @@ class FakeAirtable:
             else:
                 rec.values[fid] = val
 
+    def delete_field(self, table: str, name: str) -> None:
+        """Delete a field and its values as a user of the UI would (no request)."""
+        tbl = self._table_or_raise(table)
+        gone = self._field_or_raise(tbl, name)
+        tbl.fields.remove(gone)
+        for rec in tbl.records.values():
+            rec.values.pop(gone.id, None)
+
     def delete_record(self, table: str, record_id: str) -> None:
         """Delete a row as a user of the UI would (no request, not counted)."""
         tbl = self._table_or_raise(table)
