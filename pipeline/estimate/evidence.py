@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import InputError
+from pipeline.estimate.records import texts
 from pipeline.storage.jsondoc import read_document
 from pipeline.values import MAX_SCORE
 
@@ -55,14 +56,8 @@ def _models(path: Path, doc: dict[str, Any]) -> list[dict[str, Any]]:
         if not isinstance(model.get("key"), str) or not model["key"]:
             raise InputError("missing key", file=path, row=row, field="key")
         for name in ("raw_names", "sources"):
-            items = model.get(name, [])
-            if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-                raise InputError(
-                    "must be a list of texts",
-                    file=path,
-                    row=f"{row} ({model['key']})",
-                    field=name,
-                )
+            if (problem := texts(model.get(name, []))) is not None:
+                raise InputError(problem, file=path, row=f"{row} ({model['key']})", field=name)
         benchmarks = model.get("benchmarks", {})
         if not isinstance(benchmarks, dict):
             raise InputError("benchmarks must be an object", file=path, row=row, field="benchmarks")

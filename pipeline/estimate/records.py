@@ -19,9 +19,10 @@ def _text(value: Any) -> str | None:
     return None if isinstance(value, str) else f"{value!r} is not text"
 
 
-def _texts(value: Any) -> str | None:
-    texts = isinstance(value, list) and all(isinstance(item, str) for item in value)
-    return None if texts else "must be a list of texts"
+def texts(value: Any) -> str | None:
+    """Why ``value`` is not a list of texts, or None."""
+    ok = isinstance(value, list) and all(isinstance(item, str) for item in value)
+    return None if ok else "must be a list of texts"
 
 
 def _objects(value: Any) -> str | None:
@@ -69,7 +70,7 @@ REQUIRED: dict[str, Check] = {
 OPTIONAL: dict[str, Check] = {
     "name": _text, "developer": _text, "release_date": _text, "parameters": _parameters,
     "parameter_source": _text, "confidence_explanation": _text, "reasoning": _text,
-    "sources": _texts, "alternatives": _objects, "evidence_hash": _text,
+    "sources": texts, "alternatives": _objects, "evidence_hash": _text,
 }  # fmt: skip
 ALTERNATIVE: dict[str, Check] = {
     "method": _text,

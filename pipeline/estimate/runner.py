@@ -64,7 +64,7 @@ def run_estimate(
     estimator = Estimator(evidence, load_known(configs.known_models), settings)
     previous_doc = read_document(paths.estimated) or {}
     previous = estimates_by_key(previous_doc.get("models", []), paths.estimated)
-    old_metadata = previous_doc.get("metadata", {}) if previous_doc else {}
+    old_metadata = previous_doc.get("metadata", {})
     del previous_doc  # the records live on in ``previous``, which is emptied as we go
     digests = {key: estimator.digest(key) for key in evidence}
     todo = [

@@ -6,26 +6,14 @@ import contextlib
 import filecmp
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import NoReturn
+from typing import BinaryIO, NoReturn
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` so that readers see the old or the new file, never a mix."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(tmp, _mode_for(path))
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException as exc:
-        _discard(tmp, exc, path)
-    _fsync_dir(path.parent)
+    _replace(path, lambda handle: handle.write(data), unless_same=False)
 
 
 def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> None:
@@ -48,16 +36,24 @@ def write_chunks_if_changed(path: str | Path, chunks: Iterable[str]) -> bool:
     """Stream text ``chunks`` (UTF-8) to a temporary file, then replace ``path`` with it
     unless ``path`` already holds the same bytes; whether it wrote. Large documents are
     never held whole in memory."""
+    encoded = (chunk.encode("utf-8") for chunk in chunks)
+    return _replace(path, lambda handle: handle.writelines(encoded), unless_same=True)
+
+
+def _replace(path: str | Path, fill: Callable[[BinaryIO], object], unless_same: bool) -> bool:
+    """The one way every write goes: ``fill`` a temporary file in the target's folder,
+    fsync it, then rename it over ``path`` (``unless_same``: not when ``path`` already
+    holds the same bytes); whether it replaced ``path``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.chmod(tmp, _mode_for(path))
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.writelines(chunks)
+        with os.fdopen(fd, "wb") as handle:
+            fill(handle)
             handle.flush()
             os.fsync(handle.fileno())
-        if path.exists() and filecmp.cmp(tmp, path, shallow=False):
+        if unless_same and path.exists() and filecmp.cmp(tmp, path, shallow=False):
             os.unlink(tmp)
             return False
         os.replace(tmp, path)
