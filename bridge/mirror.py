@@ -195,7 +195,9 @@ def mirror(
     invalid = _invalid(local)
     if not writing:
         report.calls = backend.calls
-        if invalid:
+        if invalid and mode == "status":  # status reports, never refuses
+            report.notices.append(f"Not pushed until fixed: {invalid}")
+        elif invalid:
             raise InputError(invalid)
         return report
     if invalid:  # what the pull took is kept; nothing bad reaches the sheet

@@ -120,6 +120,19 @@ def test_status_reports_both_sides_and_changes_nothing(synced: Project) -> None:
     assert "2 reviewer changes applied (1 decisions), 0 conflicts and 1 problems" in lines[-1]
 
 
+def test_status_reports_a_staging_error_that_blocks_the_push(synced: Project) -> None:
+    table = CsvTable.read(synced.file("staging"), "model")
+    table.set_cell("o3", "release_date", "31/31/2025")
+    table.save()
+    before = synced.snapshot()
+    status = synced.cli("bridge", "status")
+    assert status.exit_code == 0, status.output
+    assert synced.snapshot() == before
+    (line,) = [x for x in status.output.splitlines() if x.startswith("Not pushed until fixed: ")]
+    assert "field release_date: '31/31/2025' is not a date" in line
+    assert synced.cli("bridge", "sync").exit_code == 1
+
+
 def test_status_works_without_the_workbook(synced: Project) -> None:
     local_change(synced)
     synced.workbook.unlink()
