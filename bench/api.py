@@ -14,7 +14,7 @@ a row on one base / spreadsheet:
    re-run of estimate-flops writes them), then a sync.
 
 Each sync's requests are counted by kind as the fake saw them (rejected and retried ones
-included), next to the physical minimum of DESIGN §10:
+included), next to the physical minimum of ARCHITECTURE §10:
 
 * Airtable, a table of N rows with k changed records: reads = ceil(N/100), at least one
   (an empty table still takes one request to find out), writes = ceil(k/10). The first
@@ -173,7 +173,7 @@ def airtable_sizes(base: at.Base) -> dict[str, int]:
 def airtable_minimum(
     missing: set[str], before: dict[str, int], after: dict[str, int], changed: dict[str, int]
 ) -> dict[str, int]:
-    """DESIGN §10's floor for one sync; the ``missing`` tables are created by it."""
+    """ARCHITECTURE §10's floor for one sync; the ``missing`` tables are created by it."""
     if missing:  # first push: a schema read, a request per new table; new tables are empty
         return {
             "read": sum(at.pages(before[t]) for t in TABLES if t not in missing),
@@ -407,7 +407,7 @@ def save(results: list[dict[str, Any]]) -> None:
 
 
 def main() -> None:
-    print("API calls per sync on the stateful fakes, actual/minimum by kind (DESIGN §10)")
+    print("API calls per sync on the stateful fakes, actual/minimum by kind (ARCHITECTURE §10)")
     print(
         "rows c/s/p: records in Candidates/Staging/Published after the sync; k: rows changed;"
         " sim s: simulated seconds; min s: the minimum's requests at 5/s"

@@ -1,4 +1,4 @@
-"""Step 1-2 of the three-way merge (DESIGN §7): read the sheet against its base.
+"""Step 1-2 of the three-way merge (ARCHITECTURE §7): read the sheet against its base.
 
 Reviewer edits are cells where the sheet (R) differs from the base (B). A cell that equals
 the journal of an unfinished push is the worker's own write, not an edit. Rows without a

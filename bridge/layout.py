@@ -1,4 +1,4 @@
-"""What each sheet holds (DESIGN §6): the table's columns, the reviewer columns, the
+"""What each sheet holds (ARCHITECTURE §6): the table's columns, the reviewer columns, the
 worker's ``sync_status``; which columns are numbers, dates or long text."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The three-way mirror (DESIGN §7): read the sheets, pull reviewers' edits into the local
+"""The three-way mirror (ARCHITECTURE §7): read the sheets, pull reviewers' edits into the local
 files, push local changes to the sheets, under a write-ahead journal."""
 
 from __future__ import annotations

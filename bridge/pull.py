@@ -1,5 +1,5 @@
 """Step 3-4 of the three-way merge: reviewers' edits become local changes through the same
-plans as the command line (DESIGN §6-7).
+plans as the command line (ARCHITECTURE §6-7).
 
 - Candidates: ``decision`` y/n with a ``reason`` is the review decision; other cells are
   corrections (the row becomes verified, with an audit note).

@@ -1,5 +1,5 @@
 """Per backend, in ``data/state/bridge_<backend>.json``: the base (each sheet as the worker
-last left it) and the write-ahead journal of a push in progress (DESIGN §7)."""
+last left it) and the write-ahead journal of a push in progress (ARCHITECTURE §7)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Where things live: the data directory's fixed layout (DESIGN §4) and the config files."""
+"""Where things live: the data directory's fixed layout (ARCHITECTURE §4) and the config files."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The candidates/below/staging schema and its vocabularies (DESIGN §4)."""
+"""The candidates/below/staging schema and its vocabularies (ARCHITECTURE §4)."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from pipeline.errors import ConfigError
 from pipeline.yamlfile import expect_mapping, first_problem, load_yaml
 
 CONFIG_FILE = "tracker.yaml"
-# Environment names of DESIGN §6 and §8 for two nested settings.
+# Environment names of ARCHITECTURE §6 and §8 for two nested settings.
 SHORT_NAMES = {"TRACKER_SCHEDULE": ("worker", "schedule"), "TRACKER_BACKEND": ("bridge", "backend")}
 
 
@@ -30,7 +30,7 @@ class Section(BaseModel):
 
 
 class Thresholds(Section):
-    """Classification thresholds in FLOP (DESIGN §5)."""
+    """Classification thresholds in FLOP (ARCHITECTURE §5)."""
 
     threshold: float = Field(1e25, gt=0)
     above: float = Field(5e25, gt=0)
@@ -92,7 +92,7 @@ class Collect(Section):
 
 
 class Bridge(Section):
-    """The shared sheets (DESIGN §6). Credentials come only from the environment."""
+    """The shared sheets (ARCHITECTURE §6). Credentials come only from the environment."""
 
     backend: Literal["auto", "local", "airtable", "gsheets"] = "auto"
     workbook: str = "sheets/tracker.xlsx"
@@ -107,7 +107,7 @@ class Bridge(Section):
 
 
 class Worker(Section):
-    """The scheduled worker (DESIGN §8)."""
+    """The scheduled worker (ARCHITECTURE §8)."""
 
     schedule: str = "0 6 * * *"
     health_max_age_hours: float = Field(26.0, gt=0)

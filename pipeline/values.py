@@ -1,4 +1,4 @@
-"""Canonical cell formats: numbers, dates and timestamps (DESIGN §4)."""
+"""Canonical cell formats: numbers, dates and timestamps (ARCHITECTURE §4)."""
 
 from __future__ import annotations
 

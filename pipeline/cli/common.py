@@ -54,7 +54,7 @@ def user_errors(func: F) -> F:
 
 
 def writes_data(func: F) -> F:
-    """Run the command under the data lock (DESIGN §8): wait up to
+    """Run the command under the data lock (ARCHITECTURE §8): wait up to
     ``worker.lock_wait_seconds`` for another writer, saying whom we wait for."""
 
     @functools.wraps(func)

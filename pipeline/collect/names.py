@@ -1,4 +1,4 @@
-"""Raw leaderboard names -> model keys (DESIGN §3).
+"""Raw leaderboard names -> model keys (ARCHITECTURE §3).
 
 The documented rules, applied in this order:
 

@@ -180,7 +180,7 @@ class RefreshReport:
 
     @property
     def blocked(self) -> bool:
-        """Bad input stops the refresh before anything is written (DESIGN §9)."""
+        """Bad input stops the refresh before anything is written (ARCHITECTURE §9)."""
         return bool(self.errors or self.plan.problems)
 
 

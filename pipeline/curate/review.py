@@ -1,4 +1,4 @@
-"""Review decisions (DESIGN §5): y -> staging + verified; n -> below, verified.
+"""Review decisions (ARCHITECTURE §5): y -> staging + verified; n -> below, verified.
 
 The same plans serve the terminal review, a decisions file and, later, the reviewers'
 ``decision`` column in the shared sheet.

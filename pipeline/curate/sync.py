@@ -1,4 +1,4 @@
-"""Staging <-> published sync plans (DESIGN §5 "Dataset sync").
+"""Staging <-> published sync plans (ARCHITECTURE §5 "Dataset sync").
 
 Additive only: rows are added or updated, never deleted. A row without a name mapping is
 blocked; a verified staging row is never overwritten from published (blocked, for

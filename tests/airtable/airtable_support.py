@@ -378,7 +378,7 @@ def new_base(root: Path, monkeypatch: pytest.MonkeyPatch) -> Base:
     return Base(root, FakeAirtable(clock=clock), clock)
 
 
-# -- the reviewer's afternoon (DESIGN §6-7, the list) ------------------------------
+# -- the reviewer's afternoon (ARCHITECTURE §6-7, the list) ------------------------------
 
 ABOVE = f"[{STAMP}] Manual review: confirmed above 1e25 FLOP. Reason: reported 3.5e26"
 BELOW = f"[{STAMP}] Manual review: confirmed below 1e25 FLOP. Reason: small model"

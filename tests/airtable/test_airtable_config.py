@@ -1,4 +1,4 @@
-"""Choosing and configuring the Airtable backend (DESIGN §6, §8-9): credentials from the
+"""Choosing and configuring the Airtable backend (ARCHITECTURE §6, §8-9): credentials from the
 environment (or a token file), an endpoint override, one-line errors, and a token that
 never shows up in any output, error or file."""
 

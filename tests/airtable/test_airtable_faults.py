@@ -1,4 +1,4 @@
-"""Fault injection (DESIGN §7.6: "a crash or network error anywhere is safe: re-run and it
+"""Fault injection (ARCHITECTURE §7.6: "a crash or network error anywhere is safe: re-run and it
 converges").
 
 The afternoon's sync is run once without faults and its end state recorded. Then, for every

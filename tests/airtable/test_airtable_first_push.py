@@ -1,4 +1,4 @@
-"""The first push into an empty base, and the idle sync after it (DESIGN §6, §10).
+"""The first push into an empty base, and the idle sync after it (ARCHITECTURE §6, §10).
 
 Targets: tables created through the metadata API with typed fields (1 schema read + 3
 creates), every record written 10 a request with numbers as JSON numbers, paced at 5

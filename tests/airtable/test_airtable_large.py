@@ -1,4 +1,4 @@
-"""A 1,000-row Candidates table with 1% of its rows edited by reviewers (DESIGN §10):
+"""A 1,000-row Candidates table with 1% of its rows edited by reviewers (ARCHITECTURE §10):
 reads = ceil(N/100) a table, writes = ceil(k/10) a changed table, no schema call."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Rate limits and retries (DESIGN §9): a 429 is waited out (30 s on the clock), 5xx storms
+"""Rate limits and retries (ARCHITECTURE §9): a 429 is waited out (30 s on the clock), 5xx storms
 are retried with exponential backoff, and after too many failures the sync stops with one
 line and leaves every local file as it was."""
 

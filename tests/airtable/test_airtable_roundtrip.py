@@ -1,5 +1,5 @@
 """Round trips: what is pushed and read back with no edit changes nothing locally and
-writes nothing (DESIGN §4: a no-op run leaves every file byte-identical; §7: a sync with
+writes nothing (ARCHITECTURE §4: a no-op run leaves every file byte-identical; §7: a sync with
 nothing changed makes no write calls)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A reviewer's afternoon in Airtable, then one sync (the issue's list, DESIGN §6-7).
+"""A reviewer's afternoon in Airtable, then one sync (the issue's list, ARCHITECTURE §6-7).
 
 Decisions y, n, "maybe" and one without a reason; a Staging correction; a Published
 correction that flows to its staging row; a deleted record; a record pasted twice; a

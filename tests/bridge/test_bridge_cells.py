@@ -1,5 +1,5 @@
 """Cells through the workbook: formula-like text, dates typed by reviewers, text the
-workbook cannot hold as it is (DESIGN §6)."""
+workbook cannot hold as it is (ARCHITECTURE §6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A key on two sheet rows (DESIGN §3, §7): both rows say so, and their edits wait."""
+"""A key on two sheet rows (ARCHITECTURE §3, §7): both rows say so, and their edits wait."""
 
 from __future__ import annotations
 

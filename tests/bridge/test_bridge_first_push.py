@@ -1,4 +1,4 @@
-"""The first push to the local workbook: sheets, header, formatting, cells (DESIGN §6)."""
+"""The first push to the local workbook: sheets, header, formatting, cells (ARCHITECTURE §6)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The write-ahead journal (DESIGN §7.6): a push that dies before or after its write is
+"""The write-ahead journal (ARCHITECTURE §7.6): a push that dies before or after its write is
 finished by the next sync, which ends where an uninterrupted sync would have."""
 
 from __future__ import annotations

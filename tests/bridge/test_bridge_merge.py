@@ -1,4 +1,4 @@
-"""The three-way merge rules (DESIGN §7): conflicts, verified and unverified rows, cells
+"""The three-way merge rules (ARCHITECTURE §7): conflicts, verified and unverified rows, cells
 reviewers may not change, renamed keys, rows added in the sheets."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Raw leaderboard names -> model keys (DESIGN §3), on real names from the LMArena fixtures."""
+"""Raw leaderboard names -> model keys (ARCHITECTURE §3), on real LMArena fixture names."""
 
 from __future__ import annotations
 

@@ -261,7 +261,7 @@ def test_bad_benchmark_score_is_one_line_error(
     estimate(run)
     before = collected.read_bytes()
     set_score(project, CHANGED, score)
-    result = run("estimate-flops")  # DESIGN §9: bad numbers (abc, 1e99) give one line
+    result = run("estimate-flops")  # ARCHITECTURE §9: bad numbers (abc, 1e99) give one line
     assert result.exit_code == 1
     (line,) = result.output.strip().splitlines()
     assert line.startswith(f"Error: {project / 'data' / 'scraped' / SCRAPED}")

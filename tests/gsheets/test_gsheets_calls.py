@@ -1,4 +1,4 @@
-"""API calls per sync (DESIGN §10): a grid that must grow costs exactly one structure
+"""API calls per sync (ARCHITECTURE §10): a grid that must grow costs exactly one structure
 request; a 1%-edited sync of a 1,000-row table is one read and one write."""
 
 from __future__ import annotations

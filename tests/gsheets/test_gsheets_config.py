@@ -1,4 +1,4 @@
-"""Choosing and configuring the Google Sheets backend from the environment (DESIGN §6):
+"""Choosing and configuring the Google Sheets backend from the environment (ARCHITECTURE §6):
 GSHEETS_SPREADSHEET_ID selects it under ``auto``; GSHEETS_ENDPOINT_URL without credentials
 sends unauthenticated requests to that host; missing or bad credentials are one line."""
 

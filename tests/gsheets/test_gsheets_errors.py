@@ -1,4 +1,4 @@
-"""API errors (DESIGN §9): 429 and 5xx are retried with backoff on the clock; a failure
+"""API errors (ARCHITECTURE §9): 429 and 5xx are retried with backoff on the clock; a failure
 that outlasts the retries ends the sync with one line and leaves every file as it was; a
 sheet renamed or deleted by a reviewer costs one metadata re-read and is re-created."""
 

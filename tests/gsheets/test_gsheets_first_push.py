@@ -1,4 +1,4 @@
-"""The first push into an empty spreadsheet, and the idle sync after it (DESIGN §6, §10):
+"""The first push into an empty spreadsheet, and the idle sync after it (ARCHITECTURE §6, §10):
 one metadata read, one structure request adding the three sheets, one RAW values write;
 then one read and nothing else."""
 

@@ -1,4 +1,4 @@
-"""The hostile-input suite (DESIGN §9): bad input for every entry point, kept as data - a
+"""The hostile-input suite (ARCHITECTURE §9): bad input for every entry point, kept as data - a
 list of cases per family, one parametrized test per family (helpers: hostile_support.py).
 
 Families:

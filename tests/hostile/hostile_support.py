@@ -1,5 +1,5 @@
 """The hostile-input corpus as data: a case plants bad input into a fresh project copy, runs
-one command and says what must come out (DESIGN §9: one clear line naming file/row/field or
+one command and says what must come out (ARCHITECTURE §9: one clear line naming file/row/field or
 table/record/field, a non-zero exit for failures, no traceback, every file as it was).
 
 A case is a :class:`Case` (a command; the one line it must print) or a :class:`SheetCase`

@@ -5,7 +5,7 @@ after a first push, with a reviewer's y decision typed into the sheet and not ye
 
 A failure is exactly one line (``Error: ...``), exit 1, no file changed and no sheet write,
 except where the fault hits the push: then the pulled decision is already applied locally
-and the journal kept (DESIGN §7: re-run and it converges), and the sheet is untouched."""
+and the journal kept (ARCHITECTURE §7: re-run and it converges), and the sheet is untouched."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Canonical cell formats (DESIGN §4): numbers, FLOP, dates, timestamps, URLs."""
+"""Canonical cell formats (ARCHITECTURE §4): numbers, FLOP, dates, timestamps, URLs."""
 
 from __future__ import annotations
 
