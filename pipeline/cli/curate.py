@@ -12,15 +12,14 @@ from rich.table import Table
 from pipeline.cli.common import console, print_problems, settings_from, user_errors, writes_data
 from pipeline.collect.names import NameRules
 from pipeline.curate import query as q
+from pipeline.curate.datasets import read_dataset
 from pipeline.curate.plan import UpdateField
 from pipeline.curate.refresh import run_refresh
 from pipeline.curate.render import render_plan
 from pipeline.curate.validate import cross_check, grouped, validate_table
 from pipeline.errors import InputError
 from pipeline.paths import ConfigPaths, DataPaths
-from pipeline.schema import COLUMNS, KEY
 from pipeline.storage.atomic import atomic_write_text
-from pipeline.storage.csvtable import CsvTable
 
 DATASETS = ("candidates", "below", "staging", "all")
 MAX_WARNING_LINES = 30
@@ -199,9 +198,7 @@ def validate_command(ctx: click.Context) -> None:
     settings = settings_from(ctx)
     paths = DataPaths(settings.data_dir)
     rules = NameRules.load(ConfigPaths(settings.config_dir).aliases)
-    tables = {
-        name: CsvTable.read(path, KEY, COLUMNS) for name, path in q.dataset_paths(paths).items()
-    }
+    tables = {name: read_dataset(path) for name, path in q.dataset_paths(paths).items()}
     problems = [p for t in tables.values() for p in validate_table(t, rules)]
     problems += cross_check(tables["candidates"], tables["below"])
     for problem in problems:

@@ -9,10 +9,11 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.collect.names import NameRules, normalise
+from pipeline.curate.datasets import read_dataset
 from pipeline.errors import InputError
 from pipeline.paths import DataPaths
 from pipeline.schema import COLUMNS, KEY, canonical
-from pipeline.storage.csvtable import CsvTable, find_duplicates, read_raw
+from pipeline.storage.csvtable import find_duplicates, read_raw
 
 NUMERIC = ("training_flop", "parameters")
 
@@ -38,7 +39,7 @@ def load_frame(paths: DataPaths, datasets: list[str]) -> pd.DataFrame:
     files = dataset_paths(paths)
     frames = []
     for name in datasets:
-        table = CsvTable.read(files[name], KEY, COLUMNS)
+        table = read_dataset(files[name])
         frame = pd.DataFrame(
             [table.get(k) for k in table.rows], columns=table.columns, dtype=object
         )
