@@ -141,6 +141,9 @@ def query_command(
     settings = settings_from(ctx)
     paths = DataPaths(settings.data_dir)
     datasets = ["candidates", "below", "staging"] if dataset == "all" else [dataset]
+    if output is not None:
+        workbook = (settings.data_dir / settings.bridge.workbook).parent
+        q.check_output(output, [*q.protected_folders(paths), workbook, settings.config_dir])
     if check_duplicates:
         rules = NameRules.load(ConfigPaths(settings.config_dir).aliases)
         lines = q.duplicate_report(paths, datasets, rules)

@@ -149,3 +149,22 @@ def duplicate_report(paths: DataPaths, datasets: list[str], rules: NameRules) ->
 def default_output(paths: DataPaths, datasets: list[str], extension: str) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%d_%H%M%S")
     return paths.query_results / f"query_{'_'.join(datasets)}_{stamp}.{extension}"
+
+
+def protected_folders(paths: DataPaths) -> list[Path]:
+    """The data directory's folders a query output must not land in: all but query_results."""
+    folders = [paths.raw, paths.scraped, paths.estimated.parent, paths.candidates.parent]
+    return [*folders, paths.staging.parent, paths.published.parent, paths.state]
+
+
+def check_output(target: Path, protected: list[Path]) -> None:
+    """Refuse an output file inside one of the ``protected`` folders (the datasets, the
+    sheets, the state, the configs): a query must never overwrite what it reads."""
+    where = target.resolve()
+    for folder in protected:
+        if where.is_relative_to(folder.resolve()):
+            raise InputError(
+                f"query output may not go into {folder} (datasets, sheets, state and configs"
+                " are written only by their commands); choose another file or use --save",
+                file=target,
+            )
