@@ -13,6 +13,7 @@ from pipeline.cli.common import console, print_problems, settings_from, user_err
 from pipeline.collect.names import NameRules
 from pipeline.curate import query as q
 from pipeline.curate.datasets import read_dataset
+from pipeline.curate.journal import pending_note
 from pipeline.curate.plan import UpdateField
 from pipeline.curate.refresh import run_refresh
 from pipeline.curate.render import render_plan
@@ -141,6 +142,8 @@ def query_command(
     settings = settings_from(ctx)
     paths = DataPaths(settings.data_dir)
     datasets = ["candidates", "below", "staging"] if dataset == "all" else [dataset]
+    if note := pending_note(paths.state):
+        click.echo(note, err=True)
     if output is not None:
         workbook = (settings.data_dir / settings.bridge.workbook).parent
         q.check_output(output, [*q.protected_folders(paths), workbook, settings.config_dir])
@@ -202,6 +205,8 @@ def validate_command(ctx: click.Context) -> None:
     paths = DataPaths(settings.data_dir)
     rules = NameRules.load(ConfigPaths(settings.config_dir).aliases)
     tables = {name: read_dataset(path) for name, path in q.dataset_paths(paths).items()}
+    if note := pending_note(paths.state):
+        click.echo(note, err=True)
     problems = [p for t in tables.values() for p in validate_table(t, rules)]
     problems += cross_check(tables["candidates"], tables["below"])
     for problem in problems:
