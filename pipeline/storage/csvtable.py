@@ -175,7 +175,8 @@ class CsvTable:
         """Read ``path``; a missing file gives an empty table with ``columns``.
 
         The file may hold any subset and order of ``columns`` plus columns of its own: the
-        absent ones read as empty (listed in ``missing``) and are added on the next write.
+        absent ones read as empty (listed in ``missing``) and are added after the file's
+        own on the next write.
         Raises InputError for a missing key column, an empty key or duplicate keys.
         """
         path = Path(path)
@@ -196,8 +197,7 @@ class CsvTable:
             raw.trailer,
         )
         table.missing = [column for column in columns or [] if column not in raw.columns]
-        if table.missing:
-            table.columns = _ordered(raw.columns, list(columns or []))
+        table.columns = [*raw.columns, *table.missing]  # the file's order; the missing last
         for record in raw.records:
             key = record.cells[key_column]
             if not key.strip():
