@@ -21,6 +21,10 @@ from pipeline.yamlfile import expect_mapping, first_problem, load_yaml
 CONFIG_FILE = "tracker.yaml"
 # Environment names of ARCHITECTURE §6 and §8 for two nested settings.
 SHORT_NAMES = {"TRACKER_SCHEDULE": ("worker", "schedule"), "TRACKER_BACKEND": ("bridge", "backend")}
+# TRACKER_ variables that are not settings: docker-compose's user of the container.
+NOT_SETTINGS = ("TRACKER_UID", "TRACKER_GID")
+# Settings that name a folder: set but empty would silently mean the current folder.
+FOLDERS = ("TRACKER_DATA_DIR", "TRACKER_CONFIG_DIR")
 
 
 class Section(BaseModel):
@@ -160,8 +164,39 @@ class Settings(BaseSettings):
     worker: Worker = Field(default_factory=Worker)
 
 
+def check_environment(environ: dict[str, str] | os._Environ[str] = os.environ) -> None:
+    """Refuse a ``TRACKER_`` variable that names no setting (a misspelt top-level name, as
+    a misspelt nested one is) and an empty folder setting."""
+    top = {f"TRACKER_{name.upper()}" for name in Settings.model_fields}
+    for name in sorted(environ):
+        if not name.startswith("TRACKER_") or name in NOT_SETTINGS or name in SHORT_NAMES:
+            continue
+        if name.split("__", 1)[0] not in top:
+            fields = Settings.model_fields.items()
+            plain = sorted(
+                {
+                    *(
+                        f"TRACKER_{n.upper()}"
+                        for n, f in fields
+                        if not isinstance(f.default_factory, type)
+                    ),
+                    *SHORT_NAMES,
+                }
+            )
+            sections = sorted(n for n, f in fields if isinstance(f.default_factory, type))
+            raise ConfigError(
+                f"not a setting; settings are {', '.join(plain)} and"
+                f" TRACKER_<SECTION>__<NAME> for the sections {', '.join(sections)}",
+                file=f"environment variable {name}",
+            )  # fmt: skip
+        if name in FOLDERS and not environ[name].strip():
+            raise ConfigError("is empty; unset it or name a folder",
+                              file=f"environment variable {name}")  # fmt: skip
+
+
 def load_settings(config_dir: str | Path | None = None, **overrides: Any) -> Settings:
     """Settings for a config folder (``--config-dir``, ``TRACKER_CONFIG_DIR``, or ``configs``)."""
+    check_environment()
     folder = Path(config_dir or os.environ.get("TRACKER_CONFIG_DIR") or "configs")
     path = folder / CONFIG_FILE
     data = expect_mapping(load_yaml(path, required=False), path, CONFIG_FILE)
