@@ -6,9 +6,11 @@ never end a sync with a traceback. On the local workbook."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from bridge_support import column_number, editing, put, row_number, sheet_rows
+from gsheets_support import Rig
 from hostile_support import BELOW, STAGING, Home, no_traceback
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -111,3 +113,21 @@ def test_merged_cells_never_end_a_sync_with_a_traceback(home: Home, column: str)
     statuses = [r["sync_status"] for r in sheet_rows(home.workbook, "Candidates")]
     answered = any(status and "maybe" in status for status in statuses)
     assert answered == (column != "decision")  # merging keeps only the upper value
+
+
+def test_google_sheets_header_under_a_title_row_in_any_case(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    rig = Rig.after_pipeline(tmp_path / "p", tmp_path_factory)
+    rig.sync()
+    rig.type("Candidates", "phi_4", DECIDED)
+    rig.fake.insert_row("Candidates", 1, ["Candidates to review: set decision and reason"])
+    rig.fake.set_raw("Candidates", "A2", "  MODEL ")
+    rows = len(rig.fake.values("Candidates"))
+    rig.sync()
+    assert rig.rows("below")["phi_4"]["status"] == "confirmed_below_1e25"
+    values = rig.fake.values("Candidates")
+    assert len(values) <= rows  # nothing appended twice
+    keys = [row[0] for row in values[2:] if row and row[0]]
+    assert "phi_4" not in keys and len(keys) == len(set(keys))
+    assert values[1][0] == "  MODEL "
