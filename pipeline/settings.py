@@ -7,6 +7,7 @@ Precedence, highest first: command-line options, environment (``TRACKER_DATA_DIR
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import UTC
 from pathlib import Path
 from typing import Any, Literal
@@ -164,34 +165,29 @@ class Settings(BaseSettings):
     worker: Worker = Field(default_factory=Worker)
 
 
-def check_environment(environ: dict[str, str] | os._Environ[str] = os.environ) -> None:
+def check_environment(environ: Mapping[str, str] = os.environ) -> None:
     """Refuse a ``TRACKER_`` variable that names no setting (a misspelt top-level name, as
     a misspelt nested one is) and an empty folder setting."""
-    top = {f"TRACKER_{name.upper()}" for name in Settings.model_fields}
+    sections = sorted(n for n, f in Settings.model_fields.items() if _is_section(f))
+    plain = sorted({*(f"TRACKER_{n.upper()}" for n in Settings.model_fields
+                      if n not in sections), *SHORT_NAMES})  # fmt: skip
     for name in sorted(environ):
         if not name.startswith("TRACKER_") or name in NOT_SETTINGS or name in SHORT_NAMES:
             continue
-        if name.split("__", 1)[0] not in top:
-            fields = Settings.model_fields.items()
-            plain = sorted(
-                {
-                    *(
-                        f"TRACKER_{n.upper()}"
-                        for n, f in fields
-                        if not isinstance(f.default_factory, type)
-                    ),
-                    *SHORT_NAMES,
-                }
-            )
-            sections = sorted(n for n, f in fields if isinstance(f.default_factory, type))
+        where = f"environment variable {name}"
+        section = name.split("__", 1)[0].removeprefix("TRACKER_").lower()
+        if name not in plain and section not in sections:
             raise ConfigError(
                 f"not a setting; settings are {', '.join(plain)} and"
                 f" TRACKER_<SECTION>__<NAME> for the sections {', '.join(sections)}",
-                file=f"environment variable {name}",
-            )  # fmt: skip
+                file=where,
+            )
         if name in FOLDERS and not environ[name].strip():
-            raise ConfigError("is empty; unset it or name a folder",
-                              file=f"environment variable {name}")  # fmt: skip
+            raise ConfigError("is empty; unset it or name a folder", file=where)
+
+
+def _is_section(field: Any) -> bool:
+    return isinstance(field.default_factory, type) and issubclass(field.default_factory, Section)
 
 
 def load_settings(config_dir: str | Path | None = None, **overrides: Any) -> Settings:

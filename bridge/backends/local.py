@@ -185,7 +185,7 @@ def _change_sheet(book: Workbook, change: SheetChanges, titles: set[str]) -> Non
     """Apply one sheet's changes to a loaded workbook."""
     layout = change.layout
     sheet = None if change.create else _sheet_of(book, layout, titles)
-    row = 1
+    header_row = 1
     if sheet is None:
         sheet = book.create_sheet(layout.title)
         _add_header(sheet, layout, layout.header, first=1)
@@ -197,11 +197,11 @@ def _change_sheet(book: Workbook, change: SheetChanges, titles: set[str]) -> Non
         if index is None:  # the header row was deleted: rebuilt above the rows
             sheet.insert_rows(1)
             _add_header(sheet, layout, layout.header, first=1)
-        row = (index or 0) + 1
+        header_row = (index or 0) + 1
         if change.add_columns:
-            used = max((c.column for c in sheet[row] if c.value is not None), default=0)
-            _add_header(sheet, layout, change.add_columns, first=used + 1, row=row)
-    names = canonical_header([c.value for c in sheet[row]], layout)
+            used = max((c.column for c in sheet[header_row] if c.value is not None), default=0)
+            _add_header(sheet, layout, change.add_columns, first=used + 1, row=header_row)
+    names = canonical_header([c.value for c in sheet[header_row]], layout)
     columns = {name: i + 1 for name, i in first_positions(names).items()}
     for row, cells in change.updates:
         for column, text in cells.items():
