@@ -15,6 +15,8 @@ from hostile_support import BELOW, STAGING, Home, no_traceback
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from pipeline.errors import InputError
+
 DECIDED = {"decision": "n", "reason": "a small model"}
 
 
@@ -131,3 +133,15 @@ def test_google_sheets_header_under_a_title_row_in_any_case(
     keys = [row[0] for row in values[2:] if row and row[0]]
     assert "phi_4" not in keys and len(keys) == len(set(keys))
     assert values[1][0] == "  MODEL "
+
+
+def test_google_sheets_without_a_header_row_is_refused_not_misread(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    rig = Rig.after_pipeline(tmp_path / "p", tmp_path_factory)
+    rig.sync()
+    rig.fake.delete_row("Candidates", 1)
+    before, files = rig.values(), rig.files()
+    with pytest.raises(InputError, match="Google sheet 'Candidates': no header row"):
+        rig.sync()
+    assert rig.values() == before and rig.files() == files  # nothing doubled, nothing lost
