@@ -111,3 +111,41 @@ def same_normal(layout: SheetLayout, column: str, x: str, y: str) -> bool:
         if first is not None and second is not None:
             return math.isclose(first, second, rel_tol=1e-12, abs_tol=1e-8)
     return False
+
+
+# -- headers ----------------------------------------------------------------------------------
+
+HEADER_SCAN = 10  # rows searched for the header row: title rows may sit above it
+
+
+def header_name(value: Any) -> str:
+    """A header cell as compared: spaces collapsed and trimmed, case folded."""
+    return " ".join(str(value).split()).casefold() if value is not None else ""
+
+
+def canonical_header(values: list[Any], layout: SheetLayout) -> list[str]:
+    """A header row with each cell that names a column of ``layout`` (in any case, with
+    any surrounding spaces) as the column's own name; other cells trimmed."""
+    names = {header_name(column): column for column in layout.header}
+    return [names.get(header_name(v), str(v).strip() if v is not None else "") for v in values]
+
+
+def find_header(rows: list[list[Any]], layout: SheetLayout) -> int | None:
+    """The index of the header row among the first rows: the first that names the key
+    column (title rows above it are skipped); None when no row does."""
+    key = header_name(layout.key)
+    for index, values in enumerate(rows[:HEADER_SCAN]):
+        if any(header_name(v) == key for v in values):
+            return index
+    return None
+
+
+def matches(rows: list[list[Any]], layout: SheetLayout) -> bool:
+    """Whether a sheet of another name is this layout's sheet, found by its header: the
+    key column, the reviewer columns and at least half of the data columns."""
+    index = find_header(rows, layout)
+    if index is None:
+        return False
+    found = set(canonical_header(rows[index], layout))
+    data = found & set(layout.columns)
+    return set(layout.reviewer) <= found and len(data) * 2 >= len(layout.columns)

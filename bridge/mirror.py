@@ -127,7 +127,7 @@ def mirror(
     writing = mode in ("pull", "sync", "push") and not dry_run
     local = _open_local(settings, writing, report, unsaved)
     schema = SchemaMap.load(configs.schema_map)
-    columns = {t: local[t].columns for t in TABLES}
+    columns = {t: local[t].file_columns for t in TABLES}  # a missing column stays the sheet's
     lays = {
         n: fitted(lay, backend)
         for n, lay in layouts(schema, columns, settings.bridge.titles).items()

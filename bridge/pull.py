@@ -307,6 +307,7 @@ def _added_staging(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
         )
         out.took(key, *layout.columns)
         out.say(key, "applied: added to staging")
+        out.events.append(f"added {key} to staging")
     ctx.apply(plan)
 
 
@@ -323,6 +324,7 @@ def pull_published(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
         plan.add(AddRow(PUBLISHED, key, cells, "added in the sheet"))
         out.took(key, *layout.columns)
         out.say(key, "applied: added to published_data.csv")
+        out.events.append(f"added {key} to published")
     staging, reverse = ctx.tables[STAGING], ctx.mapping.reverse
     for name in analysis.edits:
         if name not in table or name not in analysis.base:

@@ -41,6 +41,10 @@ class ConfigError(InputError):
     """A configuration file under configs/ is missing or malformed."""
 
 
+class WriteInterrupted(TrackerError):
+    """A file write failed part-way through applying a plan; the journal finishes it."""
+
+
 class SourceError(TrackerError):
     """A collection source could not be read (offline, layout changed, bad file)."""
 

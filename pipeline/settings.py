@@ -7,6 +7,7 @@ Precedence, highest first: command-line options, environment (``TRACKER_DATA_DIR
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from datetime import UTC
 from pathlib import Path
 from typing import Any, Literal
@@ -21,6 +22,10 @@ from pipeline.yamlfile import expect_mapping, first_problem, load_yaml
 CONFIG_FILE = "tracker.yaml"
 # Environment names of ARCHITECTURE §6 and §8 for two nested settings.
 SHORT_NAMES = {"TRACKER_SCHEDULE": ("worker", "schedule"), "TRACKER_BACKEND": ("bridge", "backend")}
+# TRACKER_ variables that are not settings: docker-compose's user of the container.
+NOT_SETTINGS = ("TRACKER_UID", "TRACKER_GID")
+# Settings that name a folder: set but empty would silently mean the current folder.
+FOLDERS = ("TRACKER_DATA_DIR", "TRACKER_CONFIG_DIR")
 
 
 class Section(BaseModel):
@@ -160,8 +165,34 @@ class Settings(BaseSettings):
     worker: Worker = Field(default_factory=Worker)
 
 
+def check_environment(environ: Mapping[str, str] = os.environ) -> None:
+    """Refuse a ``TRACKER_`` variable that names no setting (a misspelt top-level name, as
+    a misspelt nested one is) and an empty folder setting."""
+    sections = sorted(n for n, f in Settings.model_fields.items() if _is_section(f))
+    plain = sorted({*(f"TRACKER_{n.upper()}" for n in Settings.model_fields
+                      if n not in sections), *SHORT_NAMES})  # fmt: skip
+    for name in sorted(environ):
+        if not name.startswith("TRACKER_") or name in NOT_SETTINGS or name in SHORT_NAMES:
+            continue
+        where = f"environment variable {name}"
+        section = name.split("__", 1)[0].removeprefix("TRACKER_").lower()
+        if name not in plain and section not in sections:
+            raise ConfigError(
+                f"not a setting; settings are {', '.join(plain)} and"
+                f" TRACKER_<SECTION>__<NAME> for the sections {', '.join(sections)}",
+                file=where,
+            )
+        if name in FOLDERS and not environ[name].strip():
+            raise ConfigError("is empty; unset it or name a folder", file=where)
+
+
+def _is_section(field: Any) -> bool:
+    return isinstance(field.default_factory, type) and issubclass(field.default_factory, Section)
+
+
 def load_settings(config_dir: str | Path | None = None, **overrides: Any) -> Settings:
     """Settings for a config folder (``--config-dir``, ``TRACKER_CONFIG_DIR``, or ``configs``)."""
+    check_environment()
     folder = Path(config_dir or os.environ.get("TRACKER_CONFIG_DIR") or "configs")
     path = folder / CONFIG_FILE
     data = expect_mapping(load_yaml(path, required=False), path, CONFIG_FILE)

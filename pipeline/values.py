@@ -9,6 +9,8 @@ from datetime import UTC, date, datetime
 MAX_FLOP = 1e30
 # Benchmark scores are ratings, percentages or points: anything beyond this is corrupt.
 MAX_SCORE = 1e6
+# Vote counts and ranks are whole numbers; no leaderboard has a billion of either.
+MAX_COUNT = 1e9
 
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%Y/%m/%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S")
 
@@ -61,6 +63,64 @@ def parse_number(text: str) -> float | None:
         raise ValueError(f"{text!r} is not a number") from None
     if not math.isfinite(number):
         raise ValueError(f"{text!r} is not a finite number")
+    return number
+
+
+_SPACES = str.maketrans("", "", "\u00a0\u202f\u2009 '")  # group separators besides , and .
+_DIGITS = re.compile(r"[+-]?[\d.,]*\d(?:[eE][+-]?\d+)?")
+
+
+def decimal_mark(text: str) -> str | None:
+    """The decimal mark a number cell itself shows: ``1413,5`` -> ",", ``1,408.5`` -> ".",
+    ``3.8e25`` -> "."; None when the cell cannot tell (``1,413``, ``1.413``, ``1413``)."""
+    text = text.strip().translate(_SPACES)
+    marks = [c for c in text if c in ",."]
+    if not marks:
+        return None
+    if len(set(marks)) == 2:
+        return marks[-1]
+    mark = marks[0]
+    if len(marks) > 1:
+        return "." if mark == "," else ","  # repeated: a thousands separator
+    if re.search(r"[eE]", text):
+        return mark
+    after = text.rsplit(mark, 1)[1]
+    return None if len(after) == 3 and after.isdigit() else mark
+
+
+def file_decimal_mark(cells: list[str]) -> str | None:
+    """The decimal mark a file's number cells agree on ("." when none tells); None when
+    they disagree, so a cell that cannot tell is refused rather than guessed."""
+    marks = {mark for cell in cells if (mark := decimal_mark(cell))}
+    if len(marks) > 1:
+        return None
+    return marks.pop() if marks else "."
+
+
+def parse_localised(text: str, mark: str | None) -> float:
+    """A number written with decimal ``mark`` ("." or ","; None: the cell must show it)
+    and the other mark, a space or an apostrophe grouping thousands. ValueError when the
+    cell is not such a number or its mark differs from the file's."""
+    own = decimal_mark(text)
+    if mark is None:
+        if own is None and re.search(r"[.,]", text):
+            raise ValueError("ambiguous (this file writes decimals both with . and ,)")
+        mark = own or "."
+    elif own is not None and own != mark:
+        raise ValueError(f"written with the decimal mark {own!r}, the file uses {mark!r}")
+    group = "," if mark == "." else "."
+    body = text.strip().translate(_SPACES)
+    if not _DIGITS.fullmatch(body):
+        raise ValueError("not a number")
+    whole, _, fraction = body.partition(mark)
+    digits = whole.lstrip("+-")
+    if group in digits and not re.fullmatch(rf"\d{{1,3}}(\{group}\d{{3}})+", digits):
+        raise ValueError("not a number (misplaced thousands separator)")
+    if group in fraction or mark in fraction:
+        raise ValueError("not a number")
+    number = float(whole.replace(group, "") + ("." + fraction if fraction else ""))
+    if not math.isfinite(number):
+        raise ValueError("not a finite number")
     return number
 
 

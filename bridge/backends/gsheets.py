@@ -24,10 +24,10 @@ from gspread.utils import a1_to_rowcol, rowcol_to_a1
 
 from bridge.backends.airtable import secret
 from bridge.backends.http import Clock, PacedSession, Pacer, RetryPolicy, describe, not_json
-from bridge.codec import from_sheet, to_sheet
+from bridge.codec import HEADER_SCAN, canonical_header, find_header, from_sheet, to_sheet
 from bridge.layout import SheetLayout
 from bridge.model import SheetChanges, SheetData, SheetRow, first_positions
-from pipeline.errors import ConfigError, TrackerError
+from pipeline.errors import ConfigError, InputError, TrackerError
 from pipeline.settings import Settings
 
 GOOGLE = "https://sheets.googleapis.com"
@@ -213,10 +213,21 @@ class SheetsBackend:
 
     @staticmethod
     def _sheet(layout: SheetLayout, values: list[list[Any]]) -> SheetData:
-        header = [str(v).strip() for v in (values[0] if values else [])]
+        """Rows below the header row: the first that names the key column (case and
+        spaces ignored), so a title row above it is skipped. Without one, the sheet is
+        refused rather than read with a data row as its header."""
+        index = find_header(values, layout)
+        if index is None and any(v not in ("", None) for row in values for v in row):
+            raise InputError(
+                f"no header row (no cell of the first {HEADER_SCAN} rows reads"
+                f" {layout.key!r}); put the header row back above the data",
+                file=f"Google sheet {layout.title!r}",
+            )
+        index = index or 0
+        header = canonical_header(values[index] if values else [], layout)
         data = SheetData(layout, header, last_row=max(1, len(values)))
         positions = first_positions(header)
-        for number, row in enumerate(values[1:], start=2):
+        for number, row in enumerate(values[index + 1 :], start=index + 2):
             if all(v in ("", None) for v in row):
                 continue
             cells = {

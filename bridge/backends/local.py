@@ -21,7 +21,14 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bridge.codec import from_sheet, to_sheet
+from bridge.codec import (
+    HEADER_SCAN,
+    canonical_header,
+    find_header,
+    from_sheet,
+    matches,
+    to_sheet,
+)
 from bridge.layout import SheetLayout
 from bridge.model import SheetChanges, SheetData, SheetRow, first_positions
 from pipeline.errors import InputError
@@ -31,7 +38,7 @@ MAX_TEXT = 32767
 CHOICES = {"decision": '"y,n"', "publish": '"y"'}
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 WRAP = Alignment(wrap_text=True, vertical="top")
-VALIDATION_ROWS = 5000
+VALIDATION_ROWS = 1_048_576  # every row a sheet can have: rows appended anywhere get it
 
 
 class LocalBackend:
@@ -83,11 +90,13 @@ class LocalBackend:
         book = self._open(reading=True)
         saved: Workbook | None = None  # the same workbook with formulas' saved values
         result = {}
+        titles = {layout.title for layout in layouts}
         for layout in layouts:
-            if book is None or layout.title not in book.sheetnames:
+            found = _sheet_of(book, layout, titles) if book is not None else None
+            if found is None:
                 result[layout.table] = SheetData(layout, exists=False)
                 continue
-            rows = _rows(book[layout.title])
+            rows = _rows(found)
             formulas = [
                 (r, c)
                 for r, values in enumerate(rows)
@@ -97,15 +106,24 @@ class LocalBackend:
             if formulas:
                 saved = saved or self._open(reading=True, data_only=True)
                 assert saved is not None
-                _saved_values(rows, formulas, _rows(saved[layout.title]))
+                _saved_values(rows, formulas, _rows(saved[found.title]))
             result[layout.table] = self._sheet(layout, rows)
         return result
 
     def _sheet(self, layout: SheetLayout, rows: list[list[Any]]) -> SheetData:
-        header = [str(v).strip() if v is not None else "" for v in (rows[0] if rows else [])]
-        data = SheetData(layout, header, last_row=max(1, len(rows)))
-        positions = first_positions(header)
-        for number, values in enumerate(rows[1:], start=2):
+        """Rows below the header row, wherever it is (case and spaces ignored). A sheet
+        whose header row was deleted is read in the worker's column order, numbered as
+        they will be once the push has written the header back above them."""
+        index = find_header(rows, layout)
+        if index is None and any(v not in (None, "") for values in rows for v in values):
+            data = SheetData(layout, list(layout.header), last_row=len(rows) + 1)
+            positions, body, first = {c: i for i, c in enumerate(layout.header)}, rows, 2
+        else:
+            index = index or 0
+            header = canonical_header(rows[index] if rows else [], layout)
+            data = SheetData(layout, header, last_row=max(1, len(rows)))
+            positions, body, first = first_positions(header), rows[index + 1 :], index + 2
+        for number, values in enumerate(body, start=first):
             if all(v is None or v == "" for v in values):
                 continue
             cells = {
@@ -121,8 +139,9 @@ class LocalBackend:
         if book is None:
             data = _new_workbook(changes)
         else:
+            titles = {change.layout.title for change in changes.values()}
             for change in changes.values():
-                _change_sheet(book, change)
+                _change_sheet(book, change, titles)
             buffer = io.BytesIO()
             book.save(buffer)
             data = buffer.getvalue()
@@ -146,19 +165,44 @@ def _saved_values(
             rows[r][c] = value
 
 
-def _change_sheet(book: Workbook, change: SheetChanges) -> None:
+def _sheet_of(book: Any, layout: SheetLayout, titles: set[str]) -> Any:
+    """The layout's sheet: by its title, else a sheet of another name (renamed by a
+    reviewer) found by its header; None when there is none."""
+    if layout.title in book.sheetnames:
+        return book[layout.title]
+    for name in book.sheetnames:
+        sheet = book[name]
+        if name not in titles and matches(_top(sheet), layout):
+            return sheet
+    return None
+
+
+def _top(sheet: Any) -> list[list[Any]]:
+    return [list(values) for values in sheet.iter_rows(max_row=HEADER_SCAN, values_only=True)]
+
+
+def _change_sheet(book: Workbook, change: SheetChanges, titles: set[str]) -> None:
     """Apply one sheet's changes to a loaded workbook."""
     layout = change.layout
-    if change.create or layout.title not in book.sheetnames:
+    sheet = None if change.create else _sheet_of(book, layout, titles)
+    header_row = 1
+    if sheet is None:
         sheet = book.create_sheet(layout.title)
         _add_header(sheet, layout, layout.header, first=1)
         sheet.freeze_panes = "A2"
     else:
-        sheet = book[layout.title]
+        for merged in list(sheet.merged_cells.ranges):  # merged cells cannot be written
+            sheet.unmerge_cells(str(merged))
+        index = find_header(_top(sheet), layout)
+        if index is None:  # the header row was deleted: rebuilt above the rows
+            sheet.insert_rows(1)
+            _add_header(sheet, layout, layout.header, first=1)
+        header_row = (index or 0) + 1
         if change.add_columns:
-            used = max((c.column for c in sheet[1] if c.value is not None), default=0)
-            _add_header(sheet, layout, change.add_columns, first=used + 1)
-    columns = {name: i + 1 for name, i in first_positions([c.value for c in sheet[1]]).items()}
+            used = max((c.column for c in sheet[header_row] if c.value is not None), default=0)
+            _add_header(sheet, layout, change.add_columns, first=used + 1, row=header_row)
+    names = canonical_header([c.value for c in sheet[header_row]], layout)
+    columns = {name: i + 1 for name, i in first_positions(names).items()}
     for row, cells in change.updates:
         for column, text in cells.items():
             _put(sheet.cell(row.ref, columns[column]), layout, column, text)
@@ -215,10 +259,12 @@ def _styled_header(cell: Any, column: str) -> Any:
     return cell
 
 
-def _add_header(sheet: Worksheet, layout: SheetLayout, columns: list[str], first: int) -> None:
+def _add_header(
+    sheet: Worksheet, layout: SheetLayout, columns: list[str], first: int, row: int = 1
+) -> None:
     """Header cells from column ``first`` on: bold, filled, sized, with drop-downs."""
     for index, column in enumerate(columns, start=first):
-        _styled_header(sheet.cell(1, index), column)
+        _styled_header(sheet.cell(row, index), column)
     _decorate(sheet, layout, columns, first)
 
 

@@ -5,6 +5,7 @@ a dry run each stage hands what it would have written to the next one in memory.
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import threading
@@ -29,6 +30,7 @@ from pipeline.values import utc_now
 # Files of the running worker, not of the data: never committed.
 UNVERSIONED = ("state/worker.json", "state/tracker.lock", "state/*.tmp")
 STAGES = ("collect", "estimate", "refresh", "sync", "report", "commit")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -84,8 +86,10 @@ def run_cycle(
     stop: threading.Event | None = None,
     on_stage: Callable[[str, str], None] | None = None,
     lock_wait: float = 0.0,
+    on_locked: Callable[[], None] | None = None,
 ) -> CycleReport:
-    """Run every stage in order, under the data lock."""
+    """Run every stage in order, under the data lock (``on_locked`` runs once it is held).
+    A stage that raises an unexpected error fails the cycle like any other failure."""
     report = CycleReport(utc_now())
     stop = stop or threading.Event()
     tell = on_stage or (lambda name, text: None)
@@ -105,6 +109,8 @@ def run_cycle(
         tell("lock", f"waiting up to {lock_wait:.0f} s for {describe(holder)}")
 
     with data_lock(paths.state, "tracker run", wait=lock_wait, on_wait=waiting):
+        if on_locked is not None:
+            on_locked()
         for name in names:
             if stop.is_set():
                 report.stopped = True
@@ -118,6 +124,10 @@ def run_cycle(
                 stage = Stage(name, ok=False, summary=str(exc))
             except OSError as exc:  # a full disk, a read-only folder: the cycle fails
                 stage = Stage(name, ok=False, summary=os_error_message(exc))
+            except Exception as exc:  # a defect: recorded as a failure, never as success
+                if logging.getLogger().handlers:  # the worker's log keeps the traceback
+                    log.exception("%s: unexpected error", name)
+                stage = Stage(name, ok=False, summary=f"unexpected {type(exc).__name__}: {exc}")
             stage.seconds = time.perf_counter() - began
             report.stages.append(stage)
             tell(name, stage.summary if stage.ok else f"failed: {stage.summary}")

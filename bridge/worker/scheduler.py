@@ -46,24 +46,33 @@ def recorded_cycle(
     on_stage: Callable[[str, str], None] | None = None,
     **options: Any,
 ) -> CycleReport:
-    """One cycle with its heartbeat (none for a dry run). A cycle that cannot start (the
-    lock is busy, bad settings) is recorded as failed and its error raised."""
+    """One cycle with its heartbeat (none for a dry run), started once the cycle holds the
+    data lock: a cycle refused by the lock leaves the heartbeat of the one that holds it
+    alone. A cycle that fails once started is recorded as failed and its error raised."""
     state = DataPaths(settings.data_dir).state
     if options.get("dry_run"):
         return run_cycle(settings, stop=stop, on_stage=on_stage, **options)
-    write_heartbeat(state, last_start=utc_now(), pid=os.getpid())
+    started = False
+
+    def start() -> None:
+        nonlocal started
+        write_heartbeat(state, last_start=utc_now(), pid=os.getpid())
+        started = True
+
     try:
         report = run_cycle(
             settings,
             stop=stop,
             on_stage=on_stage,
             lock_wait=settings.worker.lock_wait_seconds,
+            on_locked=start,
             **options,
         )
-    except TrackerError as exc:
-        write_heartbeat(
-            state, last_end=utc_now(), result="failed", message=str(exc), next_run=_next(scheduler)
-        )
+    except Exception as exc:
+        if started:
+            message = str(exc) if isinstance(exc, TrackerError) else f"{type(exc).__name__}: {exc}"
+            write_heartbeat(state, last_end=utc_now(), result="failed", message=message,
+                            next_run=_next(scheduler))  # fmt: skip
         raise
     write_heartbeat(
         state,

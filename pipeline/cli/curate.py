@@ -12,15 +12,15 @@ from rich.table import Table
 from pipeline.cli.common import console, print_problems, settings_from, user_errors, writes_data
 from pipeline.collect.names import NameRules
 from pipeline.curate import query as q
+from pipeline.curate.datasets import read_dataset
+from pipeline.curate.journal import pending_note
 from pipeline.curate.plan import UpdateField
 from pipeline.curate.refresh import run_refresh
 from pipeline.curate.render import render_plan
 from pipeline.curate.validate import cross_check, grouped, validate_table
 from pipeline.errors import InputError
 from pipeline.paths import ConfigPaths, DataPaths
-from pipeline.schema import COLUMNS, KEY
 from pipeline.storage.atomic import atomic_write_text
-from pipeline.storage.csvtable import CsvTable
 
 DATASETS = ("candidates", "below", "staging", "all")
 MAX_WARNING_LINES = 30
@@ -142,6 +142,11 @@ def query_command(
     settings = settings_from(ctx)
     paths = DataPaths(settings.data_dir)
     datasets = ["candidates", "below", "staging"] if dataset == "all" else [dataset]
+    if note := pending_note(paths.state):
+        click.echo(note, err=True)
+    if output is not None:
+        workbook = (settings.data_dir / settings.bridge.workbook).parent
+        q.check_output(output, [*q.protected_folders(paths), workbook, settings.config_dir])
     if check_duplicates:
         rules = NameRules.load(ConfigPaths(settings.config_dir).aliases)
         lines = q.duplicate_report(paths, datasets, rules)
@@ -199,9 +204,9 @@ def validate_command(ctx: click.Context) -> None:
     settings = settings_from(ctx)
     paths = DataPaths(settings.data_dir)
     rules = NameRules.load(ConfigPaths(settings.config_dir).aliases)
-    tables = {
-        name: CsvTable.read(path, KEY, COLUMNS) for name, path in q.dataset_paths(paths).items()
-    }
+    tables = {name: read_dataset(path) for name, path in q.dataset_paths(paths).items()}
+    if note := pending_note(paths.state):
+        click.echo(note, err=True)
     problems = [p for t in tables.values() for p in validate_table(t, rules)]
     problems += cross_check(tables["candidates"], tables["below"])
     for problem in problems:

@@ -28,6 +28,8 @@ def estimate_command(ctx: click.Context, update: bool, dry_run: bool) -> None:
     settings = settings_from(ctx)
     report = run_estimate(settings, update=update, dry_run=dry_run)
     out = console()
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     out.print(
         f"{len(report.models)} models: {report.new} new, {report.reestimated} re-estimated, "
         f"{report.kept} kept (evidence unchanged), {len(report.removed)} no longer collected"

@@ -2,9 +2,12 @@
 
 The documented rules, applied in this order:
 
-1. Unicode NFKC, lower case; anything before a ``/`` (``meta-llama/``) is dropped; ``+``
-   reads as ``plus`` (``Command R+``); medals and other symbols go with the separators.
-2. The name is split into tokens on every character other than ``a-z``, ``0-9`` and ``.``.
+1. Unicode NFKC, then case folding (``Straße`` -> ``strasse``); anything before a ``/``
+   (``meta-llama/``) is dropped; ``+`` reads as ``plus`` (``Command R+``); medals and other
+   symbols go with the separators.
+2. The name is split into tokens on every character other than a letter, a digit or a mark
+   of any script and ``.``: ``通义千问-72B`` -> ``通义千问_72b``, so names in different
+   scripts never share a key unless an alias says so.
 3. Version rule: a token that ends in one digit followed by a one-digit token is a dotted
    version written with a separator: ``claude-3-5`` -> ``claude_3.5``, ``internlm2_5`` ->
    ``internlm2.5``, ``v0-2`` -> ``v0.2``.
@@ -36,7 +39,9 @@ PRECISION_TOKENS = frozenset(
     {"bf16", "fp16", "fp32", "fp8", "fp4", "int4", "int8", "awq", "gptq", "gguf"}
 )
 VARIANT_TOKENS = frozenset({"instruct", "chat", "it"})
-KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._]*$")
+# A letter or digit (not an upper-case ASCII letter), then no space, no upper-case ASCII
+# letter and no ASCII punctuation other than ``.`` and ``_``: ``gpt_4o``, ``通义千问_72b``.
+KEY_PATTERN = re.compile(r"^[^\W_A-Z][^\sA-Z!-\-/:-@\[-\^`{-~]*$")
 
 _SPLIT = re.compile(r"[^a-z0-9.]+")
 _ENDS_IN_ONE_DIGIT = re.compile(r"^[a-z]*\d$")
@@ -82,12 +87,21 @@ class NameRules:
 
 
 def tokenise(raw: str) -> list[str]:
-    """Rules 1-2: lower-cased tokens of a raw name."""
-    text = unicodedata.normalize("NFKC", raw).strip().lower()
+    """Rules 1-2: case-folded tokens of a raw name."""
+    text = unicodedata.normalize("NFKC", raw).strip().casefold()
     if "/" in text:
         text = text.rsplit("/", 1)[1]
     text = text.replace("+", " plus ")
-    return [token.strip(".") for token in _SPLIT.split(text) if token.strip(".")]
+    if text.isascii():
+        tokens = _SPLIT.split(text)
+    else:
+        tokens = "".join(c if _kept(c) else " " for c in text).split()
+    return [token.strip(".") for token in tokens if token.strip(".")]
+
+
+def _kept(char: str) -> bool:
+    """A character of a token: ``.``, or a letter, digit or mark of any script."""
+    return char == "." or unicodedata.category(char)[0] in "LMN"
 
 
 def _join_versions(tokens: list[str]) -> list[str]:

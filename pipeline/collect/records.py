@@ -10,7 +10,7 @@ from typing import Any
 from pipeline.collect.names import NameRules, normalise
 from pipeline.collect.sources import SourceConfig
 from pipeline.collect.tables import SourceRow
-from pipeline.values import MAX_SCORE
+from pipeline.values import MAX_COUNT, MAX_SCORE, file_decimal_mark, parse_localised
 
 _MISSING = {"", "-", "—", "–", "n/a", "na", "null", "none", "?"}
 _LEADING_SYMBOLS = re.compile(r"^[^\w(]+")
@@ -28,27 +28,40 @@ def clean_name(text: str) -> str:
     return _LEADING_SYMBOLS.sub("", text).strip()
 
 
-def parse_score(text: str, limit: float = math.inf) -> float | None:
-    """A benchmark or count cell: ``1,382`` -> 1382.0; blanks and dashes -> None;
-    ValueError for text that is not a finite number from 0 to ``limit`` (leaderboard
-    scores and vote counts are never negative)."""
-    text = text.strip().rstrip("%").replace(",", "").replace("\u202f", "").replace(" ", "")
+def parse_score(
+    text: str, limit: float = math.inf, mark: str | None = ".", count: bool = False
+) -> float | None:
+    """A benchmark or count cell written with decimal ``mark`` (see parse_localised):
+    ``1,382`` -> 1382.0; blanks and dashes -> None; ValueError for text that is not a
+    finite number from 0 to ``limit`` (leaderboard scores and vote counts are never
+    negative), or for a ``count`` that is not a whole number."""
+    text = text.strip().rstrip("%")
     if text.lower() in _MISSING:
         return None
-    try:
-        number = float(text)
-    except ValueError:
-        raise ValueError("not a number") from None
+    if re.search(r"[.,\s']", text):
+        number = parse_localised(text, mark)
+    else:
+        try:
+            number = float(text)  # plain digits, 1e99, inf
+        except ValueError:
+            raise ValueError("not a number") from None
     if not math.isfinite(number) or not 0 <= number <= limit:
-        raise ValueError("not a plausible score")
+        raise ValueError("not a plausible score" if not count else "not a plausible count")
+    if count and not number.is_integer():
+        raise ValueError("not a whole number")
     return number
 
 
 def _number(
-    row: SourceRow, name: str, values: dict[str, str], warnings: list[str], limit: float = math.inf
+    row: SourceRow,
+    name: str,
+    values: dict[str, str],
+    warnings: list[str],
+    limit: float = math.inf,
+    mark: str | None = ".",
 ) -> float | None:
     try:
-        return parse_score(values.get(name, ""), limit)
+        return parse_score(values.get(name, ""), limit, mark, count=limit == MAX_COUNT)
     except ValueError as exc:
         warnings.append(f"{row.where}, field {name}: {values[name]!r} is {exc}; ignored")
         return None
@@ -65,6 +78,9 @@ def build_models(
     result = Collected([])
     by_key: dict[str, dict[str, Any]] = {}
     votes_of: dict[str, float] = {}
+    mark = file_decimal_mark(
+        [v for r in rows for v in (*r.benchmarks.values(), r.fields.get("votes", ""))]
+    )
     for row in rows:
         name = clean_name(row.fields.get("model", ""))
         key = normalise(name, rules) if name else ""
@@ -74,14 +90,15 @@ def build_models(
         benchmarks = {
             bench: score
             for bench in row.benchmarks
-            if (score := _number(row, bench, row.benchmarks, result.warnings, MAX_SCORE))
+            if (score := _number(row, bench, row.benchmarks, result.warnings, MAX_SCORE, mark))
             is not None
         }
         details = {
             name_: value
             for name_ in ("votes", "rank")
             if name_ in row.fields
-            and (value := _number(row, name_, row.fields, result.warnings)) is not None
+            and (value := _number(row, name_, row.fields, result.warnings, MAX_COUNT, mark))
+            is not None
         }
         details = {k: int(v) if float(v).is_integer() else v for k, v in details.items()}
         votes = float(details.get("votes", -1))

@@ -55,6 +55,17 @@ def _row(where: str, cells: list[str], columns: dict[tuple[str, str], int]) -> S
     return row
 
 
+def repeats_header(
+    cells: list[str], headers: list[str], columns: dict[tuple[str, str], int]
+) -> bool:
+    """A row that repeats the header in every located column (an export of several pages,
+    or two exports pasted together): not a model."""
+    return all(
+        position < len(cells) and header_token(cells[position]) == header_token(headers[position])
+        for position in columns.values()
+    )
+
+
 def rows_from_csv(path: Path, source: SourceConfig) -> list[SourceRow]:
     try:
         raw = read_raw(path)
@@ -62,8 +73,9 @@ def rows_from_csv(path: Path, source: SourceConfig) -> list[SourceRow]:
         raise SourceError(source.name, str(exc)) from None
     columns = locate_columns(raw.columns, source, f"{path}, row 1")
     return [
-        _row(f"{path} row {record.number}", list(record.cells.values()), columns)
+        _row(f"{path} row {record.number}", cells, columns)
         for record in raw.records
+        if not repeats_header(cells := list(record.cells.values()), raw.columns, columns)
     ]
 
 
@@ -87,7 +99,8 @@ def _table_rows(table: Tag) -> tuple[list[str], list[list[str]]]:
 def rows_from_html(html: str, source: SourceConfig, origin: str) -> list[SourceRow]:
     """Rows of the page's best-matching table: most recognised columns, then most rows."""
     soup = BeautifulSoup(html, "html.parser")
-    best: tuple[int, int, dict[tuple[str, str], int], list[list[str]]] | None = None
+    Table = tuple[int, int, dict[tuple[str, str], int], list[list[str]], list[str]]
+    best: Table | None = None
     seen: list[str] = []
     for table in soup.find_all("table"):
         headers, body = _table_rows(table)
@@ -98,15 +111,15 @@ def rows_from_html(html: str, source: SourceConfig, origin: str) -> list[SourceR
             continue
         score = (len(columns), len(body))
         if best is None or score > best[:2]:
-            best = (*score, columns, body)
+            best = (*score, columns, body, headers)
     if best is None:
         found = "; ".join(seen) if seen else "no tables"
         raise SourceError(source.name, f"no leaderboard table in {origin} (tables: {found})")
-    _, _, columns, body = best
+    _, _, columns, body, headers = best
     rows = [
         _row(f"{origin} table row {number}", cells, columns)
         for number, cells in enumerate(body, start=1)
-        if any(cells)
+        if any(cells) and not repeats_header(cells, headers, columns)
     ]
     if not rows:
         found = "; ".join(seen)

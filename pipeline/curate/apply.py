@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 
 from pipeline.curate import history
-from pipeline.curate.journal import Pending, clear_journal, pending, write_journal
+from pipeline.curate.journal import Pending, clear_journal, journal_path, pending, write_journal
 from pipeline.curate.notes import appended
 from pipeline.curate.plan import (
     AddRow,
@@ -28,6 +28,7 @@ from pipeline.curate.plan import (
     UpdateField,
     to_json,
 )
+from pipeline.errors import WriteInterrupted, os_error_message
 from pipeline.schema import VERIFIED
 from pipeline.storage.csvtable import CsvTable
 from pipeline.storage.lock import LockBusy, data_lock
@@ -146,9 +147,18 @@ def apply_plan(
     lines = replay.history if replay else _history(done, stamp, source, apply_id)
     if state_dir is not None:
         write_journal(state_dir, plan, tables, stamp, lines, apply_id)
-    written = _save_all(tables, plan)
-    _departures(plan, tables)
-    written += _save_all(tables, plan)
+    try:
+        written = _save_all(tables, plan)
+        _departures(plan, tables)
+        written += _save_all(tables, plan)
+    except OSError as exc:
+        if state_dir is None:
+            raise
+        raise WriteInterrupted(
+            f"{os_error_message(exc)}; the rest of this change waits in"
+            f" {journal_path(state_dir)} and the next command that opens the datasets"
+            " finishes it"
+        ) from exc
     if state_dir is not None:
         history.record(state_dir, lines, unless_recorded=apply_id if replay else None)
         clear_journal(state_dir)

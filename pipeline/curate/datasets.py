@@ -7,12 +7,26 @@ from pathlib import Path
 from pipeline.curate.apply import recover
 from pipeline.curate.schema_map import SchemaMap
 from pipeline.paths import ConfigPaths, DataPaths
-from pipeline.schema import COLUMNS, KEY
+from pipeline.schema import COLUMNS, KEY, VERIFIED
 from pipeline.settings import Settings
 from pipeline.storage.atomic import atomic_write_bytes
 from pipeline.storage.csvtable import CsvTable
 
 CANDIDATES, BELOW, STAGING, PUBLISHED = "candidates", "below", "staging", "published"
+DECIDED = ("confirmed_above_1e25", "confirmed_below_1e25")  # statuses only a decision sets
+
+
+def read_dataset(path: Path) -> CsvTable:
+    """Candidates, below or staging in any subset and order of the schema's columns.
+
+    A file without ``verified`` still records decisions in ``status``: those rows read as
+    verified, so automation keeps them (written out with the column on the next write)."""
+    table = CsvTable.read(path, KEY, COLUMNS)
+    if "verified" in table.missing:
+        for record in table.rows.values():
+            if record.cells.get("status", "").strip().lower() in DECIDED:
+                record.cells["verified"] = VERIFIED
+    return table
 
 
 def table_path(paths: DataPaths, name: str) -> Path:
@@ -51,5 +65,5 @@ def open_tables(settings: Settings, names: list[str]) -> dict[str, CsvTable]:
             key, columns = schema.key.published, schema.published_columns
             tables[name] = CsvTable.read(paths.published, key, columns)
         else:
-            tables[name] = CsvTable.read(table_path(paths, name), KEY, COLUMNS)
+            tables[name] = read_dataset(table_path(paths, name))
     return tables

@@ -25,6 +25,17 @@ def journal_path(state_dir: Path) -> Path:
     return state_dir / JOURNAL
 
 
+def pending_note(state_dir: Path) -> str | None:
+    """For commands that only read: a line saying an interrupted change is waiting."""
+    path = journal_path(state_dir)
+    if not path.exists():
+        return None
+    return (
+        f"note: {path}: an interrupted change is waiting; the next command that writes data"
+        " finishes it (shown here: the files as they are now)"
+    )
+
+
 @dataclass
 class Pending:
     """An interrupted apply: its plan, tables, time, and the history lines it will add."""

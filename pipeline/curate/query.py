@@ -9,10 +9,11 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.collect.names import NameRules, normalise
+from pipeline.curate.datasets import read_dataset
 from pipeline.errors import InputError
 from pipeline.paths import DataPaths
 from pipeline.schema import COLUMNS, KEY, canonical
-from pipeline.storage.csvtable import CsvTable, find_duplicates, read_raw
+from pipeline.storage.csvtable import find_duplicates, read_raw
 
 NUMERIC = ("training_flop", "parameters")
 
@@ -38,7 +39,7 @@ def load_frame(paths: DataPaths, datasets: list[str]) -> pd.DataFrame:
     files = dataset_paths(paths)
     frames = []
     for name in datasets:
-        table = CsvTable.read(files[name], KEY, COLUMNS)
+        table = read_dataset(files[name])
         frame = pd.DataFrame(
             [table.get(k) for k in table.rows], columns=table.columns, dtype=object
         )
@@ -148,3 +149,22 @@ def duplicate_report(paths: DataPaths, datasets: list[str], rules: NameRules) ->
 def default_output(paths: DataPaths, datasets: list[str], extension: str) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%d_%H%M%S")
     return paths.query_results / f"query_{'_'.join(datasets)}_{stamp}.{extension}"
+
+
+def protected_folders(paths: DataPaths) -> list[Path]:
+    """The data directory's folders a query output must not land in: all but query_results."""
+    folders = [paths.raw, paths.scraped, paths.estimated.parent, paths.candidates.parent]
+    return [*folders, paths.staging.parent, paths.published.parent, paths.state]
+
+
+def check_output(target: Path, protected: list[Path]) -> None:
+    """Refuse an output file inside one of the ``protected`` folders (the datasets, the
+    sheets, the state, the configs): a query must never overwrite what it reads."""
+    where = target.resolve()
+    for folder in protected:
+        if where.is_relative_to(folder.resolve()):
+            raise InputError(
+                f"query output may not go into {folder} (datasets, sheets, state and configs"
+                " are written only by their commands); choose another file or use --save",
+                file=target,
+            )

@@ -103,7 +103,7 @@ def validate_table(table: CsvTable, rules: NameRules | None = None) -> list[Prob
     problems = [
         Problem(path, 1, "", column, "missing column (added on the next write)", "warning")
         for column in COLUMNS
-        if column not in table.columns
+        if column not in table.columns or column in table.missing
     ]
     problems += [
         Problem(path, 1, "", column, "column not in the schema; kept as is", "warning")

@@ -34,6 +34,7 @@ class EstimateReport:
     reclassified: list[tuple[str, str, str]] = field(default_factory=list)
     fits: list[dict[str, Any]] = field(default_factory=list)
     written: bool = False
+    warnings: list[str] = field(default_factory=list)
 
     def counts(self, field_name: str) -> Counter[str]:
         return Counter(m[field_name] for m in self.models)
@@ -43,10 +44,22 @@ def _sort_key(model: dict[str, Any]) -> tuple[float, str]:
     return (-model["training_flop"], model["key"])
 
 
+REBUILD = "`tracker estimate-flops --update` rebuilds it from the collected data"
+
+
 def load_previous(paths: DataPaths) -> dict[str, dict[str, Any]]:
     """The saved estimates by key, each checked (empty when there are none)."""
-    doc = read_document(paths.estimated)
-    return estimates_by_key(doc["models"] if doc else [], paths.estimated)
+    return _previous(paths)[1]
+
+
+def _previous(paths: DataPaths) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The saved document and its estimates by key; a damaged file says how to rebuild it."""
+    try:
+        doc = read_document(paths.estimated) or {}
+        return doc, estimates_by_key(doc.get("models", []), paths.estimated)
+    except InputError as exc:
+        raise InputError(f"{exc.detail}; {REBUILD}", file=exc.file, row=exc.row,
+                         field=exc.field) from None  # fmt: skip
 
 
 def run_estimate(
@@ -62,8 +75,13 @@ def run_estimate(
     if not evidence:
         raise InputError("no scraped models; run `tracker collect-all` first", file=paths.scraped)
     estimator = Estimator(evidence, load_known(configs.known_models), settings)
-    previous_doc = read_document(paths.estimated) or {}
-    previous = estimates_by_key(previous_doc.get("models", []), paths.estimated)
+    damaged = ""  # --update replaces a damaged file instead of reading it
+    try:
+        previous_doc, previous = _previous(paths)
+    except InputError as exc:
+        if not update:
+            raise
+        previous_doc, previous, damaged = {}, {}, str(exc).removesuffix(f"; {REBUILD}")
     old_metadata = previous_doc.get("metadata", {})
     del previous_doc  # the records live on in ``previous``, which is emptied as we go
     digests = {key: estimator.digest(key) for key in evidence}
@@ -75,6 +93,8 @@ def run_estimate(
     fresh = estimator.iter_estimates(todo, digests)
     upcoming = next(fresh, None)
     report = EstimateReport([], fits=[fit.as_json() for fit in estimator.fits.values()])
+    if damaged:
+        report.warnings.append(f"{damaged}; rebuilt from the collected data")
     unchanged = True  # every record as saved before
     for key in evidence:
         old = previous.pop(key, None)

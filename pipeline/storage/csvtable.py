@@ -142,6 +142,11 @@ def find_duplicates(records: Iterable[Record], key_column: str) -> dict[str, lis
     return {key: numbers for key, numbers in rows.items() if len(numbers) > 1}
 
 
+def _ordered(present: list[str], wanted: list[str]) -> list[str]:
+    """``wanted``, then the columns of ``present`` it does not name."""
+    return [*wanted, *(column for column in present if column not in wanted)]
+
+
 def _serialise(values: list[str], newline: str) -> str:
     """One CSV record. Writing with ``\r\n`` makes both characters force quoting (a lone
     ``\r`` in a cell must be quoted too); the record then ends with ``newline``."""
@@ -163,11 +168,15 @@ class CsvTable:
     header_raw: str | None = None
     original: str | None = None
     trailer: str = ""
+    missing: list[str] = field(default_factory=list)
 
     @classmethod
     def read(cls, path: str | Path, key_column: str, columns: list[str] | None = None) -> CsvTable:
         """Read ``path``; a missing file gives an empty table with ``columns``.
 
+        The file may hold any subset and order of ``columns`` plus columns of its own: the
+        absent ones read as empty (listed in ``missing``) and are added after the file's
+        own on the next write.
         Raises InputError for a missing key column, an empty key or duplicate keys.
         """
         path = Path(path)
@@ -187,6 +196,8 @@ class CsvTable:
             raw.text,
             raw.trailer,
         )
+        table.missing = [column for column in columns or [] if column not in raw.columns]
+        table.columns = [*raw.columns, *table.missing]  # the file's order; the missing last
         for record in raw.records:
             key = record.cells[key_column]
             if not key.strip():
@@ -241,38 +252,54 @@ class CsvTable:
     def remove_row(self, key: str) -> dict[str, str]:
         return self.rows.pop(key).cells
 
+    @property
+    def file_columns(self) -> list[str]:
+        """The columns the file holds (``columns`` without the ``missing`` ones)."""
+        return [column for column in self.columns if column not in self.missing]
+
     def ensure_columns(self, wanted: list[str]) -> list[str]:
-        """Add missing columns in ``wanted`` order (unknown extra columns stay after them)."""
-        missing = [column for column in wanted if column not in self.columns]
+        """Write every column of ``wanted`` from now on, in ``wanted`` order (the file's
+        own columns after them); returns those the file lacked."""
+        missing = [c for c in wanted if c not in self.columns or c in self.missing]
         if missing:
-            extra = [column for column in self.columns if column not in wanted]
-            self.columns = [*wanted, *extra]
-            self.header_raw = None
-            for record in self.rows.values():
-                record.raw = None
+            self.columns = _ordered(self.columns, wanted)
+            self.missing = [c for c in self.missing if c not in wanted]
+            self._materialise()
         return missing
+
+    def _materialise(self) -> None:
+        """Render every row and the header afresh (the column set changed)."""
+        self.header_raw = None
+        for record in self.rows.values():
+            record.raw = None
 
     def add_columns(self, names: list[str]) -> None:
         """Append columns (empty in every row) after the existing ones."""
         new = [name for name in names if name not in self.columns]
         if new:
             self.columns = [*self.columns, *new]
-            self.header_raw = None
-            for record in self.rows.values():
-                record.raw = None
+            self._materialise()
 
     def render(self) -> str:
-        parts = [self.header_raw or _serialise(self.columns, self.newline)]
+        """The file's text. Columns the file lacks are written once anything else changes;
+        until then the file keeps its shape."""
+        fresh = bool(self.missing) and self._changed()
+        columns = self.columns if fresh else self.file_columns
+        header = None if fresh else self.header_raw
+        parts = [header or _serialise(columns, self.newline)]
         if self.bom and parts[0] and not parts[0].startswith("\ufeff"):
             parts[0] = "\ufeff" + parts[0]
         for record in self.rows.values():
-            text = record.raw
+            text = None if fresh else record.raw
             if text is None:
-                text = _serialise([record.cells.get(c, "") for c in self.columns], self.newline)
+                text = _serialise([record.cells.get(c, "") for c in columns], self.newline)
             if not parts[-1].endswith(("\n", "\r")):
                 parts[-1] += self.newline
             parts.append(text)
         return "".join(parts) + self.trailer
+
+    def _changed(self) -> bool:
+        return self.header_raw is None or any(r.raw is None for r in self.rows.values())
 
     def save(self) -> bool:
         """Write atomically if the content differs from the file on disk; True if written."""
@@ -280,5 +307,8 @@ class CsvTable:
         if text == self.original and self.path.exists():
             return False
         atomic_write_text(self.path, text)
+        if self.missing and self._changed():
+            self.missing = []
+            self._materialise()
         self.original = text
         return True

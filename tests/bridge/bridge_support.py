@@ -90,7 +90,7 @@ class Project(ProjectPaths):
         """The table's sheet layout as the local backend fits it."""
         schema = SchemaMap.load(self.configs / "schema_map.yaml")
         tables = open_tables(self.settings(), list(TITLES))
-        plain = layouts(schema, {t: tables[t].columns for t in TITLES})[table]
+        plain = layouts(schema, {t: tables[t].file_columns for t in TITLES})[table]
         backend = self.backend()
         return replace(
             plain,

@@ -51,8 +51,8 @@ def test_decision_and_publish_offer_a_list(fresh: Project) -> None:
         for sheet in book
     }
     assert rules == {
-        "Candidates": [("list", '"y,n"', "R2:R5000")],
-        "Staging": [("list", '"y"', "R2:R5000")],
+        "Candidates": [("list", '"y,n"', "R2:R1048576")],
+        "Staging": [("list", '"y"', "R2:R1048576")],
         "Published": [],
     }
 

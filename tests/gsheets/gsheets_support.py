@@ -170,7 +170,7 @@ class Rig:
         """The table's sheet layout as the mirror fits it to the backend's limits."""
         schema = SchemaMap.load(self.root / "configs" / "schema_map.yaml")
         tables = open_tables(self.settings(), list(TITLES))
-        plain = layouts(schema, {t: tables[t].columns for t in TITLES})[table]
+        plain = layouts(schema, {t: tables[t].file_columns for t in TITLES})[table]
         limits = [f.name for f in fields(SheetLayout) if hasattr(SheetsBackend, f.name)]
         return replace(plain, **{name: getattr(SheetsBackend, name) for name in limits})
 

@@ -354,3 +354,15 @@ def test_lone_carriage_return_round_trips(tmp_path: Path, value: str) -> None:
     table.add_row({"k": "a", "v": value, "w": "x"})
     table.save()
     assert CsvTable.read(path, "k").get("a") == {"k": "a", "v": value, "w": "x"}
+
+
+def test_a_missing_column_reads_empty_and_is_added_on_the_next_write(tmp_path: Path) -> None:
+    path = write(tmp_path, b"v,k,own\n1,a,x\n2,b,y\n")
+    table = CsvTable.read(path, "k", ["k", "v", "w"])
+    assert table.missing == ["w"] and table.file_columns == ["v", "k", "own"]
+    assert table.get("a") == {"v": "1", "k": "a", "own": "x", "w": ""}
+    assert table.save() is False  # nothing changed: the file keeps its shape
+    assert table.set_cell("b", "w", "z")
+    assert table.save() is True
+    assert path.read_bytes() == b"v,k,own,w\n1,a,x,\n2,b,y,z\n"
+    assert table.missing == []

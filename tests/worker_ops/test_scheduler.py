@@ -85,6 +85,9 @@ class Cycles:
         self.calls.append({"settings": settings, **options})
         self.entered.set()
         assert self.gate.wait(10)
+        if isinstance(self.fail, LockBusy):  # refused before the lock is held
+            raise self.fail
+        options["on_locked"]()
         if self.fail is not None:
             raise self.fail
         report = CycleReport("2031-05-06T06:00:01Z", "2031-05-06T06:00:09Z")
@@ -288,24 +291,36 @@ def test_a_running_cycle_is_never_doubled(project: Project, cycles: Cycles, driv
     assert len(cycles.calls) == 2
 
 
-def test_a_cycle_that_cannot_start_is_recorded_and_the_worker_goes_on(
+def test_a_cycle_refused_by_the_lock_leaves_the_heartbeat_and_the_worker_goes_on(
     project: Project, cycles: Cycles, drive: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """The lock's holder is doing the work: the heartbeat stays that of the last cycle."""
     worker = drive(settings_for(project, schedule="0 6 * * *"))
-    holder = {"pid": 4242, "command": "tracker bridge sync", "since": "2031-05-06T05:59:00Z"}
-    cycles.fail = LockBusy(holder, project.lock_file)
     worker.tick(DAY1.replace(hour=6))
     worker.finished()
-    assert worker.codes()[-1] == EVENT_JOB_EXECUTED  # cycle_job does not raise
-    beat = read_heartbeat(project.state)
-    assert beat["result"] == "failed"
-    assert "pid 4242 (tracker bridge sync)" in beat["message"]
-    assert beat["next_run"] == "2031-05-07T06:00:00Z"
-    assert any("cycle not run:" in r.getMessage() for r in caplog.records)
-    cycles.fail = None
+    before = read_heartbeat(project.state)
+    holder = {"pid": 4242, "command": "tracker bridge sync", "since": "2031-05-07T05:59:00Z"}
+    cycles.fail = LockBusy(holder, project.lock_file)
     worker.tick(DAY1 + timedelta(days=1, hours=6))
     worker.finished()
-    assert read_heartbeat(project.state)["result"] == "ok"
+    assert worker.codes()[-1] == EVENT_JOB_EXECUTED  # cycle_job does not raise
+    assert read_heartbeat(project.state) == before
+    assert any("cycle not run:" in r.getMessage() for r in caplog.records)
+    cycles.fail = None
+    worker.tick(DAY1 + timedelta(days=2, hours=6))
+    worker.finished()
+    assert read_heartbeat(project.state)["next_run"] == "2031-05-09T06:00:00Z"
+
+
+def test_a_cycle_that_fails_once_started_is_recorded(
+    project: Project, cycles: Cycles, drive: Any
+) -> None:
+    worker = drive(settings_for(project, schedule="0 6 * * *"))
+    cycles.fail = KeyError("status")
+    worker.tick(DAY1.replace(hour=6))
+    worker.finished()
+    beat = read_heartbeat(project.state)
+    assert (beat["result"], beat["message"]) == ("failed", "KeyError: 'status'")
 
 
 @pytest.mark.parametrize("schedule", ["bad cron", "61 * * * *", "* * * * * *"])
