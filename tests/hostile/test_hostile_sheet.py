@@ -303,12 +303,12 @@ SHEET_CASES = [
     SheetCase(
         "emoji_in_the_published_sheet",
         type_in("Published", "GPT-4o", {"Abstract": WORLD}),
-        {("Published", "GPT-4o"): "applied: Abstract"},
-        frozenset({PUBLISHED, STAGING, WORKBOOK, BRIDGE_STATE, HISTORY}),
-        check=both(
-            local(PUBLISHED, "GPT-4o", "Abstract", WORLD, keyed="Model"),
-            local(STAGING, "gpt_4o", "notes", WORLD, prefix=True),
-        ),
+        {
+            ("Published", "GPT-4o"): "conflict: verified staging row gpt_4o has notes (empty); "
+            "published keeps your value, resolve with sync-datasets --diff"
+        },
+        frozenset({PUBLISHED, WORKBOOK, BRIDGE_STATE, HISTORY}),
+        check=local(PUBLISHED, "GPT-4o", "Abstract", WORLD, keyed="Model"),
     ),
     SheetCase(
         "key_renamed_to_another_candidate",

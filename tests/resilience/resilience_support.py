@@ -463,7 +463,6 @@ EXPECTED_NOTES = (
     ("below", "qwq_32b", BELOW),
     ("staging", "claude_3.5_sonnet", FLOP_EDIT),
     ("published", "GPT-4o", PUBLISHED_EDIT),
-    ("staging", "gpt_4o", FLOWED),
 )
 
 
