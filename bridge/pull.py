@@ -23,7 +23,7 @@ from bridge.outcome import Outcome
 from pipeline.collect.names import KEY_PATTERN
 from pipeline.curate.datasets import BELOW, CANDIDATES, PUBLISHED, STAGING
 from pipeline.curate.mapping import MappingFile, add_mappings
-from pipeline.curate.notes import excerpt, stamped
+from pipeline.curate.notes import excerpt, split, stamped, with_audit
 from pipeline.curate.plan import (
     AddRow,
     AppendNote,
@@ -46,6 +46,7 @@ EDIT_NOTE = "Sheet edit by a reviewer:"
 ADDED_NOTE = "Added in the {title} sheet by a reviewer"
 REPLACED_NOTE = "Sheet value replaced by the local one (bridge sync --prefer local):"
 RESOLVE = "tracker bridge sync --prefer sheet|local"
+GUARDED = ("verified", "status")  # of a verified row: never undone from a sheet
 
 
 @dataclass
@@ -165,7 +166,7 @@ def _merge_row(name: str, key: str, cells: dict[str, str], edits: dict[str, Edit
     """One row's valid edits through :func:`merge_cell`: taken, already in effect, or a
     conflict (held, or settled by ``--prefer``)."""
     layout, merged = analysis.layout, _Merged([], [], [], [], [])
-    for column, edit in edits.items():
+    for column, edit in _guarded(key, cells, edits, audit, out).items():
         local = normal(layout, column, cells.get(column, ""))
         if local == edit.new:
             out.took(key, column)
@@ -193,6 +194,31 @@ def _merge_row(name: str, key: str, cells: dict[str, str], edits: dict[str, Edit
         merged.changes.append(change)
         out.took(key, column)
     return merged
+
+
+def _guarded(key: str, cells: dict[str, str], edits: dict[str, Edit], audit: str,
+             out: Outcome) -> dict[str, Edit]:  # fmt: skip
+    """Edits that cannot undo history: ``verified`` and ``status`` of a verified row are not
+    changed from a sheet, and the audit lines of the notes stay (text may be added). What
+    is refused gets a ``restored:`` status; the push writes the local value back."""
+    kept = dict(edits)
+    for column in GUARDED:
+        if column in kept and is_verified(cells):
+            del kept[column]
+            out.say(key, f"restored: {column} of a verified row is not changed from the sheet "
+                         "(change it in the files)")  # fmt: skip
+    edit = kept.get(audit)
+    lines = split(cells.get(audit, ""))[1]
+    if edit is not None and lines:
+        content, added = split(edit.new)
+        if any(line not in added for line in lines):
+            out.say(key, f"restored: audit lines in {audit} are kept (add text, never remove it)")
+            value = with_audit(content, [*lines, *(a for a in added if a not in lines)])
+            if value == cells.get(audit, ""):
+                del kept[audit]
+            else:
+                kept[audit] = Edit(key, audit, edit.old, value)
+    return kept
 
 
 def _kept(name: str, key: str, audit: str, merged: _Merged, ctx: PullContext) -> list[Change]:

@@ -166,3 +166,38 @@ def test_a_decision_is_still_pulled_without_a_base(home: Home) -> None:
         sheet.cell(number, column_number(sheet, "reason")).value = "known model"
     sync(home)
     assert "grok_3" in home.rows(STAGING)
+
+
+# -- audit lines and verification cannot be undone from a sheet ------------------------------
+
+
+def test_an_older_copy_of_the_sheet_reverts_no_verified_row(home: Home) -> None:
+    before = home.rows(CANDIDATES)["o3"]
+    assert before["verified"] == "y" and "Manual review" in before["notes"]
+    type_in(
+        "Candidates", "o3", {"verified": None, "status": "likely_above_1e25", "notes": None}
+    )(home)
+    sync(home)
+    after = home.rows(CANDIDATES)["o3"]
+    assert (after["verified"], after["status"], after["notes"]) == (
+        "y",
+        before["status"],
+        before["notes"],
+    )
+    status = home.status("Candidates", "o3")
+    assert "verified of a verified row" in status and "status of a verified row" in status
+    assert "audit lines" in status and "applied" not in status, status
+    assert in_sheet(home, "Candidates", "o3", "verified") == "y"
+    assert in_sheet(home, "Candidates", "o3", "notes") == before["notes"]
+    idle_sync(home)
+
+
+def test_a_note_may_gain_text_but_keeps_its_audit_lines(home: Home) -> None:
+    before = home.rows(STAGING)["o3"]["notes"]
+    type_in("Staging", "o3", {"notes": "Checked against the paper"})(home)
+    sync(home)
+    notes = home.rows(STAGING)["o3"]["notes"]
+    assert "Checked against the paper" in notes
+    assert all(line in notes.splitlines() for line in before.splitlines()), notes
+    assert home.status("Staging", "o3").startswith("restored: audit lines")
+    idle_sync(home)
