@@ -363,6 +363,19 @@ def _publish(key: str, wanted: str, ctx: PullContext, out: Outcome) -> None:
     out.events.append(f"published {key} as {name!r}")
 
 
+def _invalid_row(
+    key: str, cells: dict[str, str], layout: SheetLayout, ctx: PullContext, out: Outcome
+) -> bool:
+    """The validation of a row a reviewer added, whichever sheet: the same :func:`check` as
+    an edited cell, for every column; a bad row stays in the sheet with its problems."""
+    problems = [p for c in layout.columns if (p := check(layout, c, cells.get(c, ""), ctx.schema))]
+    for problem in problems:
+        out.say(key, problem)
+    if problems:
+        out.keep.add(key)
+    return bool(problems)
+
+
 def _added_staging(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
     """Rows reviewers added to the Staging sheet: new confirmed models, if valid."""
     layout, table, plan = analysis.layout, ctx.tables[STAGING], Plan()
@@ -380,13 +393,7 @@ def _added_staging(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
             out.say(key, f"not pulled: {key!r} is not a model key (lower case, digits, . and _)")
             out.keep.add(key)
             continue
-        problems = [
-            p for c in layout.columns if (p := check(layout, c, row.cells.get(c, ""), ctx.schema))
-        ]
-        if problems:
-            for problem in problems:
-                out.say(key, problem)
-            out.keep.add(key)
+        if _invalid_row(key, row.cells, layout, ctx, out):
             continue
         note = stamped(ctx.stamp, ADDED_NOTE.format(title="Staging"))
         cells = {c: row.cells.get(c, "") for c in layout.columns}
@@ -405,6 +412,8 @@ def pull_published(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
     plan = Plan()
     for key in analysis.added:
         row = analysis.rows[key]
+        if _invalid_row(key, row.cells, layout, ctx, out):
+            continue
         cells = {c: row.cells.get(c, "") for c in layout.columns}
         note = stamped(ctx.stamp, ADDED_NOTE.format(title="Published"))
         audit = schema.audit.published

@@ -201,3 +201,23 @@ def test_a_note_may_gain_text_but_keeps_its_audit_lines(home: Home) -> None:
     assert all(line in notes.splitlines() for line in before.splitlines()), notes
     assert home.status("Staging", "o3").startswith("restored: audit lines")
     idle_sync(home)
+
+
+# -- one validation for every row that enters a dataset --------------------------------------
+
+
+def test_a_row_added_in_the_published_sheet_is_validated(home: Home) -> None:
+    with editing(home.workbook) as book:
+        sheet = book["Published"]
+        names = [c.value for c in sheet[1]]
+        bad = {"Model": "Mystery-1", FLOP: "lots of flops", "Publication date": "someday",
+               "Parameters": "-7", "Confidence": "Super sure"}  # fmt: skip
+        number = sheet.max_row + 1
+        for column, value in bad.items():
+            sheet.cell(number, names.index(column) + 1).value = value
+    sync(home)
+    assert "Mystery-1" not in home.rows(PUBLISHED, "Model")
+    status = home.status("Published", "Mystery-1")
+    for column in (FLOP, "Publication date", "Parameters", "Confidence"):
+        assert column in status, status
+    assert in_sheet(home, "Published", "Mystery-1", FLOP) == "lots of flops"
