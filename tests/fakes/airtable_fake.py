@@ -25,7 +25,7 @@ import random
 import re
 import string
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
@@ -335,6 +335,8 @@ class FakeAirtable:
         self._request_count = 0
         self._fail_at: dict[int, int] = {}
         self._drop_at: set[int] = set()
+        self._drop_method: str | None = None
+        self._before: tuple[str, Callable[[], None]] | None = None
         self._fail_next: deque[int] = deque()
         self._window: deque[float] = deque()
         self._penalty_until: float | None = None
@@ -454,6 +456,16 @@ class FakeAirtable:
             raise ValueError("requests are numbered from 1")
         self._drop_at.add(k)
 
+    def drop_every(self, method: str) -> None:
+        """Lose the reply of every request of ``method`` (e.g. ``DELETE``) that was applied:
+        each retry then finds the work done (a 422 for a record already deleted)."""
+        self._drop_method = method.upper()
+
+    def before_next(self, method: str, action: Callable[[], None]) -> None:
+        """Run ``action`` (e.g. a reviewer's edit) just before the next ``method`` request
+        is served: something that lands between a sync's read and its write."""
+        self._before = (method.upper(), action)
+
     def fail_next(self, n: int, status: int = 503) -> None:
         """Make each of the next ``n`` requests answer ``status`` without applying it."""
         self._fail_next.extend([status] * n)
@@ -492,6 +504,9 @@ class FakeAirtable:
         if callable(on_request):
             on_request()
 
+        if self._before is not None and self._before[0] == method:
+            action, self._before = self._before[1], None
+            action()
         status = self._fail_at.pop(number, None)
         if status is None and self._fail_next:
             status = self._fail_next.popleft()
@@ -502,7 +517,7 @@ class FakeAirtable:
             reply = self._serve(method, route, parts.query, request)
         except _ApiError as exc:
             reply = self._reply(exc.status, exc.body)
-        if number in self._drop_at:
+        if number in self._drop_at or (method == self._drop_method and reply[0] < 300):
             self._drop_at.discard(number)
             raise requests.exceptions.ConnectionError(
                 f"FakeAirtable dropped the reply to request {number} ({method} {path})"
