@@ -17,6 +17,7 @@ from bridge.model import SheetChanges
 from bridge.outcome import Outcome
 from bridge.pull import ORDER, PULLS, TABLES_NEEDED, PullContext
 from bridge.push import changes_for, desired_rows, hold_unpulled, intended_base
+from bridge.recheck import recheck
 from bridge.state import BridgeState
 from pipeline.curate.apply import apply_plan, preview
 from pipeline.curate.datasets import PUBLISHED, STAGING, open_tables, published_seed, seed_published
@@ -214,6 +215,8 @@ def mirror(
             _advance(state, analyses, report.outcomes)
         raise InputError(invalid)
     report.skipped = backend.write_blocked()
+    if report.skipped is None and any(report.changes.values()):
+        report.skipped = recheck(backend, report.changes, analyses, intended)
     if report.skipped is not None:
         _unsent(state, backend, report.outcomes)
         _advance(state, analyses, report.outcomes)

@@ -336,7 +336,7 @@ class FakeAirtable:
         self._fail_at: dict[int, int] = {}
         self._drop_at: set[int] = set()
         self._drop_method: str | None = None
-        self._before: tuple[str, Callable[[], None]] | None = None
+        self._after: tuple[str, str, Callable[[], None]] | None = None
         self._fail_next: deque[int] = deque()
         self._window: deque[float] = deque()
         self._penalty_until: float | None = None
@@ -461,10 +461,14 @@ class FakeAirtable:
         each retry then finds the work done (a 422 for a record already deleted)."""
         self._drop_method = method.upper()
 
-    def before_next(self, method: str, action: Callable[[], None]) -> None:
-        """Run ``action`` (e.g. a reviewer's edit) just before the next ``method`` request
-        is served: something that lands between a sync's read and its write."""
-        self._before = (method.upper(), action)
+    def after_next(self, method: str, path: str, action: Callable[[], None]) -> None:
+        """Run ``action`` (e.g. a reviewer's edit) right after the next ``method`` request
+        whose path contains ``path`` is served: something that lands between a sync's read
+        and its write."""
+        self._after = (method.upper(), path, action)
+
+    def table_id(self, name: str) -> str:
+        return next(t.id for t in self._tables.values() if t.name == name)
 
     def fail_next(self, n: int, status: int = 503) -> None:
         """Make each of the next ``n`` requests answer ``status`` without applying it."""
@@ -504,9 +508,6 @@ class FakeAirtable:
         if callable(on_request):
             on_request()
 
-        if self._before is not None and self._before[0] == method:
-            action, self._before = self._before[1], None
-            action()
         status = self._fail_at.pop(number, None)
         if status is None and self._fail_next:
             status = self._fail_next.popleft()
@@ -517,6 +518,9 @@ class FakeAirtable:
             reply = self._serve(method, route, parts.query, request)
         except _ApiError as exc:
             reply = self._reply(exc.status, exc.body)
+        if self._after is not None and self._after[0] == method and self._after[1] in path:
+            action, self._after = self._after[2], None
+            action()
         if number in self._drop_at or (method == self._drop_method and reply[0] < 300):
             self._drop_at.discard(number)
             raise requests.exceptions.ConnectionError(

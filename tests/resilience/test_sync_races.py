@@ -15,6 +15,7 @@ for _folder in ("airtable", "gsheets", "bridge"):
         sys.path.append(str(HERE.parent / _folder))
 
 from airtable_support import csv_text, new_base, read_table  # noqa: E402
+from gsheets_support import Rig, stage  # noqa: E402
 
 REMOVED = 23  # three DELETE requests of at most 10 records
 
@@ -36,3 +37,45 @@ def test_removals_in_several_deletes_with_every_reply_lost_all_land(
     base.sync()
     assert not set(leaving) & set(base.keys("candidates"))
     assert sorted(base.keys("candidates")) == sorted(r["model"] for r in kept)
+
+
+# -- an edit typed between a sync's read and its write ---------------------------------------
+
+
+def _set_local(path: Path, key: str, column: str, value: str) -> None:
+    header, rows = read_table(path)
+    (row,) = [r for r in rows if r["model"] == key]
+    row[column] = value
+    path.write_text(csv_text(header, rows), encoding="utf-8")
+
+
+def test_a_sheets_edit_typed_during_a_sync_is_not_overwritten(
+    project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    rig = Rig.after_pipeline(project, tmp_path_factory)
+    stage(rig)
+    _set_local(rig.file("staging"), "o3", "training_flop", "1.9e+26")  # the push writes it
+    rig.fake.after_next("read", lambda: rig.type("Staging", "o3", {"training_flop": 2.2e26}))
+    rig.sync()
+    assert rig.by_key("Staging")["o3"]["training_flop"] == 2.2e26  # not overwritten
+    rig.sync()  # the next sync reads it as a reviewer's edit of a verified row
+    assert rig.rows("staging")["o3"]["training_flop"] == "1.9e+26"
+    assert rig.by_key("Staging")["o3"]["training_flop"] == 2.2e26
+    assert rig.status("Staging", "o3").startswith("conflict: training_flop")
+
+
+def test_an_airtable_edit_typed_during_a_sync_is_not_overwritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = new_base(tmp_path, monkeypatch)
+    base.sync()
+    _set_local(base.file("candidates"), "grok_3", "training_flop", "3.6e+26")
+    table = base.fake.table_id("Candidates")
+    base.fake.after_next(
+        "GET", table, lambda: base.edit("candidates", "grok_3", {"training_flop": 4e26})
+    )
+    base.sync()
+    assert base.by_key("candidates")["grok_3"]["training_flop"] == 4e26  # not overwritten
+    base.sync()  # the next sync reads it as a reviewer's edit: it wins on an unverified row
+    assert base.rows("candidates")["grok_3"]["training_flop"] == "4e+26"
+    assert base.rows("candidates")["grok_3"]["verified"] == "y"
