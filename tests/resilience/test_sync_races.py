@@ -14,7 +14,7 @@ for _folder in ("airtable", "gsheets", "bridge"):
     if str(HERE.parent / _folder) not in sys.path:
         sys.path.append(str(HERE.parent / _folder))
 
-from airtable_support import csv_text, new_base, read_table  # noqa: E402
+from airtable_support import csv_text, new_base, read_table, stage_two  # noqa: E402
 from gsheets_support import Rig, stage  # noqa: E402
 
 REMOVED = 23  # three DELETE requests of at most 10 records
@@ -79,3 +79,41 @@ def test_an_airtable_edit_typed_during_a_sync_is_not_overwritten(
     base.sync()  # the next sync reads it as a reviewer's edit: it wins on an unverified row
     assert base.rows("candidates")["grok_3"]["training_flop"] == "4e+26"
     assert base.rows("candidates")["grok_3"]["verified"] == "y"
+
+
+# -- a lost base, and a published edit racing a local change ---------------------------------
+
+
+def test_a_sync_with_the_base_deleted_invents_no_edit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = new_base(tmp_path, monkeypatch)
+    stage_two(base)
+    _set_local(base.file("staging"), "gpt_4o", "training_flop", "3.9e+25")
+    _set_local(base.file("candidates"), "grok_3", "training_flop", "3.6e+26")
+    (base.data / "state" / "bridge_airtable.json").unlink()
+    base.sync()
+    staged, candidate = base.rows("staging")["gpt_4o"], base.rows("candidates")["grok_3"]
+    assert staged["training_flop"] == "3.9e+25" and "Sheet edit" not in staged["notes"]
+    assert candidate["training_flop"] == "3.6e+26" and candidate["verified"] == ""
+    assert base.by_key("candidates")["grok_3"]["training_flop"] == 3.6e26
+    assert base.status("staging", "gpt_4o").startswith("conflict: training_flop")
+    base.sync()
+    assert base.rows("staging")["gpt_4o"]["training_flop"] == "3.9e+25"
+
+
+def test_a_published_edit_racing_a_local_change_on_a_verified_row(
+    project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    rig = Rig.after_pipeline(project, tmp_path_factory)
+    stage(rig)
+    _set_local(rig.file("staging"), "gpt_4o", "training_flop", "3.9e+25")
+    rig.type("Published", "GPT-4o", {"Training compute (FLOP)": 4.4e25})
+    rig.sync()
+    assert rig.rows("staging")["gpt_4o"]["training_flop"] == "3.9e+25"
+    assert rig.rows("published")["GPT-4o"]["Training compute (FLOP)"] == "4.4e+25"
+    status = rig.status("Published", "GPT-4o")
+    assert status.startswith("conflict: verified staging row gpt_4o"), status
+    rig.sync()
+    assert rig.status("Published", "GPT-4o") == status  # reported until resolved
+    assert rig.rows("staging")["gpt_4o"]["training_flop"] == "3.9e+25"
