@@ -56,8 +56,9 @@ def afternoon(project: Path, tmp_path_factory: pytest.TempPathFactory) -> Aftern
     return Afternoon(rig, before, order, phi_row, empty, len(values), rig.sync())
 
 
-def test_the_sync_reads_once_and_writes_once(afternoon: Afternoon) -> None:
-    assert afternoon.rig.counts() == {"metadata": 0, "read": 1, "write": 1, "structure": 0}
+def test_the_sync_reads_twice_and_writes_once(afternoon: Afternoon) -> None:
+    # the second read: the sheets again just before writing (an edit typed meanwhile)
+    assert afternoon.rig.counts() == {"metadata": 0, "read": 2, "write": 1, "structure": 0}
     assert set(afternoon.report.written) == {"candidates", "below", "staging", "published"}
 
 
