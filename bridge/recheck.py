@@ -10,7 +10,7 @@ from bridge.analysis import Analysis, Rows
 from bridge.backends.base import Backend
 from bridge.codec import same
 from bridge.layout import STATUS
-from bridge.model import SheetChanges, SheetRow
+from bridge.model import SheetChanges, SheetData, SheetRow
 
 MOVED = "rows of the {title} sheet moved while the sync ran; the next sync writes"
 
@@ -27,7 +27,7 @@ def recheck(
     tables = [t for t, c in changes.items() if c.updates or c.removals]
     if not tables:
         return None
-    fresh = backend.read([changes[t].layout for t in tables])
+    fresh = _read_again(backend, {t: changes[t] for t in tables})
     for table in tables:
         change, analysis = changes[table], analyses[table]
         now = {_where(row): row for row in fresh[table].rows}
@@ -57,6 +57,18 @@ def recheck(
         change.removals = removals
         _keep_bases(analysis, intended[table], late)
     return None
+
+
+def _read_again(backend: Backend, changes: dict[str, SheetChanges]) -> dict[str, SheetData]:
+    """The sheets again; a backend that reads records by id (Airtable) reads only the rows
+    about to be written or removed."""
+    read_rows = getattr(backend, "read_rows", None)
+    if read_rows is None:
+        return backend.read([c.layout for c in changes.values()])
+    return {
+        t: read_rows(c.layout, [row for row, _ in c.updates] + list(c.removals))
+        for t, c in changes.items()
+    }
 
 
 def _where(row: SheetRow) -> object:

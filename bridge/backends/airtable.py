@@ -42,6 +42,7 @@ MAX_TEXT = 100_000  # Airtable's limit for long text
 MODEL_NOT_FOUND = "INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND"
 UNKNOWN_FIELD = "UNKNOWN_FIELD_NAME"  # a remembered field deleted or renamed in the base
 BATCH = 10  # records per write request
+IDS_PER_READ = 50  # records read again by id in one request (the URL stays short)
 GONE = (HTTPStatus.NOT_FOUND, HTTPStatus.UNPROCESSABLE_ENTITY)  # a delete of missing records
 
 
@@ -205,6 +206,25 @@ class AirtableBackend:
             for layout in layouts
         }
         return result
+
+    def read_rows(self, layout: SheetLayout, rows: list[SheetRow]) -> SheetData:
+        """The records of ``rows`` as they are now (a record gone is missing): what a push
+        is about to write, read again by id, 50 ids a request."""
+        info = self._tables()[layout.title]
+        data, table = SheetData(layout, list(info["fields"])), self.base.table(info["id"])
+        refs = [row.ref for row in rows]
+        for start in range(0, len(refs), IDS_PER_READ):
+            ids = ",".join(f"RECORD_ID()='{ref}'" for ref in refs[start : start + IDS_PER_READ])
+            formula = f"OR({ids})"
+            pages = self._call(
+                lambda f=formula: list(table.iterate(fields=info["fields"], formula=f)),
+                layout.title,
+            )
+            for record in (r for page in pages for r in page):
+                cells = {n: from_sheet(layout, n, v) for n, v in record["fields"].items()}
+                key = cells.get(layout.key, "").strip()
+                data.rows.append(SheetRow(key, cells, record["id"], len(data.rows) + 2))
+        return data
 
     def _read_table(self, layout: SheetLayout, tables: dict[str, dict[str, Any]]) -> SheetData:
         """Every record of the layout's table (exists=False when the schema has none)."""

@@ -12,7 +12,8 @@ Install it on a ``responses.RequestsMock`` and point ``pyairtable.Api`` at its e
 Each rule below names the real behaviour it mirrors (see
 https://airtable.com/developers/web/api). Where the real API's exact error type or message
 is not documented, the fake picks the closest documented one and says so in the docstring.
-Anything the fake cannot evaluate faithfully (``filterByFormula``, ``cellFormat=string``,
+Anything the fake cannot evaluate faithfully (``filterByFormula`` other than record ids,
+``cellFormat=string``,
 field types other than text, number and single select) raises ``NotImplementedError`` so a
 test never passes on silently ignored input.
 """
@@ -136,6 +137,22 @@ def _invalid_request() -> _ApiError:
         "INVALID_REQUEST_UNKNOWN",
         "Invalid request: parameter validation failed. Check your request data.",
     )
+
+
+_ONE_ID = re.compile(r"RECORD_ID\(\)\s*=\s*'(rec\w+)'")
+
+
+def _record_ids(formula: str) -> set[str] | None:
+    """The records a ``filterByFormula`` of record ids selects (``RECORD_ID()='rec…'``, or
+    ``OR(...)`` of those), None without a formula; any other formula is not evaluated."""
+    if not formula:
+        return None
+    inner = formula[3:-1] if formula.startswith("OR(") and formula.endswith(")") else formula
+    parts = [p.strip() for p in inner.split(",")]
+    found = [_ONE_ID.fullmatch(p) for p in parts]
+    if not all(found):
+        raise NotImplementedError("FakeAirtable evaluates only formulas of RECORD_ID()")
+    return {m[1] for m in found if m}
 
 
 def _unknown_field(name: str) -> _ApiError:
@@ -729,8 +746,7 @@ class FakeAirtable:
         tokens shaped ``itr…/rec…``, ``maxRecords``, ``fields``, ``sort``, ``view`` and
         ``returnFieldsByFieldId``; records in creation order, empty fields omitted.
         """
-        if options.get("filterByFormula"):
-            raise NotImplementedError("FakeAirtable does not evaluate filterByFormula")
+        wanted = _record_ids(str(options.get("filterByFormula") or ""))
         if options.get("cellFormat", "json") != "json":
             raise NotImplementedError("FakeAirtable only supports cellFormat=json")
         page_size = self._int_option(options, "pageSize", default=self.MAX_PAGE_SIZE)
@@ -751,6 +767,8 @@ class FakeAirtable:
                 raise _invalid_request()
             only = {self._field_or_raise(table, str(n)).id for n in names}
         rows = self._sorted(table, list(table.records.values()), options.get("sort"))
+        if wanted is not None:
+            rows = [r for r in rows if r.id in wanted]
 
         start = position = 0
         if options.get("offset"):

@@ -45,7 +45,8 @@ def test_the_spare_rows_spare_the_next_structure_request(rig: Rig) -> None:
     rig.sync()
     add_candidates(rig, 150, prefix="later_model")
     rig.sync()
-    assert rig.counts() == {"metadata": 0, "read": 1, "write": 1, "structure": 0}  # appends: no read again
+    # appends only: nothing is read again before the write
+    assert rig.counts() == {"metadata": 0, "read": 1, "write": 1, "structure": 0}
     assert rig.fake.values("Candidates") == rig.expected_values("candidates")
 
 
