@@ -174,9 +174,9 @@ def test_a_decision_is_still_pulled_without_a_base(home: Home) -> None:
 def test_an_older_copy_of_the_sheet_reverts_no_verified_row(home: Home) -> None:
     before = home.rows(CANDIDATES)["o3"]
     assert before["verified"] == "y" and "Manual review" in before["notes"]
-    type_in(
-        "Candidates", "o3", {"verified": None, "status": "likely_above_1e25", "notes": None}
-    )(home)
+    type_in("Candidates", "o3", {"verified": None, "status": "likely_above_1e25", "notes": None})(
+        home
+    )
     sync(home)
     after = home.rows(CANDIDATES)["o3"]
     assert (after["verified"], after["status"], after["notes"]) == (
