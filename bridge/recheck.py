@@ -12,7 +12,7 @@ from bridge.codec import same
 from bridge.layout import STATUS
 from bridge.model import SheetChanges, SheetData, SheetRow
 
-MOVED = "rows of the {title} sheet moved while the sync ran; the next sync writes"
+MOVED = "rows of the {title} sheet moved or were deleted while the sync ran; the next sync writes"
 
 
 def recheck(

@@ -117,3 +117,20 @@ def test_a_published_edit_racing_a_local_change_on_a_verified_row(
     rig.sync()
     assert rig.status("Published", "GPT-4o") == status  # reported until resolved
     assert rig.rows("staging")["gpt_4o"]["training_flop"] == "3.9e+25"
+
+
+def test_rows_moved_during_a_sync_make_the_push_wait(
+    project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    rig = Rig.after_pipeline(project, tmp_path_factory)
+    stage(rig)
+    _set_local(rig.file("staging"), "o3", "training_flop", "1.9e+26")
+    rig.fake.after_next("read", lambda: rig.fake.insert_row("Staging", 2))
+    report = rig.sync()
+    assert report.skipped == (
+        "rows of the Staging sheet moved or were deleted while the sync ran; the next sync writes"
+    )
+    assert rig.by_key("Staging")["o3"]["training_flop"] != 1.9e26  # nothing written
+    rig.sync()
+    assert rig.by_key("Staging")["o3"]["training_flop"] == 1.9e26
+    assert rig.status("Staging", "o3") == ""
