@@ -221,3 +221,13 @@ def test_a_row_added_in_the_published_sheet_is_validated(home: Home) -> None:
     for column in (FLOP, "Publication date", "Parameters", "Confidence"):
         assert column in status, status
     assert in_sheet(home, "Published", "Mystery-1", FLOP) == "lots of flops"
+
+
+def test_bridge_rebase_replaces_a_damaged_state(home: Home) -> None:
+    home.path(BRIDGE_STATE).write_text("{not json", encoding="utf-8")
+    result = home.cli("bridge", "sync")
+    assert result.exit_code == 1 and "`tracker bridge rebase`" in result.output, result.output
+    result = home.cli("bridge", "rebase")
+    no_traceback(result)
+    assert result.exit_code == 0, result.output
+    idle_sync(home)
