@@ -1,8 +1,11 @@
 """Step 1-2 of the three-way merge (ARCHITECTURE §7): read the sheet against its base.
 
 Reviewer edits are cells where the sheet (R) differs from the base (B). A cell that equals
-the journal of an unfinished push is the worker's own write, not an edit. Rows without a
-key and keys on two rows are set aside; rows added or deleted in the sheet are listed.
+the journal of an unfinished push is the worker's own write, not an edit. A cell without a
+base (the state was lost, or a conflict on it waits) that differs from the local file is
+not an edit: it is *unknown*, a conflict for the pull, or the local value where the
+pipeline owns it. Rows without a key and keys on two rows are set aside; rows added or
+deleted in the sheet are listed.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from dataclasses import dataclass, field
 from bridge.codec import normal, same_normal
 from bridge.layout import STATUS, SheetLayout
 from bridge.model import SheetData, SheetRow
+from pipeline.curate.datasets import PUBLISHED
+from pipeline.schema import is_verified
 
 Rows = dict[str, dict[str, str]]
 
@@ -39,9 +44,21 @@ class Analysis:
     leaving: list[str] = field(default_factory=list)
     intended: Rows = field(default_factory=dict)
     first_sync: bool = False
+    unknown: dict[str, set[str]] = field(default_factory=dict)
+    baseless: list[str] = field(default_factory=list)
 
     def edited(self, key: str, column: str) -> Edit | None:
         return self.edits.get(key, {}).get(column)
+
+    def has_base(self, key: str, column: str) -> bool:
+        """Whether a base tells which side changed this cell (else: a conflict)."""
+        return column not in self.unknown.get(key, ())
+
+
+def pipeline_owned(layout: SheetLayout, local: dict[str, str]) -> bool:
+    """A row whose cells the pipeline writes: an unverified candidate or staging row. Where
+    the base is unknown, its local values win (nothing a reviewer confirmed is at stake)."""
+    return layout.table != PUBLISHED and not is_verified(local)
 
 
 def effective_base(layout: SheetLayout, row: SheetRow | None, base: dict[str, str] | None,
@@ -80,8 +97,8 @@ def analyse(
     ``refs`` the backend's row references (Airtable record ids) by key, where known.
 
     A row that is in the sheet and in the local table but has no base (the state was lost,
-    or a duplicate key was just resolved) takes the local row as its base: every cell that
-    differs is treated as a reviewer's edit, so none is lost."""
+    or a duplicate key was just resolved) has unknown data cells: a cell that differs from
+    the local one is never read as a reviewer's edit (see :func:`_unknown`)."""
     refs, local = refs or {}, local or {}
     intended = journal or {}
     result = Analysis(layout, sheet, intended=intended, first_sync=not base and not intended)
@@ -114,7 +131,8 @@ def analyse(
             continue
         row_base = effective_base(layout, row, base.get(key), intended.get(key))
         if row_base is None and key in local:
-            row_base = {c: normal(layout, c, v) for c, v in local[key].items()}
+            row_base = {c: "" for c in layout.reviewer}  # no base: data cells are unknown
+            result.baseless.append(key)
         if row_base is None:
             old = next((k for k in gone if _renamed(layout, row, base[k], refs, k)), None)
             if old is None:
@@ -128,7 +146,11 @@ def analyse(
         for column in layout.header:
             if column == STATUS or (sheet.exists and column not in sheet.header):
                 continue  # a column missing from the sheet is put back by the push, not cleared
-            raw, old = row.cells.get(column, ""), row_base.get(column, "")
+            raw, old = row.cells.get(column, ""), row_base.get(column)
+            if old is None and column in layout.columns and key in local:
+                _unknown(result, key, column, raw, local[key])
+                continue
+            old = old or ""
             if raw == old:
                 continue  # a base is in normal form, and normal() keeps it so
             new, old = normal(layout, column, raw), normal(layout, column, old)
@@ -142,3 +164,16 @@ def analyse(
         result.deleted.append(key)
         result.base[key] = base[key]
     return result
+
+
+def _unknown(result: Analysis, key: str, column: str, raw: str, local: dict[str, str]) -> None:
+    """A cell no base covers: equal to the local value, nothing to do; the local value where
+    the pipeline owns it or the worker does (the push writes it); else an unknown edit."""
+    layout = result.layout
+    new, mine = normal(layout, column, raw), normal(layout, column, local.get(column, ""))
+    if same_normal(layout, column, new, mine):
+        return
+    if column in layout.worker_only or pipeline_owned(layout, local):
+        return
+    result.edits.setdefault(key, {})[column] = Edit(key, column, mine, new)
+    result.unknown.setdefault(key, set()).add(column)

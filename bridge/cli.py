@@ -10,7 +10,7 @@ from rich.table import Table
 
 from bridge.backends import NAMES
 from bridge.layout import TABLES
-from bridge.mirror import MirrorReport, mirror
+from bridge.mirror import MirrorReport, mirror, rebase
 from bridge.model import SheetChanges
 from pipeline.cli.common import console, settings_from, user_errors, writes_data
 from pipeline.curate.render import render_plan, short
@@ -43,11 +43,17 @@ def bridge_group() -> None:
 
 
 def _run(
-    ctx: click.Context, mode: str, backend: str | None, tables: tuple[str, ...], dry_run: bool
+    ctx: click.Context,
+    mode: str,
+    backend: str | None,
+    tables: tuple[str, ...],
+    dry_run: bool,
+    prefer: str | None = None,
 ) -> MirrorReport:
     report = mirror(
-        settings_from(ctx), mode, backend_name=backend, tables=list(tables) or None, dry_run=dry_run
-    )  # type: ignore[arg-type]
+        settings_from(ctx), mode, backend_name=backend, tables=list(tables) or None,
+        dry_run=dry_run, prefer=prefer,
+    )  # type: ignore[arg-type]  # fmt: skip
     for notice in report.notices:
         click.echo(notice)
     return report
@@ -158,11 +164,34 @@ def push_command(
 
 @bridge_group.command("sync")
 @backend_options
+@click.option(
+    "--prefer",
+    type=click.Choice(["sheet", "local"]),
+    help="Settle every conflict: take the sheet's value, or write the local one over it "
+    "(the sheet's value is kept in the row's notes).",
+)
 @click.pass_context
 @user_errors
 @writes_data
 def sync_command(
-    ctx: click.Context, backend: str | None, tables: tuple[str, ...], dry_run: bool
+    ctx: click.Context,
+    backend: str | None,
+    tables: tuple[str, ...],
+    dry_run: bool,
+    prefer: str | None,
 ) -> None:
     """Pull, then push: what the worker runs."""
-    _report(_run(ctx, "sync", backend, tables, dry_run))
+    _report(_run(ctx, "sync", backend, tables, dry_run, prefer))
+
+
+@bridge_group.command("rebase")
+@click.option("--backend", type=click.Choice(NAMES), help="Sheet backend (default: settings).")
+@click.pass_context
+@user_errors
+@writes_data
+def rebase_command(ctx: click.Context, backend: str | None) -> None:
+    """Adopt the sheets as they are now as the sync base (after the sync state was lost):
+    the next sync writes the local values that differ over the sheets'."""
+    taken = rebase(settings_from(ctx), backend_name=backend)
+    counts = ", ".join(f"{table} {rows} rows" for table, rows in taken.items())
+    click.echo(f"Sync base taken from the sheets: {counts}; the next sync writes local values.")

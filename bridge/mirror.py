@@ -17,6 +17,7 @@ from bridge.model import SheetChanges
 from bridge.outcome import Outcome
 from bridge.pull import ORDER, PULLS, TABLES_NEEDED, PullContext
 from bridge.push import changes_for, desired_rows, hold_unpulled, intended_base
+from bridge.recheck import recheck
 from bridge.state import BridgeState
 from pipeline.curate.apply import apply_plan, preview
 from pipeline.curate.datasets import PUBLISHED, STAGING, open_tables, published_seed, seed_published
@@ -120,7 +121,9 @@ def mirror(
     tables: list[str] | None = None,
     dry_run: bool = False,
     unsaved: dict[str, CsvTable] | None = None,
+    prefer: str | None = None,
 ) -> MirrorReport:
+    """One mirror run; ``prefer`` (``sheet`` or ``local``) settles every conflict that way."""
     backend = backend or make_backend(settings, backend_name)
     paths, configs = DataPaths(settings.data_dir), ConfigPaths(settings.config_dir)
     report = MirrorReport(backend.name, backend.location(), mode, dry_run)
@@ -155,6 +158,12 @@ def mirror(
         )
         for t in chosen
     }  # fmt: skip
+    baseless = sum(len(a.unknown) for a in analyses.values())
+    if baseless:
+        report.notices.append(
+            f"No sync base for {baseless} rows whose sheet and local values differ: they are "
+            "conflicts, never reviewer edits; `tracker bridge rebase` adopts the sheets as base"
+        )
     report.outcomes = {t: Outcome() for t in chosen}
     unsent = backend.cache.get(UNSENT, {})
     stamp = utc_now()
@@ -173,7 +182,7 @@ def mirror(
     else:
         ctx = PullContext(local, schema, mapping=MappingFile.load(configs.name_mapping),
                           mapping_path=configs.name_mapping, stamp=stamp, apply=apply,
-                          dry_run=not writing)  # fmt: skip
+                          dry_run=not writing, prefer=prefer)  # fmt: skip
         for table in ORDER:
             if table in chosen:
                 PULLS[table](analyses[table], ctx, report.outcomes[table])
@@ -206,6 +215,8 @@ def mirror(
             _advance(state, analyses, report.outcomes)
         raise InputError(invalid)
     report.skipped = backend.write_blocked()
+    if report.skipped is None and any(report.changes.values()):
+        report.skipped = recheck(backend, report.changes, analyses, intended)
     if report.skipped is not None:
         _unsent(state, backend, report.outcomes)
         _advance(state, analyses, report.outcomes)
@@ -254,3 +265,43 @@ def _advance(
             for column in columns:
                 target[column] = normal(analysis.layout, column, row.cells.get(column, ""))
     state.save()
+
+
+def rebase(
+    settings: Settings, *, backend: Backend | None = None, backend_name: str | None = None
+) -> dict[str, int]:
+    """Take the sheets as they are now as the sync base (after the state was lost, or a
+    redeploy against an existing sheet): the next sync writes every local value that
+    differs over the sheet's. Reviewer columns keep an empty base, so a decision waiting
+    in the sheet is still pulled. Rows per table taken."""
+    backend = backend or make_backend(settings, backend_name)
+    paths, configs = DataPaths(settings.data_dir), ConfigPaths(settings.config_dir)
+    local = open_tables(settings, TABLES_NEEDED)
+    schema = SchemaMap.load(configs.schema_map)
+    columns = {t: local[t].columns for t in TABLES}
+    lays = {
+        n: fitted(lay, backend)
+        for n, lay in layouts(schema, columns, settings.bridge.titles).items()
+    }
+    try:
+        state = BridgeState.load(paths.state, backend.name)
+    except InputError:  # a damaged state is what rebase replaces
+        state = BridgeState(paths.state / f"bridge_{backend.name}.json")
+    backend.cache = state.cache.setdefault(backend.name, {})
+    sheets = backend.read([lays[t] for t in TABLES])
+    taken = {}
+    for table in TABLES:
+        layout, rows = lays[table], Counter(r.key for r in sheets[table].rows if r.key.strip())
+        state.bases[table] = {
+            row.key: {
+                c: "" if c in layout.reviewer else normal(layout, c, row.cells.get(c, ""))
+                for c in layout.header
+            }
+            for row in sheets[table].rows
+            if rows.get(row.key) == 1
+        }
+        taken[table] = len(state.bases[table])
+    state.journal = None
+    backend.cache.pop(UNSENT, None)
+    state.save()
+    return taken

@@ -23,11 +23,20 @@ from bridge.outcome import Outcome
 from pipeline.collect.names import KEY_PATTERN
 from pipeline.curate.datasets import BELOW, CANDIDATES, PUBLISHED, STAGING
 from pipeline.curate.mapping import MappingFile, add_mappings
-from pipeline.curate.notes import excerpt, stamped
-from pipeline.curate.plan import AddRow, AppendNote, Change, MarkVerified, Plan, UpdateField
+from pipeline.curate.notes import excerpt, split, stamped, with_audit
+from pipeline.curate.plan import (
+    AddRow,
+    AppendNote,
+    Change,
+    Conflict,
+    MarkVerified,
+    Plan,
+    UpdateField,
+    merge_cell,
+)
 from pipeline.curate.review import earlier_decision, parse_decision, plan_decision
 from pipeline.curate.schema_map import SchemaMap
-from pipeline.curate.sync import SyncContext, plan_to_published
+from pipeline.curate.sync import DIFF, VERIFIED, SyncContext, plan_to_published
 from pipeline.schema import VOCABULARIES, canonical, is_verified
 from pipeline.storage.csvtable import CsvTable
 from pipeline.values import parse_date, parse_flop, parse_number
@@ -35,6 +44,9 @@ from pipeline.values import parse_date, parse_flop, parse_number
 RESTORED = "restored: rows are not deleted from the sheet (filter it instead)"
 EDIT_NOTE = "Sheet edit by a reviewer:"
 ADDED_NOTE = "Added in the {title} sheet by a reviewer"
+REPLACED_NOTE = "Sheet value replaced by the local one (bridge sync --prefer local):"
+RESOLVE = "tracker bridge sync --prefer sheet|local"
+GUARDED = ("verified", "status")  # of a verified row: never undone from a sheet
 
 
 @dataclass
@@ -46,6 +58,7 @@ class PullContext:
     stamp: str
     apply: Callable[[Plan], None]
     dry_run: bool = False
+    prefer: str | None = None
 
 
 def check(layout: SheetLayout, column: str, value: str, schema: SchemaMap) -> str | None:
@@ -125,39 +138,115 @@ def _applied(key: str, columns: list[str], out: Outcome) -> None:
         out.say(key, f"applied: {', '.join(columns)}")
 
 
+def conflict_status(column: str, local: str, known: bool) -> str:
+    """The ``sync_status`` of a cell changed on both sides, naming how to resolve it."""
+    shown = excerpt(local, 40)
+    why = (
+        f"changed locally to {shown} since your edit"
+        if known
+        else (f"is {shown} locally, and no sync base says which side changed it")
+    )
+    return f"conflict: {column} {why}; both kept, resolve with {RESOLVE}"
+
+
+@dataclass
+class _Merged:
+    """What the merge rule made of one row's edits."""
+
+    changes: list[Change]
+    overruled: list[str]
+    replaced: list[str]
+    earlier: list[str]
+    conflicts: list[Change]
+
+
+def _merge_row(name: str, key: str, cells: dict[str, str], edits: dict[str, Edit],
+               analysis: Analysis, ctx: PullContext, out: Outcome, *,
+               verified: bool, audit: str) -> _Merged:  # fmt: skip
+    """One row's valid edits through :func:`merge_cell`: taken, already in effect, or a
+    conflict (held, or settled by ``--prefer``)."""
+    layout, merged = analysis.layout, _Merged([], [], [], [], [])
+    for column, edit in _guarded(key, cells, edits, audit, out).items():
+        local = normal(layout, column, cells.get(column, ""))
+        if local == edit.new:
+            out.took(key, column)
+            if _noted(cells.get(audit, ""), column, edit.new):
+                merged.earlier.append(column)
+            continue
+        known = analysis.has_base(key, column)
+        change = merge_cell(
+            name, key, column, old=cells.get(column, ""), local=local, theirs=edit.new,
+            base=edit.old if known else None, verified=verified,
+            conflict=conflict_status(column, local, known), why="sheet edit",
+        )  # fmt: skip
+        if isinstance(change, Conflict) and ctx.prefer == "local":
+            merged.replaced.append(f"{column} = {excerpt(edit.new, 40)}")
+            continue  # not held: the push writes the local value over the sheet's
+        if isinstance(change, Conflict) and ctx.prefer != "sheet":
+            merged.conflicts.append(change)
+            out.say(key, change.reason)
+            out.hold(key, column)
+            continue
+        if change is None or isinstance(change, Conflict):
+            change = UpdateField(name, key, column, cells.get(column, ""), edit.new, "sheet edit")
+        if local != edit.old or not known:
+            merged.overruled.append(f"{column} {excerpt(local, 40)}")
+        merged.changes.append(change)
+        out.took(key, column)
+    return merged
+
+
+def _guarded(key: str, cells: dict[str, str], edits: dict[str, Edit], audit: str,
+             out: Outcome) -> dict[str, Edit]:  # fmt: skip
+    """Edits that cannot undo history: ``verified`` and ``status`` of a verified row are not
+    changed from a sheet, and the audit lines of the notes stay (text may be added). What
+    is refused gets a ``restored:`` status; the push writes the local value back."""
+    kept = dict(edits)
+    for column in GUARDED:
+        if column in kept and is_verified(cells):
+            del kept[column]
+            out.say(key, f"restored: {column} of a verified row is not changed from the sheet "
+                         "(change it in the files)")  # fmt: skip
+    edit = kept.get(audit)
+    lines = split(cells.get(audit, ""))[1]
+    if edit is not None and lines:
+        content, added = split(edit.new)
+        if any(line not in added for line in lines):
+            out.say(key, f"restored: audit lines in {audit} are kept (add text, never remove it)")
+            value = with_audit(content, [*lines, *(a for a in added if a not in lines)])
+            if value == cells.get(audit, ""):
+                del kept[audit]
+            else:
+                kept[audit] = Edit(key, audit, edit.old, value)
+    return kept
+
+
+def _kept(name: str, key: str, audit: str, merged: _Merged, ctx: PullContext) -> list[Change]:
+    """The conflicts, and the audit line keeping the sheet values ``--prefer local`` wrote
+    over."""
+    if not merged.replaced:
+        return merged.conflicts
+    text = f"{REPLACED_NOTE} {'; '.join(merged.replaced)}"
+    note = AppendNote(name, key, audit, stamped(ctx.stamp, text), "--prefer local")
+    return [*merged.conflicts, note]
+
+
 def _corrections(name: str, analysis: Analysis, ctx: PullContext, out: Outcome) -> Plan:
     """Edits of data cells in Candidates or Staging: corrections of the local row."""
-    table, layout, plan = ctx.tables[name], analysis.layout, Plan()
+    table, plan = ctx.tables[name], Plan()
     for key in analysis.edits:
         if key not in table or key not in analysis.base:
             continue
         cells = table.get(key)
-        changes: list[Change] = []
-        overruled, earlier = [], []
-        for column, edit in _value_problems(analysis, key, ctx.schema, out).items():
-            local = normal(layout, column, cells.get(column, ""))
-            if local == edit.new:
-                out.took(key, column)
-                if _noted(cells.get("notes", ""), column, edit.new):
-                    earlier.append(column)
-                continue
-            if local != edit.old:
-                if is_verified(cells):
-                    out.say(
-                        key,
-                        f"conflict: {column} changed locally to {excerpt(local, 40)} since "
-                        "your edit; both kept, resolve with sync-datasets --diff",
-                    )
-                    out.hold(key, column)
-                    continue
-                overruled.append(f"{column} {excerpt(local, 40)}")
-            changes.append(
-                UpdateField(name, key, column, cells.get(column, ""), edit.new, "sheet edit")
-            )
-            out.took(key, column)
+        valid = _value_problems(analysis, key, ctx.schema, out)
+        merged = _merge_row(name, key, cells, valid, analysis, ctx, out,
+                            verified=is_verified(cells), audit="notes")  # fmt: skip
+        changes = merged.changes
+        plan.extend(_kept(name, key, "notes", merged, ctx))
         if changes:
             edited = "; ".join(f"{c.field} = {excerpt(c.new, 40)}" for c in changes)
-            automated = f" (automation had {'; '.join(overruled)})" if overruled else ""
+            had = "local had" if ctx.prefer == "sheet" else "automation had"
+            automated = f" ({had} {'; '.join(merged.overruled)})" if merged.overruled else ""
             note = stamped(ctx.stamp, f"{EDIT_NOTE} {edited}{automated}")
             plan.extend(
                 [
@@ -167,7 +256,7 @@ def _corrections(name: str, analysis: Analysis, ctx: PullContext, out: Outcome) 
                 ]
             )
             out.events.append(f"{name} {key}: {edited}")
-        _applied(key, [c.field for c in changes] or earlier, out)
+        _applied(key, [c.field for c in changes] or merged.earlier, out)
     return plan
 
 
@@ -274,6 +363,19 @@ def _publish(key: str, wanted: str, ctx: PullContext, out: Outcome) -> None:
     out.events.append(f"published {key} as {name!r}")
 
 
+def _invalid_row(
+    key: str, cells: dict[str, str], layout: SheetLayout, ctx: PullContext, out: Outcome
+) -> bool:
+    """The validation of a row a reviewer added, whichever sheet: the same :func:`check` as
+    an edited cell, for every column; a bad row stays in the sheet with its problems."""
+    problems = [p for c in layout.columns if (p := check(layout, c, cells.get(c, ""), ctx.schema))]
+    for problem in problems:
+        out.say(key, problem)
+    if problems:
+        out.keep.add(key)
+    return bool(problems)
+
+
 def _added_staging(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
     """Rows reviewers added to the Staging sheet: new confirmed models, if valid."""
     layout, table, plan = analysis.layout, ctx.tables[STAGING], Plan()
@@ -291,13 +393,7 @@ def _added_staging(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
             out.say(key, f"not pulled: {key!r} is not a model key (lower case, digits, . and _)")
             out.keep.add(key)
             continue
-        problems = [
-            p for c in layout.columns if (p := check(layout, c, row.cells.get(c, ""), ctx.schema))
-        ]
-        if problems:
-            for problem in problems:
-                out.say(key, problem)
-            out.keep.add(key)
+        if _invalid_row(key, row.cells, layout, ctx, out):
             continue
         note = stamped(ctx.stamp, ADDED_NOTE.format(title="Staging"))
         cells = {c: row.cells.get(c, "") for c in layout.columns}
@@ -317,6 +413,8 @@ def pull_published(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
     plan = Plan()
     for key in analysis.added:
         row = analysis.rows[key]
+        if _invalid_row(key, row.cells, layout, ctx, out):
+            continue
         cells = {c: row.cells.get(c, "") for c in layout.columns}
         note = stamped(ctx.stamp, ADDED_NOTE.format(title="Published"))
         audit = schema.audit.published
@@ -325,46 +423,16 @@ def pull_published(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
         out.took(key, *layout.columns)
         out.say(key, "applied: added to published_data.csv")
         out.events.append(f"added {key} to published")
-    staging, reverse = ctx.tables[STAGING], ctx.mapping.reverse
+    reverse, audit = ctx.mapping.reverse, schema.audit.published
     for name in analysis.edits:
         if name not in table or name not in analysis.base:
             continue
-        current, changes, flows, earlier = table.get(name), [], [], []
-        for column, edit in _value_problems(analysis, name, schema, out).items():
-            local = normal(layout, column, current.get(column, ""))
-            if local == edit.new:
-                out.took(name, column)
-                if _noted(current.get(schema.audit.published, ""), column, edit.new):
-                    earlier.append(column)
-                continue
-            if local != edit.old:
-                out.say(
-                    name,
-                    f"conflict: {column} changed locally to {excerpt(local, 40)} since "
-                    "your edit; both kept, resolve with sync-datasets --diff",
-                )
-                out.hold(name, column)
-                continue
-            changes.append(
-                UpdateField(
-                    PUBLISHED, name, column, current.get(column, ""), edit.new, "sheet edit"
-                )
-            )
-            out.took(name, column)
-            fm = next((f for f in schema.fields if f.published == column), None)
-            key = reverse.get(name)
-            if fm is not None and key in staging:
-                value = schema.staging_cell(fm, staging.cell(key, fm.staging), edit.new)
-                flows.append(
-                    UpdateField(
-                        STAGING,
-                        key,
-                        fm.staging,
-                        staging.cell(key, fm.staging),
-                        value,
-                        "from the Published sheet",
-                    )
-                )
+        valid = _value_problems(analysis, name, schema, out)
+        merged = _merge_row(PUBLISHED, name, table.get(name), valid, analysis, ctx, out,
+                            verified=True, audit=audit)  # fmt: skip
+        changes = merged.changes
+        plan.extend(_kept(PUBLISHED, name, audit, merged, ctx))
+        flows = _flows(name, changes, ctx, out)
         if changes:
             edited = "; ".join(f"{c.field} = {excerpt(c.new, 40)}" for c in changes)
             plan.extend(changes)
@@ -372,19 +440,20 @@ def pull_published(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
                 AppendNote(
                     PUBLISHED,
                     name,
-                    schema.audit.published,
+                    audit,
                     stamped(ctx.stamp, f"{EDIT_NOTE} {edited}"),
                     "sheet edit",
                 )
             )
             out.events.append(f"published {name}: {edited}")
-        _applied(name, [c.field for c in changes] or earlier, out)
-        if flows:
+        _applied(name, [c.field for c in changes] or merged.earlier, out)
+        updates = [c for c in flows if isinstance(c, UpdateField)]
+        plan.extend(flows)
+        if updates:
             key = reverse[name]
-            text = "; ".join(f"{c.field} = {excerpt(c.new, 40)}" for c in flows)
+            text = "; ".join(f"{c.field} = {excerpt(c.new, 40)}" for c in updates)
             plan.extend(
                 [
-                    *flows,
                     MarkVerified(STAGING, key, "from the Published sheet"),
                     AppendNote(
                         STAGING,
@@ -396,6 +465,55 @@ def pull_published(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
                 ]
             )
     ctx.apply(plan)
+    for name in analysis.rows:
+        _apart(name, ctx, out)
+
+
+def _apart(name: str, ctx: PullContext, out: Outcome) -> None:
+    """A published value a sheet edit set that its verified staging row does not share: a
+    conflict reported on every sync until ``sync-datasets --diff`` resolves it (the same
+    status every time: it replaces the row's ``applied:``)."""
+    published, staging, schema = ctx.tables[PUBLISHED], ctx.tables[STAGING], ctx.schema
+    key = ctx.mapping.reverse.get(name)
+    if name not in published or key not in staging or not is_verified(staging.get(key)):
+        return
+    theirs, ours = published.get(name), staging.get(key)
+    for fm in schema.fields:
+        value = theirs.get(fm.published, "")
+        if not value.strip() or schema.same(fm, ours.get(fm.staging, ""), value):
+            continue
+        if _noted(theirs.get(schema.audit.published, ""), fm.published, value):
+            shown = excerpt(schema.content(fm, ours.get(fm.staging, "")), 40) or "(empty)"
+            said = out.statuses.get(name, [])
+            said[:] = [m for m in said if not m.startswith("applied:")]
+            out.say(
+                name,
+                f"conflict: verified staging row {key} has {fm.staging} {shown}; published "
+                f"keeps your value, resolve with {DIFF}",
+            )
+
+
+def _flows(name: str, changes: list[Change], ctx: PullContext, out: Outcome) -> list[Change]:
+    """Published edits on their way to the mapped staging row, through the same merge rule
+    as ``sync-datasets``: a verified staging row is never overwritten (a conflict)."""
+    staging, schema, key = ctx.tables[STAGING], ctx.schema, ctx.mapping.reverse.get(name)
+    if key not in staging:
+        return []
+    current, flows = staging.get(key), []
+    verified = is_verified(current)
+    for change in changes:
+        fm = next((f for f in schema.fields if f.published == change.field), None)
+        if fm is None or schema.same(fm, current[fm.staging], change.new):
+            continue
+        value = schema.staging_cell(fm, current[fm.staging], change.new)
+        merged = merge_cell(
+            STAGING, key, fm.staging, old=current[fm.staging], theirs=value,
+            base=None if verified else current[fm.staging], verified=verified,
+            conflict=VERIFIED, why="from the Published sheet",
+        )  # fmt: skip
+        if merged is not None:
+            flows.append(merged)
+    return flows
 
 
 PULLS = {PUBLISHED: pull_published, STAGING: pull_staging, CANDIDATES: pull_candidates}

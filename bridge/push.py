@@ -73,7 +73,10 @@ def intended_base(
             continue
         row = {c: normal(layout, c, v) for c, v in cells.items()}
         for column in out.held.get(key, ()):
-            row[column] = analysis.base.get(key, {}).get(column, "")
+            if analysis.has_base(key, column):
+                row[column] = analysis.base.get(key, {}).get(column, "")
+            else:
+                row.pop(column, None)  # still unknown: the conflict waits
         base[key] = row
     for key in analysis.duplicates:
         if key in analysis.base:

@@ -13,7 +13,7 @@ from pipeline.errors import InputError
 from pipeline.storage.atomic import write_chunks_if_changed
 
 Rows = dict[str, dict[str, str]]
-DAMAGED = "damaged sync state; delete it to start from the sheet"
+DAMAGED = "damaged sync state; `tracker bridge rebase` starts again from the sheets"
 ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Mapping
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +41,18 @@ DEFAULT_ENDPOINT = "https://api.airtable.com"
 MAX_TEXT = 100_000  # Airtable's limit for long text
 MODEL_NOT_FOUND = "INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND"
 UNKNOWN_FIELD = "UNKNOWN_FIELD_NAME"  # a remembered field deleted or renamed in the base
+BATCH = 10  # records per write request
+IDS_PER_READ = 50  # records read again by id in one request (the URL stays short)
+GONE = (HTTPStatus.NOT_FOUND, HTTPStatus.UNPROCESSABLE_ENTITY)  # a delete of missing records
 
 
 class AirtableError(TrackerError):
-    """An Airtable request failed after its retries."""
+    """An Airtable request failed after its retries; ``status`` is the HTTP status of its
+    reply, when there was one."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class ModelNotFound(AirtableError):
@@ -162,9 +171,11 @@ class AirtableBackend:
                 raise AirtableError(f"Airtable: {exc}") from None
             missing = f"base {self.base_id}: check AIRTABLE_BASE_ID"
             message = f"Airtable: {describe(exc.response, missing)}"
+            status = exc.response.status_code
             if api_error(exc.response).get("type") in (MODEL_NOT_FOUND, UNKNOWN_FIELD):
-                raise ModelNotFound(f"{message} (table {table})" if table else message) from None
-            raise AirtableError(message) from None
+                where = f"{message} (table {table})" if table else message
+                raise ModelNotFound(where, status) from None
+            raise AirtableError(message, status) from None
         except requests.JSONDecodeError as exc:
             raise AirtableError(f"Airtable: {not_json(exc)}") from None
         except (requests.ConnectionError, requests.Timeout) as exc:
@@ -195,6 +206,25 @@ class AirtableBackend:
             for layout in layouts
         }
         return result
+
+    def read_rows(self, layout: SheetLayout, rows: list[SheetRow]) -> SheetData:
+        """The records of ``rows`` as they are now (a record gone is missing): what a push
+        is about to write, read again by id, 50 ids a request."""
+        info = self._tables()[layout.title]
+        data, table = SheetData(layout, list(info["fields"])), self.base.table(info["id"])
+        refs = [row.ref for row in rows]
+        for start in range(0, len(refs), IDS_PER_READ):
+            ids = ",".join(f"RECORD_ID()='{ref}'" for ref in refs[start : start + IDS_PER_READ])
+            formula = f"OR({ids})"
+            pages = self._call(
+                lambda f=formula: list(table.iterate(fields=info["fields"], formula=f)),
+                layout.title,
+            )
+            for record in (r for page in pages for r in page):
+                cells = {n: from_sheet(layout, n, v) for n, v in record["fields"].items()}
+                key = cells.get(layout.key, "").strip()
+                data.rows.append(SheetRow(key, cells, record["id"], len(data.rows) + 2))
+        return data
 
     def _read_table(self, layout: SheetLayout, tables: dict[str, dict[str, Any]]) -> SheetData:
         """Every record of the layout's table (exists=False when the schema has none)."""
@@ -265,11 +295,35 @@ class AirtableBackend:
             for record in done["records"]:  # remembered: the next read changes nothing
                 key = from_sheet(layout, layout.key, record["fields"].get(layout.key, ""))
                 refs[key.strip()] = record["id"]
+        for start in range(0, len(removals), BATCH):
+            self._delete(table, layout, removals[start : start + BATCH])
         if removals:
-            try:
-                self._call(lambda: table.batch_delete(removals))
-            except AirtableError as exc:
-                if "does not exist" not in str(exc).lower() and "not_found" not in str(exc).lower():
-                    raise  # a record already gone (a retried delete): the next read tells
             for row in change.removals:
                 refs.pop(row.key, None)
+
+    def _delete(self, table: Any, layout: SheetLayout, ids: list[str]) -> None:
+        """One DELETE of at most 10 records. Refused because a record is missing (a retry
+        after a lost reply finds its work done): the records still there are read back one
+        by one and deleted; any other failure is raised."""
+        try:
+            self._call(lambda: table.batch_delete(ids), layout.title)
+        except ModelNotFound:
+            raise
+        except AirtableError as exc:
+            if exc.status not in GONE:
+                raise
+            left = [ref for ref in ids if self._exists(table, ref, layout.title)]
+            if left:
+                self._call(lambda: table.batch_delete(left), layout.title)
+
+    def _exists(self, table: Any, ref: str, title: str) -> bool:
+        """Whether the record ``ref`` is still in the table (404: it is gone)."""
+        try:
+            self._call(lambda: table.get(ref), title)
+        except ModelNotFound:
+            raise
+        except AirtableError as exc:
+            if exc.status != HTTPStatus.NOT_FOUND:
+                raise
+            return False
+        return True

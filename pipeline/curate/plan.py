@@ -207,3 +207,33 @@ class Plan:
 
     def __bool__(self) -> bool:
         return bool(self.writes)
+
+
+def merge_cell(
+    table: str,
+    key: str,
+    column: str,
+    *,
+    old: str,
+    theirs: str,
+    base: str | None,
+    verified: bool,
+    conflict: str,
+    why: str,
+    local: str | None = None,
+) -> UpdateField | Conflict | None:
+    """The one merge rule for a cell another side (a sheet, the other dataset) holds as
+    ``theirs``, where the local cell is ``old`` (``local``: its normal form, when values
+    are compared in one).
+
+    None when the local cell already holds their value. Their value is taken
+    (UpdateField) when only they changed the cell (the local value is the ``base``), or
+    when the row is unverified and a base is known (a human's value wins over
+    automation's). Otherwise a Conflict whose reason (``conflict``) names the command that
+    resolves it: both sides changed a verified row, or no base tells which side changed."""
+    mine = old if local is None else local
+    if mine == theirs:
+        return None
+    if base is not None and (mine == base or not verified):
+        return UpdateField(table, key, column, old, theirs, why)
+    return Conflict(table, key, column, mine, theirs, conflict)

@@ -1,9 +1,10 @@
 """Staging <-> published sync plans (ARCHITECTURE §5 "Dataset sync").
 
 Additive only: rows are added or updated, never deleted. A row without a name mapping is
-blocked; a verified staging row is never overwritten from published (blocked, for
-``--diff``). Each changed row gets one audit note, with a UTC timestamp, in the target's
-audit column; re-planning after a sync finds nothing to do.
+blocked; a verified staging row is never overwritten from published: the cell merge rule
+(:func:`pipeline.curate.plan.merge_cell`) reports a conflict, resolved with ``--diff``.
+Each changed row gets one audit note, with a UTC timestamp, in the target's audit column;
+re-planning after a sync finds nothing to do.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from pipeline.curate.plan import (
     AddRow,
     AppendNote,
     BlockedByUnmapped,
-    BlockedByVerified,
     Change,
     InvalidInput,
     Plan,
     UpdateField,
+    merge_cell,
 )
 from pipeline.curate.schema_map import SchemaMap
 from pipeline.schema import KEY, is_verified
@@ -29,6 +30,8 @@ from pipeline.storage.csvtable import CsvTable
 from pipeline.values import format_number, parse_number
 
 DIRECTIONS = ("staging-to-published", "published-to-staging", "both")
+DIFF = "sync-datasets --diff"
+VERIFIED = f"verified in staging: resolve with {DIFF}"
 
 
 @dataclass(frozen=True)
@@ -118,11 +121,14 @@ def plan_to_staging(staging: CsvTable, published: CsvTable, ctx: SyncContext) ->
                 fm, current[fm.staging], cells[fm.published]
             ):
                 continue
-            if is_verified(current):
-                kind, why = BlockedByVerified, "verified in staging: resolve with --diff"
-            else:
-                kind, why = UpdateField, f"published {name!r} differs"
-            changes.append(kind(STAGING, key, fm.staging, current[fm.staging], new, why))
+            verified = is_verified(current)
+            change = merge_cell(
+                STAGING, key, fm.staging, old=current[fm.staging], theirs=new,
+                base=None if verified else current[fm.staging], verified=verified,
+                conflict=VERIFIED, why=f"published {name!r} differs",
+            )  # fmt: skip
+            if change is not None:
+                changes.append(change)
         updates = [c for c in changes if isinstance(c, UpdateField)]
         plan.extend(changes)
         if updates:

@@ -426,7 +426,6 @@ def edits_applied_once(base: Base) -> list[str]:
         ("staging grok_3", staging.get("grok_3", {}).get("notes", ""), ABOVE),
         ("below phi_4", below.get("phi_4", {}).get("notes", ""), BELOW),
         ("staging o3", staging.get("o3", {}).get("notes", ""), FLOP_NOTE),
-        ("staging gpt_4o", staging.get("gpt_4o", {}).get("notes", ""), FLOWED_NOTE),
         (
             "published GPT-4o",
             published.get("GPT-4o", {}).get("Accessibility notes", ""),

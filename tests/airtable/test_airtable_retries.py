@@ -57,7 +57,7 @@ def test_a_5xx_storm_is_retried_with_backoff(pushed: Base) -> None:
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
 def test_a_failed_write_is_retried_once_and_applied_once(pushed: Base, status: int) -> None:
     pushed.edit("candidates", "grok_3", {"decision": "y", "reason": "reported 3.5e26"})
-    pushed.fake.fail_at(5, status)  # the first write, after 4 reads
+    pushed.fake.fail_at(6, status)  # the first write, after 4 reads and 1 read again
     sleeps = len(pushed.clock.sleeps)
     pushed.sync()
     assert pushed.counts()["write"] == 2 + 1

@@ -102,18 +102,18 @@ def test_a_staging_correction_is_applied_and_verified(evening: Evening) -> None:
     assert record["notes"] == o3["notes"]
 
 
-def test_a_published_correction_flows_to_staging(evening: Evening) -> None:
+def test_a_published_correction_leaves_a_verified_staging_row_in_conflict(
+    evening: Evening,
+) -> None:
     base = evening.base
     published = base.rows("published")["GPT-4o"]
     assert published["Training compute notes"] == NOTES_EDIT
     assert published["Accessibility notes"].splitlines()[-1] == PUBLISHED_NOTE
-    staged = base.rows("staging")["gpt_4o"]
-    assert staged["reasoning"] == NOTES_EDIT and staged["verified"] == "y"
-    assert staged["notes"].splitlines()[-1] == FLOWED_NOTE
+    assert base.rows("staging")["gpt_4o"] == evening.before["staging"]["gpt_4o"]
+    assert FLOWED_NOTE not in base.rows("staging")["gpt_4o"]["notes"]
     record = base.by_key("published")["GPT-4o"]
-    assert record["sync_status"] == "applied: Training compute notes"
+    assert record["sync_status"].startswith("conflict: verified staging row gpt_4o has reasoning")
     assert record["Accessibility notes"] == published["Accessibility notes"]
-    assert base.by_key("staging")["gpt_4o"]["reasoning"] == NOTES_EDIT
 
 
 def test_a_deleted_record_is_restored(evening: Evening) -> None:
@@ -130,7 +130,7 @@ def test_only_the_edited_rows_changed_locally(evening: Evening) -> None:
     changed = {
         "candidates": {"grok_3", "phi_4"},
         "below": {"phi_4"},
-        "staging": {"grok_3", "o3", "gpt_4o"},
+        "staging": {"grok_3", "o3"},
         "published": {"GPT-4o"},
     }
     for table, keys in changed.items():
@@ -142,7 +142,8 @@ def test_only_the_edited_rows_changed_locally(evening: Evening) -> None:
 def test_the_sync_reads_every_page_and_writes_one_batch_per_kind(evening: Evening) -> None:
     # Candidates: 1 update batch, 1 upsert (qwq_32b back), 1 delete (phi_4);
     # Staging: 1 update batch (o3, gpt_4o), 1 upsert (grok_3); Published: 1 update.
-    assert evening.base.counts() == {"read": 4, "write": 6, "schema": 0}
+    # Reads: 4, and the records about to be written read again, one request per table.
+    assert evening.base.counts() == {"read": 7, "write": 6, "schema": 0}
     assert evening.base.duplicate_keys() == {}
 
 

@@ -38,6 +38,10 @@ def test_a_date_typed_into_the_sheet_is_stored_as_yyyy_mm_dd(synced: Project) ->
 
 
 def test_a_published_date_is_stored_as_m_d_yyyy_and_flows_to_staging(synced: Project) -> None:
+    staging = CsvTable.read(synced.file("staging"), "model")
+    staging.set_cell("gpt_4o", "verified", "")  # a verified row would be a conflict instead
+    staging.save()
+    synced.mirror()
     synced.edit("published", "GPT-4o", {"Publication date": datetime(2024, 5, 3)})
     synced.mirror()
     assert synced.rows("published")["GPT-4o"]["Publication date"] == "5/3/2024"

@@ -18,7 +18,7 @@ from pipeline.storage.csvtable import CsvTable
 
 CONFLICT = (
     "conflict: training_flop changed locally to 3.1e+25 since your edit; both kept, "
-    "resolve with sync-datasets --diff"
+    "resolve with tracker bridge sync --prefer sheet|local"
 )
 
 
@@ -249,7 +249,7 @@ def test_a_published_cell_changed_on_both_sides_is_a_conflict(synced: Project) -
     report = synced.mirror()
     assert report.outcomes["published"].status_of("GPT-4o") == (
         "conflict: Organization changed locally to OpenAI Inc. since your edit; both kept, "
-        "resolve with sync-datasets --diff"
+        "resolve with tracker bridge sync --prefer sheet|local"
     )
     assert synced.rows("published")["GPT-4o"]["Organization"] == "OpenAI Inc."
     assert synced.sheet_by_key("published")["GPT-4o"]["Organization"] == "Open AI"

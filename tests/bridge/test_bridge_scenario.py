@@ -99,19 +99,19 @@ def test_a_staging_correction_is_applied_and_verified(afternoon: Afternoon) -> N
     assert project.status("staging", "o3") == "applied: training_flop"
 
 
-def test_a_published_correction_flows_to_its_staging_row(afternoon: Afternoon) -> None:
+def test_a_published_correction_leaves_a_verified_staging_row_in_conflict(
+    afternoon: Afternoon,
+) -> None:
     project = afternoon.project
     published = project.rows("published")["GPT-4o"]
     assert published["Training compute notes"] == "Corrected by a reviewer"
     assert published["Accessibility notes"].endswith(
         f"[{STAMP}] Sheet edit by a reviewer: Training compute notes = Corrected by a reviewer"
     )
-    staged = project.rows("staging")["gpt_4o"]
-    assert staged["reasoning"] == "Corrected by a reviewer" and staged["verified"] == "y"
-    assert staged["notes"].endswith(
-        f"[{STAMP}] From the Published sheet (GPT-4o): reasoning = Corrected by a reviewer"
+    assert project.rows("staging")["gpt_4o"] == afternoon.before["staging"]["gpt_4o"]
+    assert project.status("published", "GPT-4o").startswith(
+        "conflict: verified staging row gpt_4o has reasoning"
     )
-    assert project.sheet_by_key("staging")["gpt_4o"]["reasoning"] == "Corrected by a reviewer"
 
 
 def test_a_deleted_row_is_restored(afternoon: Afternoon) -> None:

@@ -12,7 +12,8 @@ Install it on a ``responses.RequestsMock`` and point ``pyairtable.Api`` at its e
 Each rule below names the real behaviour it mirrors (see
 https://airtable.com/developers/web/api). Where the real API's exact error type or message
 is not documented, the fake picks the closest documented one and says so in the docstring.
-Anything the fake cannot evaluate faithfully (``filterByFormula``, ``cellFormat=string``,
+Anything the fake cannot evaluate faithfully (``filterByFormula`` other than record ids,
+``cellFormat=string``,
 field types other than text, number and single select) raises ``NotImplementedError`` so a
 test never passes on silently ignored input.
 """
@@ -25,7 +26,7 @@ import random
 import re
 import string
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
@@ -136,6 +137,22 @@ def _invalid_request() -> _ApiError:
         "INVALID_REQUEST_UNKNOWN",
         "Invalid request: parameter validation failed. Check your request data.",
     )
+
+
+_ONE_ID = re.compile(r"RECORD_ID\(\)\s*=\s*'(rec\w+)'")
+
+
+def _record_ids(formula: str) -> set[str] | None:
+    """The records a ``filterByFormula`` of record ids selects (``RECORD_ID()='rec…'``, or
+    ``OR(...)`` of those), None without a formula; any other formula is not evaluated."""
+    if not formula:
+        return None
+    inner = formula[3:-1] if formula.startswith("OR(") and formula.endswith(")") else formula
+    parts = [p.strip() for p in inner.split(",")]
+    found = [_ONE_ID.fullmatch(p) for p in parts]
+    if not all(found):
+        raise NotImplementedError("FakeAirtable evaluates only formulas of RECORD_ID()")
+    return {m[1] for m in found if m}
 
 
 def _unknown_field(name: str) -> _ApiError:
@@ -335,6 +352,8 @@ class FakeAirtable:
         self._request_count = 0
         self._fail_at: dict[int, int] = {}
         self._drop_at: set[int] = set()
+        self._drop_method: str | None = None
+        self._after: tuple[str, str, Callable[[], None]] | None = None
         self._fail_next: deque[int] = deque()
         self._window: deque[float] = deque()
         self._penalty_until: float | None = None
@@ -454,6 +473,20 @@ class FakeAirtable:
             raise ValueError("requests are numbered from 1")
         self._drop_at.add(k)
 
+    def drop_every(self, method: str) -> None:
+        """Lose the reply of every request of ``method`` (e.g. ``DELETE``) that was applied:
+        each retry then finds the work done (a 422 for a record already deleted)."""
+        self._drop_method = method.upper()
+
+    def after_next(self, method: str, path: str, action: Callable[[], None]) -> None:
+        """Run ``action`` (e.g. a reviewer's edit) right after the next ``method`` request
+        whose path contains ``path`` is served: something that lands between a sync's read
+        and its write."""
+        self._after = (method.upper(), path, action)
+
+    def table_id(self, name: str) -> str:
+        return next(t.id for t in self._tables.values() if t.name == name)
+
     def fail_next(self, n: int, status: int = 503) -> None:
         """Make each of the next ``n`` requests answer ``status`` without applying it."""
         self._fail_next.extend([status] * n)
@@ -502,7 +535,10 @@ class FakeAirtable:
             reply = self._serve(method, route, parts.query, request)
         except _ApiError as exc:
             reply = self._reply(exc.status, exc.body)
-        if number in self._drop_at:
+        if self._after is not None and self._after[0] == method and self._after[1] in path:
+            action, self._after = self._after[2], None
+            action()
+        if number in self._drop_at or (method == self._drop_method and reply[0] < 300):
             self._drop_at.discard(number)
             raise requests.exceptions.ConnectionError(
                 f"FakeAirtable dropped the reply to request {number} ({method} {path})"
@@ -710,8 +746,7 @@ class FakeAirtable:
         tokens shaped ``itr…/rec…``, ``maxRecords``, ``fields``, ``sort``, ``view`` and
         ``returnFieldsByFieldId``; records in creation order, empty fields omitted.
         """
-        if options.get("filterByFormula"):
-            raise NotImplementedError("FakeAirtable does not evaluate filterByFormula")
+        wanted = _record_ids(str(options.get("filterByFormula") or ""))
         if options.get("cellFormat", "json") != "json":
             raise NotImplementedError("FakeAirtable only supports cellFormat=json")
         page_size = self._int_option(options, "pageSize", default=self.MAX_PAGE_SIZE)
@@ -732,6 +767,8 @@ class FakeAirtable:
                 raise _invalid_request()
             only = {self._field_or_raise(table, str(n)).id for n in names}
         rows = self._sorted(table, list(table.records.values()), options.get("sort"))
+        if wanted is not None:
+            rows = [r for r in rows if r.id in wanted]
 
         start = position = 0
         if options.get("offset"):

@@ -794,6 +794,7 @@ class FakeSheets:
         self._fail_at: dict[int, tuple[int, str | None]] = {}
         self._fail_next: list[tuple[int, str | None]] = []
         self._drop_at: set[int] = set()
+        self._after: tuple[str, Callable[[], None]] | None = None
         self._ids = random.Random(spreadsheet_id)
         if with_default_sheet:
             self.add_sheet("Sheet1")
@@ -977,6 +978,12 @@ class FakeSheets:
         ``requests.exceptions.ConnectionError`` and never sees the response."""
         self._drop_at.add(k)
 
+    def after_next(self, kind: str, action: Callable[[], None]) -> None:
+        """Run ``action`` (e.g. a reviewer typing) right after the next request of ``kind``
+        (``read``, ``write``, ...) is served: something that lands between a sync's read
+        and its write."""
+        self._after = (kind, action)
+
     # -- wiring --------------------------------------------------------------------------------
 
     def install(self, rsps: responses.RequestsMock) -> responses.BaseResponse:
@@ -1011,6 +1018,9 @@ class FakeSheets:
 
         status, payload = self._serve(n, kind, route, params, body, body_error, request)
         call.status = status
+        if self._after is not None and self._after[0] == kind:
+            action, self._after = self._after[1], None
+            action()
         if n in self._drop_at:
             self._drop_at.discard(n)
             call.dropped = True

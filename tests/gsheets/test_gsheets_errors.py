@@ -33,9 +33,9 @@ def test_5xx_is_retried_with_exponential_backoff(rig: Rig, status: int) -> None:
     report = rig.sync()
     assert rig.clock.sleeps == [1.0, 2.0, 4.0]
     waits = [b.at - a.at for a, b in pairwise(rig.fake.calls)]
-    assert waits == [1.0, 2.0, 4.0, 0.0]  # each retry waited its backoff on the clock
-    assert rig.counts() == {"metadata": 0, "read": 4, "write": 1, "structure": 0}
-    assert [c.status for c in rig.fake.calls] == [status, status, status, 200, 200]
+    assert waits == [1.0, 2.0, 4.0, 0.0, 0.0]  # each retry waited its backoff on the clock
+    assert rig.counts() == {"metadata": 0, "read": 5, "write": 1, "structure": 0}
+    assert [c.status for c in rig.fake.calls] == [status, status, status, 200, 200, 200]
     assert report.pushed and set(rig.rows("staging")) == {"gpt_4o"}
 
 
@@ -43,7 +43,7 @@ def test_429_waits_out_the_penalty(rig: Rig) -> None:
     rig.fake.fail_next(1, 429)
     rig.sync()
     assert rig.clock.sleeps == [30.0]
-    assert [c.status for c in rig.fake.calls] == [429, 200, 200]
+    assert [c.status for c in rig.fake.calls] == [429, 200, 200, 200]
     assert rig.fake.calls[1].at - rig.fake.calls[0].at == 30.0  # the retry waited
     assert set(rig.rows("staging")) == {"gpt_4o"}
 
@@ -51,8 +51,9 @@ def test_429_waits_out_the_penalty(rig: Rig) -> None:
 def test_the_per_minute_quota_is_waited_out_on_the_clock(rig: Rig) -> None:
     rig.fake.rate_limit = 1  # one request per minute: the write is refused at first
     rig.sync()
-    assert [c.status for c in rig.fake.calls] == [200, 429, 429, 200]
-    assert rig.clock.sleeps == [30.0, 30.0]
+    # the read again before writing, then the write, each waits out the quota
+    assert [c.status for c in rig.fake.calls] == [200, 429, 429, 200, 429, 429, 200]
+    assert rig.clock.sleeps == [30.0] * 4
     assert set(rig.rows("staging")) == {"gpt_4o"}
 
 
@@ -144,14 +145,14 @@ def test_a_sheet_renamed_or_deleted_is_read_again_and_recreated(rig: Rig, change
 
 def test_a_lasting_write_failure_keeps_the_journal_and_leaves_the_sheet(rig: Rig) -> None:
     values = rig.values()
-    for k in range(2, 9):  # the read succeeds, the write and its 6 retries fail
+    for k in range(3, 10):  # both reads succeed, the write and its 6 retries fail
         rig.fake.fail_at(k)
     with pytest.raises(SheetsError, match=f"^{re.escape(UNAVAILABLE)}$"):
         rig.sync()
     assert rig.values() == values
     assert json.loads(rig.state.read_text())["journal"] is not None
     rig.sync()
-    assert rig.counts() == {"metadata": 0, "read": 1, "write": 1, "structure": 0}
+    assert rig.counts() == {"metadata": 0, "read": 2, "write": 1, "structure": 0}
     staged = rig.rows("staging")
     assert set(staged) == {"gpt_4o"} and staged["gpt_4o"]["notes"].count("Manual review") == 1
 

@@ -59,8 +59,8 @@ def growth(rig: Rig) -> None:
 
 WORKLOADS: dict[str, tuple[Callable[[Rig], None], list[str]]] = {
     "first_push": (trimmed, ["metadata", "structure", "write"]),
-    "afternoon": (afternoon, ["read", "write"]),
-    "growth": (growth, ["read", "structure", "write"]),
+    "afternoon": (afternoon, ["read", "read", "write"]),  # read again just before writing
+    "growth": (growth, ["read", "read", "structure", "write"]),
 }
 
 
@@ -109,7 +109,7 @@ def edits_applied_once(rig: Rig, name: str) -> None:
     assert staging["grok_3"]["notes"] == ABOVE
     if name == "afternoon":
         assert note_lines(staging["o3"]["notes"], O3_EDIT) == 1
-        assert note_lines(staging["gpt_4o"]["notes"], FLOWED) == 1
+        assert note_lines(staging["gpt_4o"]["notes"], FLOWED) == 0  # verified: a conflict
         published = rig.rows("published")["GPT-4o"]["Accessibility notes"]
         assert note_lines(published, PUBLISHED_EDIT) == 1
 
@@ -157,7 +157,7 @@ def failed_push(project: Path, tmp_path_factory: pytest.TempPathFactory) -> Rig:
     """The afternoon, a sync whose values write fails (the local files have taken the
     edits), then a sync without faults."""
     rig = start("afternoon", project, tmp_path_factory)
-    rig.fake.fail_at(2)
+    rig.fake.fail_at(3)  # the write: after the read and the read again
     with pytest.raises(SheetsError, match=r"^Google Sheets: HTTP 503 "):
         rig.sync(backend=rig.backend(retries=0))
     assert json.loads(rig.state.read_text())["journal"] is not None

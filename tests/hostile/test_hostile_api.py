@@ -180,10 +180,10 @@ AIRTABLE = [
     ),
     ApiCase(
         "airtable_422_on_the_first_write",
-        failing_at(5, 422),  # 4 reads (Candidates is 2 pages), then the first write
+        failing_at(6, 422),  # 4 reads (Candidates is 2 pages), 1 read again, the first write
         "Error: Airtable: HTTP 422 injected",
         writes=AIRTABLE_PUSHED,
-        requests=5,
+        requests=6,
         check=decision_applied_journal_kept("bridge_airtable.json"),
     ),
     ApiCase(
@@ -279,10 +279,10 @@ GSHEETS = [
     ),
     ApiCase(
         "gsheets_400_invalid_write",
-        failing_at(2, 400, "Invalid data[0]: Unable to parse range: Candidates!A999999"),
+        failing_at(3, 400, "Invalid data[0]: Unable to parse range: Candidates!A999999"),
         "Error: Google Sheets: HTTP 400 Invalid data[0]: Unable to parse range: Candidates!A999999",
         writes=GSHEETS_PUSHED,
-        requests=2,
+        requests=3,  # the read, the read again before writing, the write
         check=decision_applied_journal_kept("bridge_gsheets.json"),
     ),
     ApiCase(

@@ -35,7 +35,7 @@ ESTIMATE = ("estimate-flops",)
 REFRESH = ("refresh-dataset",)
 SYNC = ("bridge", "sync")
 NO_MODELS = 'expected an object with a "models" list'
-DAMAGED_STATE = "damaged sync state; delete it to start from the sheet"
+DAMAGED_STATE = "damaged sync state; `tracker bridge rebase` starts again from the sheets"
 DAMAGED_JOURNAL = "damaged journal of an interrupted run; inspect and delete it"
 
 

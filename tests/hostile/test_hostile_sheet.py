@@ -36,6 +36,7 @@ from openpyxl import load_workbook
 Check = Callable[[Home, Result], None]
 Edit = Callable[[Home], None]
 RESTORED = "restored: rows are not deleted from the sheet (filter it instead)"
+AUDIT_KEPT = "restored: audit lines in notes are kept (add text, never remove it)"
 PULLED = frozenset({WORKBOOK, BRIDGE_STATE})  # a status written, nothing applied
 APPLIED = {
     "candidates": frozenset({CANDIDATES, WORKBOOK, BRIDGE_STATE, HISTORY}),
@@ -273,7 +274,7 @@ SHEET_CASES = [
     SheetCase(
         "formula_typed_as_text_stays_text",
         type_in("Staging", "o3", {"notes": FORMULA}, as_text=True),
-        {("Staging", "o3"): "applied: notes"},
+        {("Staging", "o3"): f"{AUDIT_KEPT}; applied: notes"},
         APPLIED["staging"],
         check=formula_stays_text,
     ),
@@ -289,26 +290,26 @@ SHEET_CASES = [
         # first 32,767): the sync applies all the sheet holds, not shortened further.
         "fifty_thousand_characters",
         type_in("Staging", "o3", {"notes": LONG}),
-        {("Staging", "o3"): "applied: notes"},
+        {("Staging", "o3"): f"{AUDIT_KEPT}; applied: notes"},
         APPLIED["staging"],
         check=local(STAGING, "o3", "notes", LONG[:32_767] + "\n[", prefix=True),
     ),
     SheetCase(
         "emoji_and_right_to_left_text_round_trip",
         type_in("Staging", "o3", {"notes": WORLD, "developer": "OpenAI 🤖"}),
-        {("Staging", "o3"): "applied: developer, notes"},
+        {("Staging", "o3"): f"{AUDIT_KEPT}; applied: developer, notes"},
         APPLIED["staging"],
         check=round_trips,
     ),
     SheetCase(
         "emoji_in_the_published_sheet",
         type_in("Published", "GPT-4o", {"Abstract": WORLD}),
-        {("Published", "GPT-4o"): "applied: Abstract"},
-        frozenset({PUBLISHED, STAGING, WORKBOOK, BRIDGE_STATE, HISTORY}),
-        check=both(
-            local(PUBLISHED, "GPT-4o", "Abstract", WORLD, keyed="Model"),
-            local(STAGING, "gpt_4o", "notes", WORLD, prefix=True),
-        ),
+        {
+            ("Published", "GPT-4o"): "conflict: verified staging row gpt_4o has notes (empty); "
+            "published keeps your value, resolve with sync-datasets --diff"
+        },
+        frozenset({PUBLISHED, WORKBOOK, BRIDGE_STATE, HISTORY}),
+        check=local(PUBLISHED, "GPT-4o", "Abstract", WORLD, keyed="Model"),
     ),
     SheetCase(
         "key_renamed_to_another_candidate",

@@ -43,28 +43,27 @@ WRITES = [
     "estimated/estimated_models.json",  # estimate
     "state/apply_journal.json",  # refresh: the new candidate, under the apply journal
     "clean/above_1e25_flop.csv",  # 5
-    "state/apply_journal.json",  # sync, pull: the Published edit and its flow to staging
-    "staging/above_1e25_flop_staging.csv",
+    "state/apply_journal.json",  # sync, pull: the Published edit (staging is verified)
     "published/published_data.csv",
     "state/apply_journal.json",  # the Staging correction
-    "staging/above_1e25_flop_staging.csv",  # 10
-    "state/apply_journal.json",  # the y decision
+    "staging/above_1e25_flop_staging.csv",
+    "state/apply_journal.json",  # 10 the y decision
     "clean/above_1e25_flop.csv",
     "staging/above_1e25_flop_staging.csv",
     "state/apply_journal.json",  # the n decision: below first, then out of candidates
-    "clean/below_1e25_flop.csv",  # 15
-    "clean/above_1e25_flop.csv",
+    "clean/below_1e25_flop.csv",
+    "clean/above_1e25_flop.csv",  # 15
     "state/bridge_local.json",  # push: the write-ahead journal (what the sheet will hold)
     "sheets/tracker.xlsx",
     "state/bridge_local.json",  # the push landed: the journal becomes the base
-    "reports/compute_over_time.png",  # 20 report
+    "reports/compute_over_time.png",  # report
     "reports/index.html",
     "state/worker.json",  # heartbeat: the cycle ended
 ]
 
 # Write k fails, so writes 1..k-1 landed. From k = 7 on the pull's first apply journal
 # (write 6) has landed — its plan is in effect or replayed by the next command — and up to
-# k = 17 the push's journal (write 17) has not: reviewer edits are applied locally and the
+# k = 16 the push's journal (write 16) has not: reviewer edits are applied locally and the
 # sync state does not know; the next sync answers them as applied (test_cycle_kills.py).
 
 

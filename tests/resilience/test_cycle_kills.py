@@ -81,25 +81,24 @@ EVENTS = [
     "state/apply_journal.json",  # refresh
     "clean/above_1e25_flop.csv",  # 5
     "state/history.jsonl",
-    "state/apply_journal.json",  # pull: Published edit, flowing to staging
-    "staging/above_1e25_flop_staging.csv",
+    "state/apply_journal.json",  # pull: Published edit (its staging row is verified)
     "published/published_data.csv",
-    "state/history.jsonl",  # 10
-    "state/apply_journal.json",  # pull: Staging correction
+    "state/history.jsonl",
+    "state/apply_journal.json",  # 10 pull: Staging correction
     "staging/above_1e25_flop_staging.csv",
     "state/history.jsonl",
     "state/apply_journal.json",  # pull: y decision
-    "clean/above_1e25_flop.csv",  # 15
-    "staging/above_1e25_flop_staging.csv",
+    "clean/above_1e25_flop.csv",
+    "staging/above_1e25_flop_staging.csv",  # 15
     "state/history.jsonl",
     "state/apply_journal.json",  # pull: n decision
     "clean/below_1e25_flop.csv",
-    "clean/above_1e25_flop.csv",  # 20
-    "state/history.jsonl",
+    "clean/above_1e25_flop.csv",
+    "state/history.jsonl",  # 20
     "state/bridge_local.json",  # push: write-ahead journal
     "sheets/tracker.xlsx",
     "state/bridge_local.json",  # push landed
-    "reports/compute_over_time.png",  # 25 report
+    "reports/compute_over_time.png",  # report
     "reports/index.html",
     "state/worker.json",  # heartbeat
 ]

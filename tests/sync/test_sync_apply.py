@@ -151,7 +151,7 @@ def test_sync_reports_verified_rows_as_held_back(files: Files, sync: Callable[..
     result = sync("--sync", "--yes", "--direction", "published-to-staging")
 
     assert tables(result.output)["Not synced"] == [
-        ["grok_3", "training_flop", "verified in staging: resolve with --diff"]
+        ["grok_3", "training_flop", "verified in staging: resolve with sync-datasets --diff"]
     ]
 
 

@@ -23,7 +23,7 @@ from sync_support import (
 
 TO_PUBLISHED = "Staging → Published"
 TO_STAGING = "Published → Staging"
-VERIFIED = "verified in staging: resolve with --diff"
+VERIFIED = "verified in staging: resolve with sync-datasets --diff"
 BANANA = "'banana' is not one of high, medium, low, speculative"
 
 
