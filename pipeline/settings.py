@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from pipeline.errors import ConfigError
@@ -30,38 +30,35 @@ class Section(BaseModel):
 
 
 class Thresholds(Section):
-    """Classification thresholds in FLOP (ARCHITECTURE §5)."""
+    """Classification of an estimate by its probability above ``threshold`` FLOP
+    (ARCHITECTURE §5): at least ``above`` -> high-confidence above, at most ``below`` ->
+    high-confidence below, otherwise not sure."""
 
     threshold: float = Field(1e25, gt=0)
-    above: float = Field(5e25, gt=0)
-    below: float = Field(5e24, gt=0)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Thresholds:
-        if not self.below <= self.threshold <= self.above:
-            raise ValueError("thresholds must satisfy below <= threshold <= above")
-        return self
+    above: float = Field(0.9, gt=0.5, le=1)
+    below: float = Field(0.1, ge=0, lt=0.5)
 
 
 class ParameterHeuristic(Section):
-    """Training tokens assumed for a model whose size is known only from its name."""
+    """Models sized only by their name: the active parameters of ``8x7B`` assume this many
+    experts per token."""
 
-    min_tokens_per_parameter: float = Field(20.0, gt=0)
-    era_tokens: dict[int, float] = Field(
-        default_factory=lambda: {2022: 4e11, 2023: 2e12, 2024: 1.5e13, 2025: 2e13}
-    )
-    default_tokens: float = Field(1.5e13, gt=0)
-    interval_dex: float = Field(0.5, gt=0)
     moe_active_experts: int = Field(2, ge=1)
 
-    @field_validator("era_tokens")
-    @classmethod
-    def _eras(cls, value: dict[int, float]) -> dict[int, float]:
-        if not value:
-            raise ValueError("give the typical training tokens of at least one year")
-        if any(tokens <= 0 for tokens in value.values()):
-            raise ValueError("training tokens must be positive")
-        return value
+
+class Chip(Section):
+    """An accelerator's peak dense throughput (FLOP/s) at the precision it trains in."""
+
+    peak_flops: float = Field(gt=0)
+    source: str = ""
+
+
+class Hardware(Section):
+    """Hardware method: compute = chips x hours x 3600 x peak FLOP/s x utilisation."""
+
+    utilisation: float = Field(0.4, gt=0, le=1)
+    interval_dex: float = Field(0.3, gt=0)
+    chips: dict[str, Chip] = Field(default_factory=dict)
 
 
 class Estimation(Section):
@@ -71,6 +68,11 @@ class Estimation(Section):
         default_factory=lambda: {"high": 0.15, "medium": 0.3, "low": 0.5, "speculative": 0.7}
     )
     parameter_heuristic: ParameterHeuristic = Field(default_factory=ParameterHeuristic)
+    hardware: Hardware = Field(default_factory=lambda: Hardware())
+    # Calibration: per method, interval widths scaled so that the leave-one-out residuals
+    # of the reference models fall inside the interval at its nominal rate; methods with
+    # fewer residuals than min_reference_models keep their raw width.
+    calibrate: bool = True
 
     @field_validator("known_interval_dex")
     @classmethod

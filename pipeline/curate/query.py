@@ -14,7 +14,7 @@ from pipeline.paths import DataPaths
 from pipeline.schema import COLUMNS, KEY, canonical
 from pipeline.storage.csvtable import CsvTable, find_duplicates, read_raw
 
-NUMERIC = ("training_flop", "parameters")
+NUMERIC = ("training_flop", "parameters", "p_above_1e25")
 
 
 def dataset_paths(paths: DataPaths) -> dict[str, Path]:
