@@ -249,7 +249,9 @@ class Estimator:
         combined = combination.combine(parts, config.interval_z)
         if combined is not None:
             combined = self.calibrate_result(combined)
-        estimated = ([combined] if combined else []) + sorted(parts, key=lambda r: r.sigma)
+        # The estimate is the most precise after calibration: the combination usually, a
+        # single method when the reference models show it does better on its own.
+        estimated = sorted([*parts, *([combined] if combined else [])], key=lambda r: r.sigma)
         return known + estimated
 
     def best(self, key: str, depth: int = 0) -> MethodResult | None:

@@ -20,7 +20,7 @@ from pipeline.collect.names import NameRules, normalise
 from pipeline.errors import InputError
 from pipeline.estimate.estimator import Estimator
 from pipeline.estimate.evidence import load_evidence
-from pipeline.estimate.known import load_known
+from pipeline.estimate.hardware import load_checked
 from pipeline.estimate.probability import p_above_interval
 from pipeline.paths import ConfigPaths, DataPaths
 from pipeline.schema import ABOVE, BELOW, NOT_SURE
@@ -260,7 +260,7 @@ def evaluate(settings: Settings, reference_dir: Path | None = None) -> Evaluatio
     evidence = load_evidence(paths.scraped)
     if not evidence:
         raise InputError("no scraped models; run `tracker collect-all` first", file=paths.scraped)
-    known = load_known(configs.known_models)
+    known = load_checked(configs.known_models, settings.estimation)
     name_index = {spec.name: key for key, spec in known.items()}
     reference = epoch_reference(
         reference_dir or paths.raw / "epoch", NameRules.load(configs.aliases), name_index

@@ -13,7 +13,7 @@ import math
 from pathlib import Path
 
 from pipeline.errors import ConfigError
-from pipeline.estimate.known import KnownModel
+from pipeline.estimate.known import KnownModel, load_known
 from pipeline.estimate.result import MethodResult, count, fmt
 from pipeline.settings import Estimation
 
@@ -35,6 +35,13 @@ def check_entries(known: dict[str, KnownModel], config: Estimation, path: Path) 
                 f"base model {spec.base_model!r} is not in this file",
                 file=path, row=key, field="base_model",
             )  # fmt: skip
+
+
+def load_checked(path: Path, config: Estimation) -> dict[str, KnownModel]:
+    """``configs/known_models.yaml``, every chip and base model checked."""
+    known = load_known(path)
+    check_entries(known, config, path)
+    return known
 
 
 def hardware_result(spec: KnownModel, config: Estimation) -> MethodResult | None:
