@@ -47,6 +47,8 @@ def test_leave_one_out_never_uses_own_known_value(evaluation: Evaluation) -> Non
     assert {case.method for case in evaluation.cases} <= {
         "benchmark_interpolation",
         "parameter_heuristic",
+        "size_and_benchmark",
+        "combined",
     }
     assert all(case.estimate != case.truth for case in evaluation.cases)
 
