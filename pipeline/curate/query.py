@@ -24,6 +24,8 @@ def dataset_paths(paths: DataPaths) -> dict[str, Path]:
 @dataclass
 class QueryOptions:
     above: float | None = None
+    min_p_above: float | None = None
+    max_p_above: float | None = None
     developer: str | None = None
     confidence: tuple[str, ...] = ()
     verified: bool | None = None
@@ -60,6 +62,10 @@ def run_query(frame: pd.DataFrame, options: QueryOptions) -> pd.DataFrame:
     mask = pd.Series(True, index=frame.index)
     if options.above is not None:
         mask &= _numbers(frame["training_flop"]) >= options.above
+    if options.min_p_above is not None:
+        mask &= _numbers(frame["p_above_1e25"]) >= options.min_p_above
+    if options.max_p_above is not None:
+        mask &= _numbers(frame["p_above_1e25"]) <= options.max_p_above
     if options.developer:
         mask &= frame["developer"].str.contains(options.developer, case=False, regex=False)
     if options.confidence:
