@@ -113,8 +113,9 @@ def test_hardware_method(estimator: Estimator) -> None:
     record = estimator.estimate(["hw_70b"])["hw_70b"]
     hardware = next(a for a in record["alternatives"] if a["method"] == "hardware")
     assert hardware["training_flop"] == pytest.approx(1000 * 2000 * 3600 * 1e15 * 0.4)
-    assert "1000 x H100" in hardware["reasoning"] and "40% utilisation (default)" in (
-        hardware["reasoning"]
+    assert (
+        "1000 x H100" in hardware["reasoning"]
+        and "40% utilisation (default)" in (hardware["reasoning"])
     )
     assert "https://example.org/hw" in hardware["reasoning"]
 

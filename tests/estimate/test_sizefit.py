@@ -16,6 +16,7 @@ from pipeline.estimate.sizefit import (
 )
 
 Z = 1.2816
+SIZES = (7e9, 70e9, 8e9, 70e9, 405e9, 13e9)
 
 
 def law(active: float, year: float) -> float:
@@ -80,7 +81,7 @@ def test_moe_guess_is_at_best_low_confidence() -> None:
 
 def test_size_and_score_fit_per_benchmark() -> None:
     scores = {"m0": 1000.0, "m1": 1100.0, "m2": 1150.0, "m3": 1250.0, "m4": 1300.0, "m5": 1050.0}
-    sizes = {k: Size(n, n, "x") for k, n in zip(scores, (7e9, 70e9, 8e9, 70e9, 405e9, 13e9))}
+    sizes = {k: Size(n, n, "x") for k, n in zip(scores, SIZES, strict=True)}
     truth = {k: 10 + math.log10(sizes[k].active) * 0.5 + scores[k] / 200 for k in scores}
     table = {"src.score": (list(scores), list(scores.values()))}
     fits = fit_scored(table, truth, sizes, 5)
