@@ -45,23 +45,12 @@ def parse_decision(text: str) -> str | None:
 
 
 def new_candidates(candidates: CsvTable, staging: CsvTable) -> list[str]:
-    """Candidates waiting for a decision (not in staging, not verified), those a decision
-    is worth most for first: P(above 1e25) closest to 0.5; rows without it last, in file
-    order."""
-    waiting = [
+    """Candidates waiting for a decision: not in staging and not verified."""
+    return [
         key
         for key, record in candidates.rows.items()
         if key not in staging and not is_verified(record.cells)
     ]
-    return sorted(waiting, key=lambda key: _decision_worth(candidates.rows[key].cells))
-
-
-def _decision_worth(cells: dict[str, str]) -> float:
-    """Distance of P(above) from 0.5 (1 when unknown): smaller is worth more."""
-    try:
-        return abs(float(cells.get("p_above_1e25", "")) - 0.5)
-    except ValueError:
-        return 1.0
 
 
 def plan_decision(
