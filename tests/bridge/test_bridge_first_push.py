@@ -85,8 +85,8 @@ def test_numbers_are_numbers_and_text_is_text(fresh: Project) -> None:
     assert grok["training_flop"] == 3.5e26
     assert grok["release_date"] == "2025-02-17"
     assert grok["parameters"] is None and grok["decision"] is None
-    mpt = fresh.sheet_by_key("candidates")["mpt_30b"]
-    assert mpt["parameters"] == 30000000000 and isinstance(mpt["parameters"], int)
+    gemma = fresh.sheet_by_key("candidates")["gemma_3_27b"]
+    assert gemma["parameters"] == 27000000000 and isinstance(gemma["parameters"], int)
     assert fresh.sheet_by_key("published")["Grok 4"]["Training compute (FLOP)"] == 5e26
 
 

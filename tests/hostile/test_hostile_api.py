@@ -180,10 +180,10 @@ AIRTABLE = [
     ),
     ApiCase(
         "airtable_422_on_the_first_write",
-        failing_at(5, 422),  # 4 reads (Candidates is 2 pages), then the first write
+        failing_at(4, 422),  # 3 reads (one page per sheet), then the first write
         "Error: Airtable: HTTP 422 injected",
         writes=AIRTABLE_PUSHED,
-        requests=5,
+        requests=4,
         check=decision_applied_journal_kept("bridge_airtable.json"),
     ),
     ApiCase(
