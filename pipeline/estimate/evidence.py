@@ -21,8 +21,13 @@ SPEC_FIELDS = (*SPEC_NUMBERS, "release_date", *SPEC_TEXTS)
 
 
 def _date_problem(value: Any) -> str | None:
-    ok = isinstance(value, str) and len(value) == 10 and parse_date(value) is not None
-    return None if ok else f"{value!r} is not a date (YYYY-MM-DD)"
+    problem = f"{value!r} is not a date (YYYY-MM-DD)"
+    if not isinstance(value, str) or len(value) != 10:
+        return problem
+    try:
+        return None if parse_date(value) is not None else problem
+    except ValueError:
+        return problem
 
 
 def _spec_problem(name: str, value: Any) -> str | None:
