@@ -53,12 +53,31 @@ class Chip(Section):
     source: str = ""
 
 
+# Peak dense BF16/FP16 throughput of common training chips (as in configs/tracker.yaml).
+DEFAULT_CHIPS: dict[str, tuple[float, str]] = {
+    "V100": (1.25e14, "https://www.nvidia.com/en-us/data-center/v100/"),
+    "A100": (3.12e14, "https://www.nvidia.com/en-us/data-center/a100/"),
+    "H100": (9.89e14, "https://www.nvidia.com/en-us/data-center/h100/"),
+    "H800": (9.89e14, "https://www.nvidia.com/en-us/data-center/h100/"),
+    "H200": (9.89e14, "https://www.nvidia.com/en-us/data-center/h200/"),
+    "B200": (2.25e15, "https://www.nvidia.com/en-us/data-center/dgx-b200/"),
+    "TPU v4": (2.75e14, "https://cloud.google.com/tpu/docs/v4"),
+    "TPU v5e": (1.97e14, "https://cloud.google.com/tpu/docs/v5e"),
+    "TPU v5p": (4.59e14, "https://cloud.google.com/tpu/docs/v5p"),
+    "MI300X": (1.307e15, "https://www.amd.com/en/products/accelerators/instinct/mi300/mi300x.html"),
+}
+
+
 class Hardware(Section):
     """Hardware method: compute = chips x hours x 3600 x peak FLOP/s x utilisation."""
 
     utilisation: float = Field(0.4, gt=0, le=1)
     interval_dex: float = Field(0.3, gt=0)
-    chips: dict[str, Chip] = Field(default_factory=dict)
+    chips: dict[str, Chip] = Field(
+        default_factory=lambda: {
+            name: Chip(peak_flops=peak, source=url) for name, (peak, url) in DEFAULT_CHIPS.items()
+        }
+    )
 
 
 class Estimation(Section):
