@@ -291,15 +291,15 @@ KNOWN_CASES = [
         replace(KNOWN, "grok_4:\n", 'grok_4:\n  name: "Grok Four"\n'),
         ("estimate-flops",),
         1,
-        'Error: {configs}/known_models.yaml: line 19: found duplicate key "name" (the mapping'
-        " starts on line 18)",
+        'Error: {configs}/known_models.yaml: line 26: found duplicate key "name" (the mapping'
+        " starts on line 25)",
     ),
     Case(
         "known_tab_indent",
         replace(KNOWN, '  name: "Grok 4"', '\tname: "Grok 4"'),
         ("estimate-flops",),
         1,
-        f"Error: {{configs}}/known_models.yaml: line 18: {TAB}",
+        f"Error: {{configs}}/known_models.yaml: line 25: {TAB}",
     ),
     Case(
         "known_training_flop_not_a_number",
