@@ -33,6 +33,7 @@ class Point:
     flop: float
     verified: bool
     where: str
+    p_above: str = ""  # the estimate's P(above 1e25), as its cell says; empty if published
 
 
 def _number(text: str) -> float | None:
@@ -84,7 +85,15 @@ def points(settings: Settings) -> tuple[list[Point], dict[str, int]]:
             shown.add(key)
             day = _day(cells.get("release_date", ""))
             found.append(
-                Point(key, cells.get("developer", ""), day, flop, is_verified(cells), where)
+                Point(
+                    key,
+                    cells.get("developer", ""),
+                    day,
+                    flop,
+                    is_verified(cells),
+                    where,
+                    cells.get("p_above_1e25", ""),
+                )
             )
     candidates = [tables[CANDIDATES].get(k) for k in tables[CANDIDATES].rows]
     summary = {
@@ -158,6 +167,7 @@ def page(
     rows = "".join(
         f"<tr><td>{html.escape(p.name)}</td><td>{html.escape(p.developer)}</td>"
         f"<td>{p.day or ''}</td><td>{format_number(round_sig(p.flop))}</td>"
+        f"<td>{html.escape(p.p_above)}</td>"
         f"<td>{'verified' if p.verified else 'estimated'} ({p.where})</td></tr>"
         for p in sorted(found, key=lambda p: -p.flop)
         if p.flop >= threshold
@@ -177,7 +187,8 @@ confirmed.</p>
 <img alt="Training compute over time" src="data:image/png;base64,{image}" style="max-width:100%">
 <h2>Summary</h2><table>{counts}</table>
 <h2>Models at or above {threshold:.0e} FLOP</h2>
-<table><tr><th>model</th><th>developer</th><th>date</th><th>training FLOP</th><th>status</th></tr>
+<table><tr><th>model</th><th>developer</th><th>date</th><th>training FLOP</th>
+<th>P(above)</th><th>status</th></tr>
 {rows}</table>
 </body></html>
 """

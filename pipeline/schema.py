@@ -6,8 +6,8 @@ KEY = "model"
 COLUMNS = [
     "model", "developer", "release_date", "parameters", "parameter_source", "training_flop",
     "confidence", "confidence_explanation", "estimation_method", "alternative_methods",
-    "threshold_classification", "status", "reasoning", "sources", "verified", "last_updated",
-    "notes",
+    "threshold_classification", "p_above_1e25", "status", "reasoning", "sources", "verified",
+    "last_updated", "notes",
 ]  # fmt: skip
 
 CONFIDENCE = ("high", "medium", "low", "speculative")

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from apscheduler.triggers.cron import CronTrigger
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from pipeline.errors import ConfigError
@@ -35,38 +35,54 @@ class Section(BaseModel):
 
 
 class Thresholds(Section):
-    """Classification thresholds in FLOP (ARCHITECTURE §5)."""
+    """Classification of an estimate by its probability above ``threshold`` FLOP
+    (ARCHITECTURE §5): at least ``above`` -> high-confidence above, at most ``below`` ->
+    high-confidence below, otherwise not sure."""
 
     threshold: float = Field(1e25, gt=0)
-    above: float = Field(5e25, gt=0)
-    below: float = Field(5e24, gt=0)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Thresholds:
-        if not self.below <= self.threshold <= self.above:
-            raise ValueError("thresholds must satisfy below <= threshold <= above")
-        return self
+    above: float = Field(0.9, gt=0.5, le=1)
+    below: float = Field(0.1, ge=0, lt=0.5)
 
 
 class ParameterHeuristic(Section):
-    """Training tokens assumed for a model whose size is known only from its name."""
+    """Models sized only by their name: the active parameters of ``8x7B`` assume this many
+    experts per token."""
 
-    min_tokens_per_parameter: float = Field(20.0, gt=0)
-    era_tokens: dict[int, float] = Field(
-        default_factory=lambda: {2022: 4e11, 2023: 2e12, 2024: 1.5e13, 2025: 2e13}
-    )
-    default_tokens: float = Field(1.5e13, gt=0)
-    interval_dex: float = Field(0.5, gt=0)
     moe_active_experts: int = Field(2, ge=1)
 
-    @field_validator("era_tokens")
-    @classmethod
-    def _eras(cls, value: dict[int, float]) -> dict[int, float]:
-        if not value:
-            raise ValueError("give the typical training tokens of at least one year")
-        if any(tokens <= 0 for tokens in value.values()):
-            raise ValueError("training tokens must be positive")
-        return value
+
+class Chip(Section):
+    """An accelerator's peak dense throughput (FLOP/s) at the precision it trains in."""
+
+    peak_flops: float = Field(gt=0)
+    source: str = ""
+
+
+# Peak dense BF16/FP16 throughput of common training chips (as in configs/tracker.yaml).
+DEFAULT_CHIPS: dict[str, tuple[float, str]] = {
+    "V100": (1.25e14, "https://www.nvidia.com/en-us/data-center/v100/"),
+    "A100": (3.12e14, "https://www.nvidia.com/en-us/data-center/a100/"),
+    "H100": (9.89e14, "https://www.nvidia.com/en-us/data-center/h100/"),
+    "H800": (9.89e14, "https://www.nvidia.com/en-us/data-center/h100/"),
+    "H200": (9.89e14, "https://www.nvidia.com/en-us/data-center/h200/"),
+    "B200": (2.25e15, "https://www.nvidia.com/en-us/data-center/dgx-b200/"),
+    "TPU v4": (2.75e14, "https://cloud.google.com/tpu/docs/v4"),
+    "TPU v5e": (1.97e14, "https://cloud.google.com/tpu/docs/v5e"),
+    "TPU v5p": (4.59e14, "https://cloud.google.com/tpu/docs/v5p"),
+    "MI300X": (1.307e15, "https://www.amd.com/en/products/accelerators/instinct/mi300/mi300x.html"),
+}
+
+
+class Hardware(Section):
+    """Hardware method: compute = chips x hours x 3600 x peak FLOP/s x utilisation."""
+
+    utilisation: float = Field(0.4, gt=0, le=1)
+    interval_dex: float = Field(0.3, gt=0)
+    chips: dict[str, Chip] = Field(
+        default_factory=lambda: {
+            name: Chip(peak_flops=peak, source=url) for name, (peak, url) in DEFAULT_CHIPS.items()
+        }
+    )
 
 
 class Estimation(Section):
@@ -76,6 +92,11 @@ class Estimation(Section):
         default_factory=lambda: {"high": 0.15, "medium": 0.3, "low": 0.5, "speculative": 0.7}
     )
     parameter_heuristic: ParameterHeuristic = Field(default_factory=ParameterHeuristic)
+    hardware: Hardware = Field(default_factory=lambda: Hardware())
+    # Calibration: per method, interval widths scaled so that the leave-one-out residuals
+    # of the reference models fall inside the interval at its nominal rate; methods with
+    # fewer residuals than min_reference_models keep their raw width.
+    calibrate: bool = True
 
     @field_validator("known_interval_dex")
     @classmethod

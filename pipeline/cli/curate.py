@@ -28,6 +28,7 @@ TABLE_COLUMNS = (
     "model",
     "developer",
     "training_flop",
+    "p_above_1e25",
     "confidence",
     "threshold_classification",
     "status",
@@ -91,6 +92,18 @@ def refresh_command(ctx: click.Context, reset: bool, dry_run: bool) -> None:
 )
 @click.option(
     "--above", type=float, metavar="FLOP", help="Training compute at least FLOP (e.g. 1e25)."
+)
+@click.option(
+    "--min-p-above",
+    type=click.FloatRange(0, 1),
+    metavar="P",
+    help="P(above 1e25) at least P (rows without one are left out).",
+)
+@click.option(
+    "--max-p-above",
+    type=click.FloatRange(0, 1),
+    metavar="P",
+    help="P(above 1e25) at most P (rows without one are left out).",
 )
 @click.option("--developer", help="Developer contains this text (any case).")
 @click.option(

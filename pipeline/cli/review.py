@@ -29,6 +29,7 @@ SHOWN = [
     ("confidence", "Confidence"),
     ("estimation_method", "Method"),
     ("threshold_classification", "Classification"),
+    ("p_above_1e25", "P(above 1e25)"),
     ("status", "Status"),
     ("reasoning", "Reasoning"),
     ("sources", "Sources"),

@@ -15,7 +15,7 @@ from pipeline.paths import DataPaths
 from pipeline.schema import COLUMNS, KEY, canonical
 from pipeline.storage.csvtable import find_duplicates, read_raw
 
-NUMERIC = ("training_flop", "parameters")
+NUMERIC = ("training_flop", "parameters", "p_above_1e25")
 
 
 def dataset_paths(paths: DataPaths) -> dict[str, Path]:
@@ -25,6 +25,8 @@ def dataset_paths(paths: DataPaths) -> dict[str, Path]:
 @dataclass
 class QueryOptions:
     above: float | None = None
+    min_p_above: float | None = None
+    max_p_above: float | None = None
     developer: str | None = None
     confidence: tuple[str, ...] = ()
     verified: bool | None = None
@@ -61,6 +63,10 @@ def run_query(frame: pd.DataFrame, options: QueryOptions) -> pd.DataFrame:
     mask = pd.Series(True, index=frame.index)
     if options.above is not None:
         mask &= _numbers(frame["training_flop"]) >= options.above
+    if options.min_p_above is not None:
+        mask &= _numbers(frame["p_above_1e25"]) >= options.min_p_above
+    if options.max_p_above is not None:
+        mask &= _numbers(frame["p_above_1e25"]) <= options.max_p_above
     if options.developer:
         mask &= frame["developer"].str.contains(options.developer, case=False, regex=False)
     if options.confidence:

@@ -20,6 +20,7 @@ from pipeline.curate.plan import AddRow, DropRow, InvalidInput, MoveRow, Plan, U
 from pipeline.curate.validate import Problem, cross_check, denoised, validate_table
 from pipeline.errors import InputError
 from pipeline.estimate.classify import status_for
+from pipeline.estimate.probability import format_probability
 from pipeline.estimate.records import estimates_by_key
 from pipeline.estimate.runner import load_previous
 from pipeline.paths import ConfigPaths, DataPaths
@@ -61,6 +62,7 @@ def row_from_estimate(estimate: dict[str, Any]) -> dict[str, str]:
         "estimation_method": estimate["estimation_method"],
         "alternative_methods": alternatives,
         "threshold_classification": estimate["threshold_classification"],
+        "p_above_1e25": format_probability(estimate.get("p_above")),
         "status": estimate["status"],
         "reasoning": estimate.get("reasoning", ""),
         "sources": "; ".join(estimate.get("sources", [])),

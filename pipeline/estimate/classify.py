@@ -6,13 +6,12 @@ from pipeline.schema import ABOVE, BELOW, NOT_SURE
 from pipeline.settings import Thresholds
 
 
-def classify(flop: float, low: float, high: float, thresholds: Thresholds) -> str:
-    """>= above -> above; <= below -> below; else not_sure. An interval that straddles
-    the threshold is never high-confidence."""
-    straddles = low < thresholds.threshold < high
-    if flop >= thresholds.above and not straddles:
+def classify(p_above: float, thresholds: Thresholds) -> str:
+    """High-confidence above when P(above) >= ``above``, below when <= ``below``, else
+    not sure."""
+    if p_above >= thresholds.above:
         return ABOVE
-    if flop <= thresholds.below and not straddles:
+    if p_above <= thresholds.below:
         return BELOW
     return NOT_SURE
 

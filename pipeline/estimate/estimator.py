@@ -1,74 +1,293 @@
-"""Every method for every model, in priority order: known specs, parameter heuristics,
-benchmark interpolation. The first available result is the estimate; all are kept as
-alternatives."""
+"""Every method for every model. Reported compute (``configs/known_models.yaml``, then a
+source's ``specs``) is the estimate when there is one; otherwise the estimating methods —
+hardware, fine-tune, size and date, benchmark interpolation — are combined by inverse-variance
+weights (``combination``), each with its interval calibrated on the reference models
+(``calibration``). Every result is kept as an alternative."""
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
+from pydantic import ValidationError
+
+from pipeline.estimate import calibration, combination
 from pipeline.estimate.classify import classify, status_for
 from pipeline.estimate.evidence import Evidence
-from pipeline.estimate.heuristics import era_year, estimate_from_size, parse_size
-from pipeline.estimate.interpolation import BenchmarkFit, combine, fit_benchmarks, predict_all
+from pipeline.estimate.hardware import finetune_result, hardware_result
+from pipeline.estimate.heuristics import Size, era_year, parse_size
+from pipeline.estimate.interpolation import (
+    BenchmarkFit,
+    Prediction,
+    fit_benchmarks,
+    predict_all,
+    reference_scores,
+)
+from pipeline.estimate.interpolation import combine as combine_benchmarks
 from pipeline.estimate.known import KnownModel
-from pipeline.estimate.result import MethodResult, fmt
+from pipeline.estimate.probability import p_above_interval
+from pipeline.estimate.result import MethodResult, confidence_for, fmt
+from pipeline.estimate.sizefit import SizeFit, SizeReference, estimate_scored, fit_scored
+from pipeline.schema import canonical
 from pipeline.settings import Estimation, Settings
-from pipeline.values import format_date, round_sig
+from pipeline.values import format_date, parse_date, round_sig, urls_in
 
 KNOWN = "known_specs"
+REPORTED = "reported_specs"
+LEVELS = ("high", "medium", "low", "speculative")
 
 
-def known_result(key: str, spec: KnownModel, config: Estimation) -> MethodResult:
-    factor = math.pow(10, config.known_interval_dex[spec.confidence])
+def known_result(key: str, spec: KnownModel, config: Estimation, method: str = KNOWN):
+    """The reported compute as a result (None when the entry gives none)."""
     flop = spec.flop
+    if flop is None:
+        return None
     where = f" ({spec.source})" if spec.source else ""
     reference = f"; {spec.reference}" if spec.reference else ""
-    reasoning = f"Known: {spec.name}, {spec.how} {fmt(flop)} FLOP{where}{reference}"
+    label = "Known" if method == KNOWN else "Reported"
+    reasoning = f"{label}: {spec.name}, {spec.how} {fmt(flop)} FLOP{where}{reference}"
     if spec.notes:
         reasoning += f". {spec.notes}"
-    return MethodResult(
-        KNOWN, flop, flop / factor, flop * factor, spec.confidence,
-        f"Known model specification ({spec.confidence} confidence)", reasoning,
-        parameters=spec.parameters,
+    z = config.interval_z
+    return MethodResult.normal(
+        method, math.log10(flop), config.known_interval_dex[spec.confidence] / z, z,
+        confidence=spec.confidence,
+        explanation=f"{label} model specification ({spec.confidence} confidence)",
+        reasoning=reasoning, parameters=spec.parameters,
         parameter_source=f"known_specification:{key}" if spec.parameters else "",
     )  # fmt: skip
 
 
+def reported_spec(item: Evidence) -> KnownModel | None:
+    """A source's ``specs`` as a known specification, when they give compute."""
+    specs = item.specs
+    try:
+        confidence = canonical("confidence", str(specs.get("confidence", "")))
+    except ValueError:
+        confidence = ""
+    url = str(specs.get("source_url", ""))
+    try:
+        return KnownModel(
+            name=item.name, developer=item.developer,
+            release_date=specs.get("release_date"),
+            training_flop=specs.get("training_flop"), parameters=specs.get("parameters"),
+            training_tokens=specs.get("training_tokens"),
+            confidence=confidence if confidence in LEVELS else "low",
+            source=url if urls_in(url) == [url] else "",
+            reference=f"reported by {', '.join(item.sources) or 'a source'}",
+            notes=str(specs.get("notes", "")),
+        )  # fmt: skip
+    except ValidationError:
+        return None  # facts without compute: used for size and date only
+
+
+def _year(day: date) -> float:
+    return day.year + (day.timetuple().tm_yday - 0.5) / 366
+
+
 @dataclass
 class Estimator:
-    """Estimates for a set of models; the benchmark fits are made once, from ``known``."""
+    """Estimates for a set of models. The fits and calibrations are made once, from the
+    known and reported compute; ``withheld`` keys' known values are used nowhere."""
 
     evidence: dict[str, Evidence]
     known: dict[str, KnownModel]
     settings: Settings
+    withheld: frozenset[str] = field(default_factory=frozenset)
+    calibrated: bool = True
 
     def __post_init__(self) -> None:
-        references = {k: math.log10(spec.flop) for k, spec in self.known.items()}
+        self.withheld = frozenset(self.withheld)
+        self.all_reported = {
+            key: spec
+            for key, item in self.evidence.items()
+            if item.specs and (spec := reported_spec(item)) is not None
+        }
+        seen = [item.first_seen for item in self.evidence.values() if item.first_seen]
+        self.collection_start = min(seen) if seen else None
+        self._table = reference_scores(self.evidence, self._all_references())
+        self._fit()
         self.fits: dict[str, BenchmarkFit] = fit_benchmarks(
-            self.evidence, references, self.settings.estimation.min_reference_models
+            {}, self.references, self.settings.estimation.min_reference_models, table=self._table
         )
+        self.calibration: dict[str, calibration.Calibration] = {}
+        if self.calibrated and self.settings.estimation.calibrate:
+            self.calibration = self._calibrate()
 
+    # -- the known values, without the withheld ones ------------------------------------
+    def _all_references(self) -> set[str]:
+        return {k for k, s in {**self.all_reported, **self.known}.items() if s.flop}
+
+    def _fit(self) -> None:
+        """Known specs, references and the size fit, without the withheld keys."""
+        self.yaml = {k: s for k, s in self.known.items() if k not in self.withheld}
+        self.reported = {k: s for k, s in self.all_reported.items() if k not in self.withheld}
+        self.references = {
+            k: math.log10(flop)
+            for k, s in {**self.reported, **self.yaml}.items()
+            if (flop := s.flop) is not None
+        }
+        sized, sizes = [], {}
+        for key, log_flop in self.references.items():
+            size = self.size_of(key)
+            if size is not None:
+                sizes[key] = size
+                year = self.date_of(key)
+                sized.append(SizeReference(key, size.active, year and year[0], log_flop))
+        least = self.settings.estimation.min_reference_models
+        self.size_fit = SizeFit.learn(sized, least)
+        self.scored_fits = fit_scored(self._table, self.references, sizes, least)
+
+    def without(self, key: str) -> Estimator:
+        """The same estimator with ``key``'s known values withheld, uncalibrated."""
+        other = copy.copy(self)
+        other.withheld = self.withheld | {key}
+        other.calibrated, other.calibration = False, {}
+        other._fit()
+        other.fits = fit_benchmarks(
+            {}, other.references, self.settings.estimation.min_reference_models, table=self._table
+        )
+        return other
+
+    # -- what is known of a model ---------------------------------------------------------
+    def size_of(self, key: str) -> Size | None:
+        """Size from the name, else the known (or reported) parameters, taken as dense."""
+        size = parse_size(key, self.settings.estimation.parameter_heuristic.moe_active_experts)
+        if size is not None:
+            return size
+        spec = self.yaml.get(key) or self.reported.get(key)
+        item = self.evidence.get(key)
+        reported = item.specs.get("parameters") if item and key not in self.withheld else None
+        parameters = (spec.parameters if spec else None) or reported
+        if parameters:
+            return Size(parameters, parameters, "known parameters")
+        return None
+
+    def date_of(self, key: str) -> tuple[float, str] | None:
+        """(year as a number, where it comes from): known specs, reported specs, a date in
+        the name, or the day a dated snapshot first listed the model — unless that is the
+        first snapshot of all, which only says the model existed by then."""
+        for spec, where in ((self.yaml.get(key), "known specs"),
+                            (self.reported.get(key), "reported specs")):  # fmt: skip
+            if spec is not None and spec.release_date is not None:
+                return _year(spec.release_date), f"{spec.release_date} ({where})"
+        item = self.evidence.get(key)
+        if item is None:
+            return None
+        if key not in self.withheld and (day := parse_date(item.specs.get("release_date", ""))):
+            return _year(day), f"{day} (reported specs)"
+        if (year := era_year(item.names)) is not None:
+            return year + 0.5, f"{year} (the name)"
+        if item.first_seen and item.first_seen != self.collection_start:
+            day = parse_date(item.first_seen)
+            if day is not None:
+                return _year(day), f"{item.first_seen} (first seen in a leaderboard)"
+        return None
+
+    # -- the methods ----------------------------------------------------------------------
+    def components(
+        self, key: str, predictions: list[Prediction], depth: int = 0
+    ) -> list[MethodResult]:
+        """The estimating methods that apply to ``key``, with their raw (uncalibrated)
+        spreads."""
+        config = self.settings.estimation
+        results: list[MethodResult] = []
+        spec = self.yaml.get(key)
+        hardware = hardware_result(spec, config) if spec is not None else None
+        if hardware is not None:
+            results.append(hardware)
+        if spec is not None and spec.base_model and depth < 5:
+            base = self.best(spec.base_model, depth + 1)
+            if base is not None:
+                base_parameters = base.parameters
+                if tuned := finetune_result(spec, base, base_parameters, config.interval_z):
+                    results.append(tuned)
+        size = self.size_of(key)
+        if size is not None:
+            when = self.date_of(key)
+            sized = self.size_fit.estimate(
+                size, when and when[0], when[1] if when else "", config.interval_z
+            )
+            if sized is not None:
+                results.append(sized)
+            item = self.evidence.get(key)
+            if item is not None and item.benchmarks:
+                scored = estimate_scored(size, item.benchmarks, self.scored_fits, config.interval_z)
+                if scored is not None:
+                    results.append(scored)
+        if predictions:
+            results.append(combine_benchmarks(predictions, self.fits, config.interval_z))
+        return results
+
+    def calibrate_result(self, result: MethodResult) -> MethodResult:
+        found = self.calibration.get(result.method)
+        if found is None:
+            return result
+        widened = result.widened(found.scale, self.settings.estimation.interval_z)
+        confidence = max(result.confidence, confidence_for(widened.sigma), key=LEVELS.index)
+        return MethodResult(
+            widened.method, widened.flop, widened.low, widened.high, confidence,
+            widened.explanation, widened.reasoning, widened.parameters,
+            widened.parameter_source, widened.sigma,
+        )  # fmt: skip
+
+    def methods(
+        self, key: str, predictions: list[Prediction], depth: int = 0
+    ) -> list[MethodResult]:
+        """Every result for ``key``, the estimate first."""
+        config = self.settings.estimation
+        known = [
+            result
+            for spec, method in ((self.yaml.get(key), KNOWN), (self.reported.get(key), REPORTED))
+            if spec is not None and (result := known_result(key, spec, config, method))
+        ]
+        parts = [self.calibrate_result(r) for r in self.components(key, predictions, depth)]
+        combined = combination.combine(parts, config.interval_z)
+        if combined is not None:
+            combined = self.calibrate_result(combined)
+        # The estimate is the most precise after calibration: the combination usually, a
+        # single method when the reference models show it does better on its own.
+        estimated = sorted([*parts, *([combined] if combined else [])], key=lambda r: r.sigma)
+        return known + estimated
+
+    def best(self, key: str, depth: int = 0) -> MethodResult | None:
+        predictions = predict_all(self.evidence, self.fits, [key]).get(key, [])
+        results = self.methods(key, predictions, depth)
+        return results[0] if results else None
+
+    def _calibrate(self) -> dict[str, calibration.Calibration]:
+        """Leave-one-out over the reference models: per method (and for the combination)
+        the scale that makes the intervals cover their share of the residuals."""
+        config = self.settings.estimation
+        z, least = config.interval_z, config.min_reference_models
+        raw: dict[str, list[MethodResult]] = {}
+        for key in sorted(self.references):
+            sub = self.without(key)
+            predictions = predict_all(self.evidence, sub.fits, [key]).get(key, [])
+            raw[key] = sub.components(key, predictions)
+        residuals: dict[str, list[float]] = {}
+        for key, results in raw.items():
+            for result in results:
+                error = (result.log_flop - self.references[key]) / result.sigma
+                residuals.setdefault(result.method, []).append(error)
+        scales = calibration.calibrate(residuals, z, least)
+        self.calibration = scales
+        combined = []
+        for key, results in raw.items():
+            joint = combination.combine([self.calibrate_result(r) for r in results], z)
+            if joint is not None:
+                combined.append((joint.log_flop - self.references[key]) / joint.sigma)
+        return scales | calibration.calibrate({combination.METHOD: combined}, z, least)
+
+    # -- records --------------------------------------------------------------------------
     def digest(self, key: str) -> str:
         """Fingerprint of what a model's estimate depends on: its evidence and known spec."""
-        spec = self.known.get(key)
+        spec = self.yaml.get(key)
         return self.evidence[key].digest(spec.model_dump(mode="json") if spec else None)
-
-    def methods(self, key: str, predictions: list[Any]) -> list[MethodResult]:
-        config = self.settings.estimation
-        item = self.evidence.get(key, Evidence(key))
-        results = []
-        if key in self.known:
-            results.append(known_result(key, self.known[key], config))
-        heuristic = config.parameter_heuristic
-        size = parse_size(key, heuristic.moe_active_experts)
-        if size is not None:
-            results.append(estimate_from_size(size, era_year(item.names), heuristic))
-        if predictions:
-            results.append(combine(predictions, self.fits, config.interval_z))
-        return results
 
     def estimate(self, keys: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
         """Estimate records for ``keys`` (default: every model with evidence)."""
@@ -86,11 +305,20 @@ class Estimator:
             if results:
                 yield key, self.record(key, results, (digests or {}).get(key))
 
+    def _reasoning(self, best: MethodResult) -> str:
+        z = self.settings.estimation.interval_z
+        found = self.calibration.get(best.method)
+        how = f"; {found.describe()}" if found else ""
+        return (
+            f"{best.reasoning}; {calibration.coverage_share(z):.0%} interval "
+            f"{fmt(best.low)} - {fmt(best.high)}{how}"
+        )
+
     def record(
         self, key: str, results: list[MethodResult], digest: str | None = None
     ) -> dict[str, Any]:
         item = self.evidence.get(key, Evidence(key))
-        spec = self.known.get(key)
+        spec = self.yaml.get(key) or self.reported.get(key)
         best = results[0]
         parameters = next((r for r in results if r.parameters), None)
         record = {
@@ -101,6 +329,7 @@ class Estimator:
             "sources": [*item.sources, *([spec.source] if spec and spec.source else [])],
             "benchmarks": dict(sorted(item.benchmarks.items())),
             "release_date": format_date(spec.release_date) if spec else "",
+            "first_seen": item.first_seen,
             "parameters": parameters.parameters if parameters else None,
             "parameter_source": parameters.parameter_source if parameters else "",
             "training_flop": round_sig(best.flop),
@@ -109,7 +338,7 @@ class Estimator:
             "confidence": best.confidence,
             "confidence_explanation": best.explanation,
             "estimation_method": best.method,
-            "reasoning": best.reasoning,
+            "reasoning": self._reasoning(best),
             "alternatives": [r.as_json() for r in results[1:]],
             "evidence_hash": digest
             or (self.digest(key) if key in self.evidence else item.digest()),
@@ -118,10 +347,14 @@ class Estimator:
 
 
 def classify_record(record: dict[str, Any], settings: Settings) -> dict[str, Any]:
-    """(Re)compute the classification and status from the stored estimate."""
-    classification = classify(
-        record["training_flop"], record["flop_low"], record["flop_high"], settings.thresholds
-    )
+    """(Re)compute the probability above the threshold, the classification and the status
+    from the stored estimate (its central value and 80% interval)."""
+    p = p_above_interval(
+        record["training_flop"], record["flop_low"], record["flop_high"],
+        settings.thresholds.threshold, settings.estimation.interval_z,
+    )  # fmt: skip
+    record["p_above"] = round(p, 3)
+    classification = classify(record["p_above"], settings.thresholds)
     record["threshold_classification"] = classification
     record["status"] = status_for(classification, record["confidence"])
     return record

@@ -12,7 +12,51 @@ from typing import Any
 from pipeline.errors import InputError
 from pipeline.estimate.records import texts
 from pipeline.storage.jsondoc import read_document
-from pipeline.values import MAX_SCORE
+from pipeline.values import MAX_FLOP, MAX_SCORE, parse_date
+
+# A scraped record's optional ``specs``: reported facts, each checked by its kind.
+SPEC_NUMBERS = ("training_flop", "parameters", "training_tokens")
+SPEC_TEXTS = ("confidence", "source_url", "notes")
+SPEC_FIELDS = (*SPEC_NUMBERS, "release_date", *SPEC_TEXTS)
+
+
+def _date_problem(value: Any) -> str | None:
+    problem = f"{value!r} is not a date (YYYY-MM-DD)"
+    if not isinstance(value, str) or len(value) != 10:
+        return problem
+    try:
+        return None if parse_date(value) is not None else problem
+    except ValueError:
+        return problem
+
+
+def _spec_problem(name: str, value: Any) -> str | None:
+    """Why a ``specs`` field's value is wrong, or None."""
+    if name in SPEC_NUMBERS:
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not number or not math.isfinite(value) or not 0 < value < MAX_FLOP:
+            return f"{value!r} is not a positive number"
+        return None
+    if name == "release_date":
+        return _date_problem(value)
+    if name in SPEC_TEXTS:
+        return None if isinstance(value, str) else f"{value!r} is not text"
+    return f"unknown field (known: {', '.join(SPEC_FIELDS)})"
+
+
+def _check_optional(path: Path, row: str, model: dict[str, Any]) -> None:
+    """``first_seen`` and ``specs``, when present."""
+    seen = model.get("first_seen")
+    if seen is not None and (problem := _date_problem(seen)) is not None:
+        raise InputError(problem, file=path, row=row, field="first_seen")
+    specs = model.get("specs")
+    if specs is None:
+        return
+    if not isinstance(specs, dict):
+        raise InputError("specs must be an object", file=path, row=row, field="specs")
+    for name, value in specs.items():
+        if value is not None and (problem := _spec_problem(name, value)) is not None:
+            raise InputError(problem, file=path, row=row, field=f"specs.{name}")
 
 
 @dataclass
@@ -24,6 +68,8 @@ class Evidence:
     developers: Counter[str] = field(default_factory=Counter)
     benchmarks: dict[str, float] = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)
+    first_seen: str | None = None  # YYYY-MM-DD, the earliest across sources
+    specs: dict[str, Any] = field(default_factory=dict)  # reported facts (SPEC_FIELDS)
 
     @property
     def developer(self) -> str:
@@ -42,6 +88,8 @@ class Evidence:
             self.developer,
             sorted(self.benchmarks.items()),
             sorted(self.sources),
+            self.first_seen,
+            sorted(self.specs.items()),
             extra,
         )
         return hashlib.sha1(repr(payload).encode()).hexdigest()[:16]
@@ -70,6 +118,7 @@ def _models(path: Path, doc: dict[str, Any]) -> list[dict[str, Any]]:
                     row=f"{row} ({model['key']})",
                     field=f"benchmarks.{bench}",
                 )
+        _check_optional(path, f"{row} ({model['key']})", model)
     return models
 
 
@@ -99,4 +148,10 @@ def load_evidence(
             for reference in model.get("sources", []):
                 if reference not in item.sources:
                     item.sources.append(reference)
+            seen = model.get("first_seen")
+            if seen and (item.first_seen is None or seen < item.first_seen):
+                item.first_seen = seen
+            for name, value in (model.get("specs") or {}).items():
+                if value is not None:
+                    item.specs.setdefault(name, value)  # sources in name order: first wins
     return merged

@@ -1,29 +1,24 @@
-"""Parameter heuristics: model size read from the name, tokens assumed by era.
+"""Parameter heuristics: model size and date read from the name.
 
-Compute = 6 x N x D (Kaplan et al. 2020), with N the parameters active per token and
-D = max(min_tokens_per_parameter x N, the era's typical pre-training tokens). Names give
-sizes as ``405b``, ``1.7b``, ``135m``; mixtures of experts as ``8x7b`` (N = active experts
-x expert size, top-2 routing unless configured), ``235b_a22b`` (235B total, 22B active) or
-``17b_128e`` (17B active in 128 experts; total unknown).
-The era is the year of a date stamp in any of the model's names (``-2024-05-13``,
-``-2407``); without one the default token count applies and confidence is low.
+Names give sizes as ``405b``, ``1.7b``, ``135m``; mixtures of experts as ``8x7b`` (N =
+active experts x expert size, top-2 routing unless configured), ``235b_a22b`` (235B total,
+22B active) or ``17b_128e`` (17B active in 128 experts; total unknown). The year is that of
+a date stamp in any of the model's names (``-2024-05-13``, ``-2407``). What size and date
+imply for compute is learnt from the reference models (``sizefit``).
 """
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 
 from pipeline.collect.names import split_date, tokenise
-from pipeline.estimate.result import MethodResult, count
-from pipeline.settings import ParameterHeuristic
+from pipeline.estimate.result import count
 
 _SIZE = re.compile(r"^(\d+(?:\.\d+)?)([bm])$")
 _MOE = re.compile(r"^(\d+)x(\d+(?:\.\d+)?)b$")
 _ACTIVE = re.compile(r"^a(\d+(?:\.\d+)?)b$")
 _EXPERTS = re.compile(r"^\d+e$")
-METHOD = "parameter_heuristic"
 
 
 @dataclass(frozen=True)
@@ -73,16 +68,7 @@ def era_year(names: list[str]) -> int | None:
     return min(years) if years else None
 
 
-def era_tokens_for(year: int | None, config: ParameterHeuristic) -> tuple[float, str]:
-    """Typical pre-training tokens of the latest configured era not after ``year``."""
-    if year is None:
-        return config.default_tokens, "a model of unknown date"
-    eras = sorted(config.era_tokens)
-    era = max((e for e in eras if e <= year), default=eras[0])
-    return config.era_tokens[era], f"a {year} model"
-
-
-def _describe(size: Size) -> str:
+def describe_size(size: Size) -> str:
     if size.total is None:
         return f"{count(size.active)} active parameters from the name ({size.text})"
     if size.active != size.total:
@@ -91,42 +77,3 @@ def _describe(size: Size) -> str:
             f"{count(size.active)} active)"
         )
     return f"{count(size.total)} parameters from the name ({size.text})"
-
-
-def estimate_from_size(size: Size, year: int | None, config: ParameterHeuristic) -> MethodResult:
-    era_tokens, era_text = era_tokens_for(year, config)
-    floor = config.min_tokens_per_parameter * size.active
-    tokens = max(floor, era_tokens)
-    flop = 6 * size.active * tokens
-    spread = config.interval_dex
-    if year is None or size.moe_guess:
-        confidence, spread = "low", spread * 1.4
-    else:
-        confidence = "medium"
-    basis = (
-        f"the Chinchilla floor of {config.min_tokens_per_parameter:g} tokens per parameter"
-        if floor > era_tokens
-        else f"typical for {era_text}"
-    )
-    reasoning = (
-        f"{_describe(size)}; "
-        f"{count(tokens)} training tokens assumed ({basis}, {tokens / size.active:.0f} per "
-        f"active parameter); 6 x N x D = {flop:.2e} FLOP"
-    )
-    factor = math.pow(10, spread)
-    explanation = (
-        "Size from the name with the era's typical training tokens"
-        if confidence == "medium"
-        else "Size from the name; training tokens guessed (no date, or expert routing assumed)"
-    )
-    return MethodResult(
-        METHOD,
-        flop,
-        flop / factor,
-        flop * factor,
-        confidence,
-        explanation,
-        reasoning,
-        parameters=size.total,
-        parameter_source=f"name: {size.text}",
-    )

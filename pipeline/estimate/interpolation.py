@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
 from pipeline.estimate.evidence import Evidence
-from pipeline.estimate.result import MethodResult, fmt
+from pipeline.estimate.result import MethodResult, confidence_for, fmt
 from pipeline.values import MAX_FLOP
 
 METHOD = "benchmark_interpolation"
@@ -60,12 +61,26 @@ def _scores_by_benchmark(evidence: dict[str, Evidence]) -> dict[str, tuple[list[
     return table
 
 
+def reference_scores(
+    evidence: dict[str, Evidence], keys: Iterable[str]
+) -> dict[str, tuple[list[str], list[float]]]:
+    """Per benchmark, the scores of ``keys`` (the reference models): what the fits need."""
+    return _scores_by_benchmark({k: evidence[k] for k in keys if k in evidence})
+
+
 def fit_benchmarks(
-    evidence: dict[str, Evidence], references: dict[str, float], min_models: int
+    evidence: dict[str, Evidence] | dict[str, tuple[list[str], list[float]]],
+    references: dict[str, float],
+    min_models: int,
+    *,
+    table: dict[str, tuple[list[str], list[float]]] | None = None,
 ) -> dict[str, BenchmarkFit]:
-    """Fits for every benchmark with at least ``min_models`` references and a rising trend."""
+    """Fits for every benchmark with at least ``min_models`` references and a rising trend
+    (``table``: the scores by benchmark, when already gathered by ``reference_scores``)."""
     fits: dict[str, BenchmarkFit] = {}
-    for bench, (keys, scores) in _scores_by_benchmark(evidence).items():
+    if table is None:
+        table = _scores_by_benchmark(evidence)  # type: ignore[arg-type]
+    for bench, (keys, scores) in table.items():
         pairs = [(s, references[k]) for k, s in zip(keys, scores, strict=True) if k in references]
         if len(pairs) < min_models:
             continue
@@ -121,7 +136,7 @@ def predict_all(
 
 
 def _confidence(se: float, extrapolated: bool) -> str:
-    level = "medium" if se <= 0.3 else "low" if se <= 0.6 else "speculative"
+    level = confidence_for(se)
     if extrapolated and level == "medium":
         level = "low"
     return level
@@ -142,12 +157,11 @@ def combine(predictions: list[Prediction], fits: dict[str, BenchmarkFit], z: flo
     ]
     combined = f"; weighted mean {fmt(flop)}" if len(predictions) > 1 else ""
     reasoning = (
-        f"Log-linear interpolation of log10 FLOP on benchmark scores: {'; '.join(parts)}"
-        f"{combined}; {math.erf(z / math.sqrt(2)):.0%} interval {fmt(low)} - {fmt(high)}"
+        f"Log-linear interpolation of log10 FLOP on benchmark scores: {'; '.join(parts)}{combined}"
     )
     confidence = _confidence(se, extrapolated)
     explanation = (
         f"Benchmark interpolation, standard error {se:.2f} dex"
         f"{' (extrapolated beyond the reference scores)' if extrapolated else ''}"
     )
-    return MethodResult(METHOD, flop, low, high, confidence, explanation, reasoning)
+    return MethodResult(METHOD, flop, low, high, confidence, explanation, reasoning, sigma=se)

@@ -1,4 +1,11 @@
-"""Known model specifications: ``configs/known_models.yaml``."""
+"""Known model specifications: ``configs/known_models.yaml``.
+
+An entry gives a model's training compute directly (``training_flop``, or ``parameters``
+and ``training_tokens``: 6 x N x D), through the hardware it was trained on
+(``hardware``: chips x hours x peak FLOP/s x utilisation) or as a fine-tune of another
+model (``base_model``: the base's compute plus the fine-tune's, ``finetune_flop`` or 6 x
+the base's parameters x ``finetune_tokens``).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +23,15 @@ from pipeline.yamlfile import expect_mapping, first_problem, load_yaml
 Confidence = Literal["high", "medium", "low", "speculative"]
 
 
+class HardwareSpec(BaseModel, extra="forbid"):
+    """How a model was trained: ``count`` chips of type ``chip`` for ``hours`` hours."""
+
+    chip: str
+    count: float = Field(gt=0)
+    hours: float = Field(gt=0)
+    utilisation: float | None = Field(None, gt=0, le=1)
+
+
 class KnownModel(BaseModel, extra="forbid"):
     name: str
     developer: str = ""
@@ -27,6 +43,17 @@ class KnownModel(BaseModel, extra="forbid"):
     source: str = ""
     reference: str = ""
     notes: str = ""
+    hardware: HardwareSpec | None = None
+    base_model: str | None = None
+    finetune_flop: float | None = Field(None, gt=0, lt=MAX_FLOP)
+    finetune_tokens: float | None = Field(None, gt=0)
+
+    @field_validator("base_model")
+    @classmethod
+    def _base_key(cls, value: str | None) -> str | None:
+        if value is not None and not KEY_PATTERN.match(value):
+            raise ValueError(f"{value!r} is not a model key")
+        return value
 
     @field_validator("source")
     @classmethod
@@ -37,16 +64,23 @@ class KnownModel(BaseModel, extra="forbid"):
 
     @model_validator(mode="after")
     def _compute(self) -> KnownModel:
-        if self.training_flop is None and not (self.parameters and self.training_tokens):
-            raise ValueError("give training_flop, or parameters and training_tokens")
+        reported = self.training_flop is not None or (self.parameters and self.training_tokens)
+        if not (reported or self.hardware or self.base_model):
+            raise ValueError(
+                "give training_flop, parameters and training_tokens, hardware or base_model"
+            )
+        if self.base_model and not (self.finetune_flop or self.finetune_tokens):
+            raise ValueError("a fine-tune needs finetune_flop or finetune_tokens")
         return self
 
     @property
-    def flop(self) -> float:
+    def flop(self) -> float | None:
+        """The reported training compute, or None when only hardware or a base is given."""
         if self.training_flop is not None:
             return self.training_flop
-        assert self.parameters and self.training_tokens
-        return 6 * self.parameters * self.training_tokens
+        if self.parameters and self.training_tokens:
+            return 6 * self.parameters * self.training_tokens
+        return None
 
     @property
     def how(self) -> str:

@@ -52,6 +52,14 @@ def _parameters(value: Any) -> str | None:
     return _number(value) or (None if value > 0 else f"{value!r} is not positive")
 
 
+def _probability(value: Any) -> str | None:
+    return _number(value) or (None if 0 <= value <= 1 else f"{value!r} is not between 0 and 1")
+
+
+def _optional_text(value: Any) -> str | None:
+    return None if value is None else _text(value)
+
+
 def _one_of(field_name: str) -> Check:
     allowed = VOCABULARIES[field_name]
     return lambda value: (
@@ -71,6 +79,7 @@ OPTIONAL: dict[str, Check] = {
     "name": _text, "developer": _text, "release_date": _text, "parameters": _parameters,
     "parameter_source": _text, "confidence_explanation": _text, "reasoning": _text,
     "sources": texts, "alternatives": _objects, "evidence_hash": _text,
+    "p_above": _probability, "first_seen": _optional_text,
 }  # fmt: skip
 ALTERNATIVE: dict[str, Check] = {
     "method": _text,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 
 from pipeline.values import format_number, round_sig
 
@@ -18,6 +19,27 @@ class MethodResult:
     reasoning: str
     parameters: float | None = None
     parameter_source: str = ""
+    sigma: float = 0.0  # standard deviation of log10 FLOP (dex)
+
+    @classmethod
+    def normal(
+        cls, method: str, log_flop: float, sigma: float, z: float, **fields: object
+    ) -> MethodResult:
+        """A result whose 80% interval is ``log_flop`` +/- ``z`` x ``sigma`` (dex)."""
+        return cls(
+            method, 10**log_flop, 10 ** (log_flop - z * sigma), 10 ** (log_flop + z * sigma),
+            sigma=sigma, **fields,  # type: ignore[arg-type]
+        )  # fmt: skip
+
+    @property
+    def log_flop(self) -> float:
+        return math.log10(self.flop)
+
+    def widened(self, scale: float, z: float) -> MethodResult:
+        """The same estimate with its standard deviation multiplied by ``scale``."""
+        sigma = self.sigma * scale
+        low, high = self.flop / 10 ** (z * sigma), self.flop * 10 ** (z * sigma)
+        return replace(self, low=low, high=high, sigma=sigma)
 
     def summary(self) -> str:
         """``method: 3.8e+25 (high)`` — the alternative_methods cell's item."""
@@ -44,3 +66,8 @@ def count(n: float) -> str:
         if n >= scale:
             return f"{round_sig(n / scale, 3):g}{unit}"
     return f"{n:g}"
+
+
+def confidence_for(sigma: float) -> str:
+    """The confidence word of an estimated (not reported) value with this spread (dex)."""
+    return "medium" if sigma <= 0.3 else "low" if sigma <= 0.6 else "speculative"

@@ -16,7 +16,7 @@ from typing import Any
 from pipeline.errors import InputError
 from pipeline.estimate.estimator import Estimator, classify_record
 from pipeline.estimate.evidence import load_evidence
-from pipeline.estimate.known import load_known
+from pipeline.estimate.hardware import load_checked
 from pipeline.estimate.records import estimates_by_key
 from pipeline.paths import ConfigPaths, DataPaths
 from pipeline.settings import Settings
@@ -74,7 +74,9 @@ def run_estimate(
     evidence = load_evidence(paths.scraped, unsaved)
     if not evidence:
         raise InputError("no scraped models; run `tracker collect-all` first", file=paths.scraped)
-    estimator = Estimator(evidence, load_known(configs.known_models), settings)
+    estimator = Estimator(
+        evidence, load_checked(configs.known_models, settings.estimation), settings
+    )
     damaged = ""  # --update replaces a damaged file instead of reading it
     try:
         previous_doc, previous = _previous(paths)

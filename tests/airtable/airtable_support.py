@@ -389,7 +389,7 @@ FLOWED_NOTE = f"[{STAMP}] From the Published sheet (GPT-4o): reasoning = {NOTES_
 # Enough candidates for the afternoon, for exhaustive (per request) tests.
 SMALL = [
     "grok_3", "gpt_4.5", "o3", "gpt_4.1", "gpt_4o", "deepseek_r1", "o1", "qwen2.5_max",
-    "claude_3.5_sonnet", "llama_3.1_405b", "phi_4", "qwq_32b", "mpt_30b", "gemini_1.5_pro",
+    "claude_3.5_sonnet", "llama_3.1_405b", "phi_4", "o1_mini", "o3_mini", "gemini_1.5_pro",
     "mistral_large_2",
 ]  # fmt: skip
 
@@ -412,7 +412,7 @@ def afternoon(base: Base) -> None:
     base.edit("candidates", "deepseek_r1", {"decision": "yes"})
     base.edit("staging", "o3", {"training_flop": 2e26})
     base.edit("published", "GPT-4o", {"Training compute notes": NOTES_EDIT})
-    base.delete("candidates", "qwq_32b")
+    base.delete("candidates", "o1_mini")
 
 
 def edits_applied_once(base: Base) -> list[str]:

@@ -52,7 +52,7 @@ def staged(project: Path, monkeypatch: pytest.MonkeyPatch) -> Base:
 @pytest.fixture
 def evening(staged: Base) -> Evening:
     before = {t: staged.rows(t) for t in LOCAL}
-    deleted_id = staged.record_id("candidates", "qwq_32b")
+    deleted_id = staged.record_id("candidates", "o1_mini")
     afternoon(staged)
     return Evening(staged, before, deleted_id, staged.sync())
 
@@ -118,11 +118,11 @@ def test_a_published_correction_leaves_a_verified_staging_row_in_conflict(
 
 def test_a_deleted_record_is_restored(evening: Evening) -> None:
     base = evening.base
-    restored = base.by_key("candidates")["qwq_32b"]
+    restored = base.by_key("candidates")["o1_mini"]
     assert restored["sync_status"] == RESTORED
-    assert base.record_id("candidates", "qwq_32b") != evening.deleted_id
-    assert base.rows("candidates")["qwq_32b"] == evening.before["candidates"]["qwq_32b"]
-    assert restored["training_flop"] == float(base.rows("candidates")["qwq_32b"]["training_flop"])
+    assert base.record_id("candidates", "o1_mini") != evening.deleted_id
+    assert base.rows("candidates")["o1_mini"] == evening.before["candidates"]["o1_mini"]
+    assert restored["training_flop"] == float(base.rows("candidates")["o1_mini"]["training_flop"])
 
 
 def test_only_the_edited_rows_changed_locally(evening: Evening) -> None:
@@ -140,7 +140,7 @@ def test_only_the_edited_rows_changed_locally(evening: Evening) -> None:
 
 
 def test_the_sync_reads_every_page_and_writes_one_batch_per_kind(evening: Evening) -> None:
-    # Candidates: 1 update batch, 1 upsert (qwq_32b back), 1 delete (phi_4);
+    # Candidates: 1 update batch, 1 upsert (o1_mini back), 1 delete (phi_4);
     # Staging: 1 update batch (o3, gpt_4o), 1 upsert (grok_3); Published: 1 update.
     # Reads: 4, and the records about to be written read again, one request per table.
     assert evening.base.counts() == {"read": 7, "write": 6, "schema": 0}
@@ -171,8 +171,8 @@ def test_record_order_changes_nothing(staged: Base, tmp_path: Path) -> None:
 
 @pytest.fixture
 def pasted(staged: Base) -> Base:
-    """mpt_30b pasted as a second record with another training_flop."""
-    copy = dict(staged.by_key("candidates")["mpt_30b"], training_flop=9e24)
+    """o3_mini pasted as a second record with another training_flop."""
+    copy = dict(staged.by_key("candidates")["o3_mini"], training_flop=9e24)
     staged.fake.add_record("Candidates", copy)
     return staged
 
@@ -182,13 +182,13 @@ def flagged(base: Base, key: str) -> list[str]:
 
 
 def test_a_key_on_two_records_is_flagged_and_the_sync_goes_on(pasted: Base) -> None:
-    before = pasted.rows("candidates")["mpt_30b"]
+    before = pasted.rows("candidates")["o3_mini"]
     afternoon(pasted)
     pasted.sync()
-    statuses = flagged(pasted, "mpt_30b")
+    statuses = flagged(pasted, "o3_mini")
     assert len(statuses) == 2
     assert all(re.fullmatch(r"duplicate key: also on row \d+", s) for s in statuses)
-    assert pasted.rows("candidates")["mpt_30b"] == before
+    assert pasted.rows("candidates")["o3_mini"] == before
     assert edits_applied_once(pasted) == []
 
 

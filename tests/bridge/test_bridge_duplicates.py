@@ -30,37 +30,37 @@ def named_rows(project: Project, key: str) -> dict[int, set[int]]:
 
 
 def test_both_copies_name_each_other_and_the_edit_waits(synced: Project) -> None:
-    before = synced.rows("candidates")["mpt_30b"]
-    paste_copy(synced, "mpt_30b", 9e24)
+    before = synced.rows("candidates")["o3_mini"]
+    paste_copy(synced, "o3_mini", 9e24)
     report = synced.mirror()
     statuses = report.outcomes["candidates"].row_statuses
     (first, row_1), (second, row_2) = sorted((row.position, m) for row, m in statuses)
     assert row_1 == f"duplicate key: also on row {second}"
     assert row_2 == f"duplicate key: also on row {first}"
-    assert synced.rows("candidates")["mpt_30b"] == before
+    assert synced.rows("candidates")["o3_mini"] == before
     assert not report.local.changes
     assert report.outcomes["candidates"].invalid == 2
 
 
 def test_fixing_the_duplicate_applies_the_edit(synced: Project) -> None:
-    paste_copy(synced, "mpt_30b", 9e24)
+    paste_copy(synced, "o3_mini", 9e24)
     synced.mirror()
     with synced.editing() as book:  # the reviewer keeps the copy with the new value
         sheet = book["Candidates"]
-        for number in reversed(row_numbers(sheet, "mpt_30b")):
+        for number in reversed(row_numbers(sheet, "o3_mini")):
             if sheet.cell(number, 6).value != 9e24:
                 sheet.delete_rows(number)
     synced.mirror()
-    assert synced.rows("candidates")["mpt_30b"]["training_flop"] == "9e+24"
-    assert [r["model"] for r in synced.sheet("candidates")].count("mpt_30b") == 1
+    assert synced.rows("candidates")["o3_mini"]["training_flop"] == "9e+24"
+    assert [r["model"] for r in synced.sheet("candidates")].count("o3_mini") == 1
 
 
 def test_the_sheet_keeps_exactly_the_two_copies(synced: Project) -> None:
-    paste_copy(synced, "mpt_30b", 9e24)
+    paste_copy(synced, "o3_mini", 9e24)
     synced.mirror()
-    assert [r["model"] for r in synced.sheet("candidates")].count("mpt_30b") == 2
+    assert [r["model"] for r in synced.sheet("candidates")].count("o3_mini") == 2
     assert no_write(synced.mirror())
-    assert [r["model"] for r in synced.sheet("candidates")].count("mpt_30b") == 2
+    assert [r["model"] for r in synced.sheet("candidates")].count("o3_mini") == 2
 
 
 def test_statuses_name_the_other_copy_after_a_push_without_removals(synced: Project) -> None:

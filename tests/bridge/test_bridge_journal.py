@@ -37,7 +37,7 @@ def review(project: Project) -> None:
     with project.editing() as book:
         put(book["Candidates"], "grok_3", {"decision": "y", "reason": "reported"})
         put(book["Candidates"], "phi_4", {"decision": "n", "reason": "small"})
-        book["Candidates"].delete_rows(row_number(book["Candidates"], "qwq_32b"))
+        book["Candidates"].delete_rows(row_number(book["Candidates"], "o1_mini"))
         put(book["Staging"], "o3", {"training_flop": 2e26})
 
 
@@ -54,7 +54,7 @@ def assert_same_result(project: Project, reference: Project) -> None:
     assert workbook_values(project.workbook) == workbook_values(reference.workbook)
     staged = project.rows("staging")["grok_3"]["notes"]
     assert staged.splitlines().count(NOTE) == 1
-    assert [r["model"] for r in project.sheet("candidates")].count("qwq_32b") == 1
+    assert [r["model"] for r in project.sheet("candidates")].count("o1_mini") == 1
     assert [r["model"] for r in project.sheet("staging")].count("grok_3") == 1
     assert no_write(project.mirror())
 
@@ -91,7 +91,7 @@ def test_a_sync_after_a_failed_write_applies_nothing_twice(synced: Project, tmp_
     for name in FILES.values():
         assert (project.data / name).read_bytes() == (reference.data / name).read_bytes(), name
     assert project.rows("staging")["grok_3"]["notes"].splitlines().count(NOTE) == 1
-    assert [r["model"] for r in project.sheet("candidates")].count("qwq_32b") == 1
+    assert [r["model"] for r in project.sheet("candidates")].count("o1_mini") == 1
     ours, theirs = (
         [{**row, "sync_status": None} for row in p.sheet("staging")] for p in (project, reference)
     )

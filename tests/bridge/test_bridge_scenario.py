@@ -27,7 +27,7 @@ from bridge.mirror import MirrorReport
 ABOVE = f"[{STAMP}] Manual review: confirmed above 1e25 FLOP. Reason: reported 3.5e26"
 BELOW = f"[{STAMP}] Manual review: confirmed below 1e25 FLOP. Reason: small model"
 EDIT_NOTE = "Sheet edit by a reviewer: training_flop = 2e+26"
-EDITED = {"grok_3", "phi_4", "gpt_4.1", "qwq_32b", "mpt_30b"}
+EDITED = {"grok_3", "phi_4", "gpt_4.1", "o1_mini", "o3_mini"}
 CHANGED = {
     "candidates": {"grok_3", "phi_4"},
     "below": {"phi_4"},
@@ -52,8 +52,8 @@ def afternoon(synced: Project) -> Afternoon:
         put(candidates, "grok_3", {"decision": "y", "reason": "reported 3.5e26"})
         put(candidates, "phi_4", {"decision": "N", "reason": "small model"})
         put(candidates, "gpt_4.1", {"decision": "maybe", "reason": "unsure"})
-        candidates.delete_rows(row_number(candidates, "qwq_32b"))
-        pasted = row_values(candidates, row_number(candidates, "mpt_30b"))
+        candidates.delete_rows(row_number(candidates, "o1_mini"))
+        pasted = row_values(candidates, row_number(candidates, "o3_mini"))
         pasted[5] = 9e24  # training_flop of the pasted copy
         append_values(candidates, pasted)
         put(book["Staging"], "o3", {"training_flop": 2e26})
@@ -116,22 +116,22 @@ def test_a_published_correction_leaves_a_verified_staging_row_in_conflict(
 
 def test_a_deleted_row_is_restored(afternoon: Afternoon) -> None:
     project = afternoon.project
-    assert project.rows("candidates")["qwq_32b"] == afternoon.before["candidates"]["qwq_32b"]
-    assert project.status("candidates", "qwq_32b") == RESTORED
-    assert project.status("candidates", "qwq_32b").startswith("restored:")
+    assert project.rows("candidates")["o1_mini"] == afternoon.before["candidates"]["o1_mini"]
+    assert project.status("candidates", "o1_mini") == RESTORED
+    assert project.status("candidates", "o1_mini").startswith("restored:")
 
 
 def test_a_key_on_two_rows_gets_a_status_and_its_edits_wait(afternoon: Afternoon) -> None:
     project = afternoon.project
-    assert project.rows("candidates")["mpt_30b"] == afternoon.before["candidates"]["mpt_30b"]
-    copies = [r for r in project.sheet("candidates") if r["model"] == "mpt_30b"]
-    assert {c["training_flop"] for c in copies} >= {2.7e24, 9e24}
+    assert project.rows("candidates")["o3_mini"] == afternoon.before["candidates"]["o3_mini"]
+    copies = [r for r in project.sheet("candidates") if r["model"] == "o3_mini"]
+    assert {c["training_flop"] for c in copies} >= {3.8e25, 9e24}
     for copy in copies[:2]:
         assert re.fullmatch(r"duplicate key: also on row \d+", copy["sync_status"])
 
 
 def test_a_key_on_two_rows_stays_on_two_rows(afternoon: Afternoon) -> None:
-    copies = [r for r in afternoon.project.sheet("candidates") if r["model"] == "mpt_30b"]
+    copies = [r for r in afternoon.project.sheet("candidates") if r["model"] == "o3_mini"]
     assert len(copies) == 2
 
 

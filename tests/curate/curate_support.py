@@ -38,6 +38,7 @@ def make_estimate(key: str = "model_a", **overrides: Any) -> dict[str, Any]:
             {"method": "benchmark_interpolation", "training_flop": 8e25, "confidence": "low"}
         ],
         "threshold_classification": ABOVE,
+        "p_above": 0.9996,
         "status": "confirmed_above_1e25",
         "reasoning": "Reported by the developer",
         "sources": ["https://example.com/a", "https://example.org/b"],
@@ -60,6 +61,7 @@ def make_row(key: str = "model_a", **overrides: str) -> dict[str, str]:
         "estimation_method": "known_specs",
         "alternative_methods": "benchmark_interpolation: 8e+25 (low)",
         "threshold_classification": ABOVE,
+        "p_above_1e25": "1",
         "status": "confirmed_above_1e25",
         "reasoning": "Reported by the developer",
         "sources": "https://example.com/a; https://example.org/b",

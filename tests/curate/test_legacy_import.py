@@ -42,7 +42,7 @@ def test_fixture_is_what_the_tests_assume() -> None:
 def test_verified_rows_keep_every_cell(refreshed: Result, legacy_project: DataPaths) -> None:
     after = read_rows(legacy_project.candidates)
     for key in VERIFIED:
-        assert after[key] == {**LEGACY_ROWS[key], "status": ""}, key
+        assert after[key] == {**LEGACY_ROWS[key], "status": "", "p_above_1e25": ""}, key
         assert key not in read_rows(legacy_project.below)
 
 
@@ -57,7 +57,7 @@ def test_header_gets_status_and_keeps_blacklist_status(
 ) -> None:
     header = legacy_project.candidates.read_text(encoding="utf-8").splitlines()[0]
     assert header.split(",") == [*COLUMNS, "blacklist_status"]
-    assert "candidates: added missing columns status" in refreshed.output
+    assert "candidates: added missing columns p_above_1e25, status" in refreshed.output
     for key, row in read_rows(legacy_project.candidates).items():
         if key in LEGACY_ROWS:
             assert row["blacklist_status"] == LEGACY_ROWS[key]["blacklist_status"], key

@@ -15,11 +15,13 @@ from pipeline.schema import ABOVE, BELOW, NOT_SURE
 
 BELOW_ESTIMATE = {
     "training_flop": 1e24,
+    "p_above": 0.0,
     "threshold_classification": BELOW,
     "status": "confirmed_below_1e25",
 }
 BELOW_CELLS = {
     "training_flop": "1e+24",
+    "p_above_1e25": "0",
     "threshold_classification": BELOW,
     "status": "confirmed_below_1e25",
 }
@@ -38,13 +40,21 @@ def test_row_from_estimate_formats_cells_canonically() -> None:
     assert row_from_estimate(make_estimate()) == row
 
 
+def test_an_estimate_without_a_probability_leaves_the_cell_empty() -> None:
+    estimate = make_estimate()
+    del estimate["p_above"]  # written before estimates had one
+    assert row_from_estimate(estimate)["p_above_1e25"] == ""
+
+
 NOT_SURE_ESTIMATE = {
     "training_flop": 2e25,
+    "p_above": 0.8734,
     "threshold_classification": NOT_SURE,
     "status": "uncertain",
 }
 NOT_SURE_CELLS = {
     "training_flop": "2e+25",
+    "p_above_1e25": "0.873",
     "threshold_classification": NOT_SURE,
     "status": "uncertain",
 }

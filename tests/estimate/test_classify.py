@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
 from pipeline.estimate.classify import classify, status_for
+from pipeline.estimate.probability import (
+    format_probability,
+    normal_cdf,
+    p_above,
+    p_above_interval,
+    sigma_of,
+)
 from pipeline.schema import ABOVE, BELOW, NOT_SURE
 from pipeline.settings import Thresholds
 
-DEFAULT = Thresholds()  # 1e25, above 5e25, below 5e24 (as in configs/tracker.yaml)
+DEFAULT = Thresholds()  # 1e25; above at P >= 0.9, below at P <= 0.1 (configs/tracker.yaml)
+Z = 1.2816
 
 
 def test_vocabulary() -> None:
@@ -20,43 +29,51 @@ def test_vocabulary() -> None:
 
 
 @pytest.mark.parametrize(
-    ("flop", "low", "high", "expected"),
-    [
-        (6e25, 3e25, 1.2e26, ABOVE),
-        (6e25, 5e24, 7e26, NOT_SURE),  # interval straddles 1e25
-        (5e25, 4e25, 6e25, ABOVE),  # >= above
-        (6e25, 1e25, 1e26, ABOVE),  # touching the threshold is not straddling
-        (4e24, 2e24, 8e24, BELOW),
-        (4e24, 1e24, 2e25, NOT_SURE),  # interval straddles 1e25
-        (5e24, 4e24, 6e24, BELOW),  # <= below
-        (2e25, 1.5e25, 2.5e25, NOT_SURE),
-        (8e24, 6e24, 9e24, NOT_SURE),
-    ],
-)
-def test_classify_default_thresholds(flop: float, low: float, high: float, expected: str) -> None:
-    assert classify(flop, low, high, DEFAULT) == expected
+    ("p", "expected"),
+    [(1.0, ABOVE), (0.9, ABOVE), (0.899, NOT_SURE), (0.5, NOT_SURE), (0.101, NOT_SURE),
+     (0.1, BELOW), (0.0, BELOW)],
+)  # fmt: skip
+def test_classify_by_probability(p: float, expected: str) -> None:
+    assert classify(p, DEFAULT) == expected
+
+
+def test_classify_custom_cut_offs() -> None:
+    strict = Thresholds(above=0.99, below=0.01)
+    assert classify(0.95, strict) == NOT_SURE and classify(0.995, strict) == ABOVE
+    assert classify(0.05, strict) == NOT_SURE and classify(0.005, strict) == BELOW
+
+
+def test_cut_offs_must_be_on_their_side_of_one_half() -> None:
+    with pytest.raises(ValidationError):
+        Thresholds(above=0.4)
+    with pytest.raises(ValidationError):
+        Thresholds(below=0.6)
+
+
+def test_probability_of_a_log_normal_estimate() -> None:
+    # 80% interval 1e25-1e27 around 1e26: sigma = 1 dex / z; P(above 1e25) = P(Z > -z).
+    assert sigma_of(1e26, 1e25, 1e27, Z) == pytest.approx(1 / Z)
+    assert p_above_interval(1e26, 1e25, 1e27, 1e25, Z) == pytest.approx(0.9, abs=1e-4)
+    assert p_above_interval(1e25, 1e24, 1e26, 1e25, Z) == pytest.approx(0.5)
+    assert p_above(24.0, 0.5, 1e25) == pytest.approx(normal_cdf(-2))
+
+
+def test_whole_interval_above_the_threshold_is_high_confidence_above() -> None:
+    # Llama 3.1 405B as Epoch gives it: 2.7-5.4e25 is above 1e25 entirely.
+    p = p_above_interval(3.8e25, 2.7e25, 5.4e25, 1e25, Z)
+    assert p > 0.999 and classify(p, DEFAULT) == ABOVE
+
+
+def test_point_estimates_are_certain() -> None:
+    assert p_above(25.5, 0.0, 1e25) == 1.0 and p_above(24.5, 0.0, 1e25) == 0.0
+    assert sigma_of(1e25, 1e25, 1e25, Z) == 0.0
 
 
 @pytest.mark.parametrize(
-    ("flop", "low", "high"), [(1e26, 1e24, 1e28), (1e24, 1e22, 2e25), (3e26, 9.9e24, 1e27)]
+    ("value", "text"), [(None, ""), (0.8734, "0.873"), (1.0, "1"), (0.0, "0"), (0.5, "0.5")]
 )
-def test_straddling_is_never_high_confidence(flop: float, low: float, high: float) -> None:
-    assert classify(flop, low, high, DEFAULT) == NOT_SURE
-
-
-@pytest.mark.parametrize(
-    ("flop", "low", "high", "expected"),
-    [
-        (6e25, 5.5e25, 6.5e25, NOT_SURE),  # above by default, not with above=2e26
-        (3e26, 2.5e26, 3.5e26, ABOVE),
-        (4e25, 3e25, 4.5e25, BELOW),  # not sure by default
-        (1.5e26, 1.2e26, 1.8e26, NOT_SURE),
-        (3e26, 5e25, 2e27, NOT_SURE),  # straddles the custom threshold 1e26
-    ],
-)
-def test_classify_custom_thresholds(flop: float, low: float, high: float, expected: str) -> None:
-    thresholds = Thresholds(threshold=1e26, above=2e26, below=5e25)
-    assert classify(flop, low, high, thresholds) == expected
+def test_probability_cells(value: float | None, text: str) -> None:
+    assert format_probability(value) == text
 
 
 @pytest.mark.parametrize(

@@ -36,12 +36,13 @@ def assert_rejected(result: Result, field: str) -> None:
 def test_shipped_estimation_settings_equal_the_defaults(settings: Settings) -> None:
     assert settings.estimation == Estimation()
     assert settings.thresholds == Thresholds()
+    assert settings.estimation.hardware.chips["H100"].peak_flops == 9.89e14
 
 
 @pytest.mark.parametrize(
     ("variable", "value", "words"),
     [
-        ("TRACKER_THRESHOLDS__ABOVE", "1e24", "below <= threshold <= above"),
+        ("TRACKER_THRESHOLDS__ABOVE", "0.3", "greater than 0.5"),
         ("TRACKER_ESTIMATION__INTERVAL_Z", "abc", "valid number"),
     ],
 )
@@ -57,7 +58,7 @@ def test_bad_environment_value_is_one_line(
 
 
 def test_classification_thresholds_from_yaml(run: Run, project: Path) -> None:
-    edit_config(project, r"above: 5\.0e\+25", "above: 1.0e+30")
+    edit_config(project, r"threshold: 1\.0e\+25", "threshold: 1.0e+29")
     result = estimate_after_collect(run)
     assert result.exit_code == 0, result.output
     assert "high_confidence_above_1e25" not in result.output.split("by class:")[1]
@@ -70,6 +71,15 @@ def test_partial_known_interval_dex(run: Run, project: Path) -> None:
     assert_rejected(run("estimate-flops"), "known_interval_dex")
 
 
-def test_empty_era_tokens(run: Run, project: Path) -> None:
-    edit_config(project, r"    era_tokens:\n(      .*\n)+", "    era_tokens: {}\n")
-    assert_rejected(run("estimate-flops"), "era_tokens")
+def test_unknown_chip_in_known_models(run: Run, project: Path) -> None:
+    path = project / "configs" / "known_models.yaml"
+    path.write_text(
+        path.read_text()
+        + "\nnew_model:\n  name: New\n  confidence: medium\n"
+        + "  hardware: {chip: Z9000, count: 100, hours: 10}\n"
+    )
+    assert run("collect-all").exit_code == 0
+    result = run("estimate-flops")
+    assert result.exit_code == 1
+    (line,) = result.output.strip().splitlines()
+    assert "known_models.yaml" in line and "new_model" in line and "Z9000" in line

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 from collections.abc import Callable
@@ -11,7 +12,7 @@ import pytest
 from click.testing import Result
 
 from pipeline.collect.names import NameRules
-from pipeline.estimate.evaluate import Case, Evaluation, epoch_reference, evaluate
+from pipeline.estimate.evaluate import Answer, Case, Evaluation, epoch_reference, evaluate
 from pipeline.estimate.known import load_known
 from pipeline.settings import Settings
 
@@ -47,6 +48,8 @@ def test_leave_one_out_never_uses_own_known_value(evaluation: Evaluation) -> Non
     assert {case.method for case in evaluation.cases} <= {
         "benchmark_interpolation",
         "parameter_heuristic",
+        "size_and_benchmark",
+        "combined",
     }
     assert all(case.estimate != case.truth for case in evaluation.cases)
 
@@ -100,12 +103,67 @@ def test_case_error_and_precision() -> None:
     assert math.isnan(precision) and recall == 0.0
 
 
+def figures_cases() -> list[Case]:
+    """Two models above 1e25 and two below, each with an interval and a probability."""
+    return [
+        Case("a", "A", 1e26, 1e26, "x", "high_confidence_above_1e25", 5e25, 2e26, 0.95,
+             [Answer("y", 1e25, 1e24, 1e26, 0.5)]),
+        Case("b", "B", 2e25, 5e24, "x", "high_confidence_below_1e25", 2e24, 1e25, 0.05),
+        Case("c", "C", 1e24, 2e24, "x", "high_confidence_below_1e25", 1e24, 4e24, 0.0),
+        Case("d", "D", 1e24, 1e25, "y", "not_sure", 3e24, 3e25, 0.6),
+    ]  # fmt: skip
+
+
+def test_figures_overall_and_by_method() -> None:
+    result = Evaluation(figures_cases(), 1e25)
+    overall = result.overall()
+    assert overall.n == 4
+    assert overall.median_abs_error == pytest.approx((math.log10(2) + math.log10(4)) / 2)
+    assert overall.coverage == 0.5  # a and c inside their intervals; b and d not
+    assert overall.brier == pytest.approx((0.05**2 + 0.95**2 + 0 + 0.6**2) / 4)
+    assert overall.within_half_dex == 0.5  # a and c
+    by_method = result.by_method()
+    assert (by_method["x"].n, by_method["y"].n) == (3, 2)  # y: d's estimate, a's alternative
+    assert by_method["y"].brier == pytest.approx((0.6**2 + 0.5**2) / 2)
+
+
+def test_reliability_table_and_classes() -> None:
+    result = Evaluation(figures_cases(), 1e25)
+    rows = {label: (n, stated, observed) for label, n, stated, observed in result.reliability()}
+    assert rows["0.0-0.1"] == (2, pytest.approx(0.025), 0.5)
+    assert rows["0.5-0.7"] == (1, 0.6, 0.0)
+    assert rows["0.9-1.0"] == (1, 0.95, 1.0)
+    assert rows["0.1-0.3"][0] == 0
+    assert result.confident() == (1.0, 0.5)
+    assert result.confident_below() == (0.5, 0.5)
+    assert result.above_called_below() == ["b"]
+    assert result.not_sure() == 1
+
+
+def test_cli_json_has_every_figure(run: Run, collected: None, evaluation: Evaluation) -> None:
+    result = run("evaluate", "--json")
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.output)
+    assert figures["models"] == len(evaluation.cases)
+    assert set(figures["overall"]) == {
+        "n", "median_abs_error", "mean_abs_error", "within_half_dex", "coverage", "brier",
+    }  # fmt: skip
+    assert "benchmark_interpolation" in figures["by_method"]
+    assert figures["reliability"][0]["bin"] == "0.0-0.1"
+    assert set(figures["precision_recall"]["high_confidence_above"]) == {"precision", "recall"}
+    assert isinstance(figures["not_sure_candidates"], int)
+    assert figures["overall"]["brier"] == round(evaluation.overall().brier, 4)
+
+
 def test_cli_summary(run: Run, collected: None) -> None:
     result = run("evaluate")
     assert result.exit_code == 0, result.output
     assert "models matched: " in result.output
     assert "median |log10 error|: " in result.output
     assert "baseline: every model above" in result.output
+    for words in ("80% coverage", "Brier", "stated P(above)", "high-confidence below",
+                  "not_sure: ", "called high-confidence below: "):  # fmt: skip
+        assert words in result.output
     assert "Epoch FLOP" not in result.output  # the --details table
 
 

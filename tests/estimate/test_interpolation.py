@@ -125,7 +125,6 @@ def test_combine_reasoning_names_each_benchmark() -> None:
     assert "b.s 1250 -> 1e+26 (fit on 7 reference models" in reasoning
     assert "outside their score range" in reasoning
     assert "weighted mean 1.58e+25" in reasoning
-    assert "80% interval" in reasoning
 
 
 @pytest.mark.parametrize(

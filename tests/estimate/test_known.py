@@ -5,9 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from pipeline.errors import ConfigError
+from pipeline.estimate.hardware import check_entries
 from pipeline.estimate.known import KnownModel, load_known
+from pipeline.settings import Settings
 
 SHIPPED = Path(__file__).resolve().parents[2] / "configs" / "known_models.yaml"
 
@@ -16,7 +19,7 @@ def test_shipped_known_models_load() -> None:
     known = load_known(SHIPPED)
     assert len(known) >= 50
     assert all(spec.source.startswith(("https://", "http://")) for spec in known.values())
-    assert all(spec.flop > 0 for spec in known.values())
+    assert all((spec.flop or 0) > 0 for spec in known.values())
 
 
 @pytest.mark.parametrize("key", ["gemini_2.5_pro", "o1"])
@@ -93,3 +96,34 @@ def test_entry_that_is_not_a_mapping(tmp_path: Path) -> None:
     path.write_text("gpt_4o: 3.8e25\n")
     with pytest.raises(ConfigError, match="record gpt_4o: each model needs a mapping"):
         load_known(path)
+
+
+def test_shipped_hardware_and_fine_tunes_are_checked() -> None:
+    known = load_known(SHIPPED)
+    check_entries(known, Settings().estimation, SHIPPED)  # the shipped chip table
+    assert {k for k, s in known.items() if s.hardware} >= {"llama_3.1_405b", "falcon_180b"}
+    assert known["flan_palm_540b"].base_model == "palm_540b"
+
+
+@pytest.mark.parametrize(
+    ("entry", "words"),
+    [
+        ({"hardware": {"chip": "A100", "count": 0, "hours": 1}}, "greater than 0"),
+        ({"base_model": "palm_540b"}, "needs finetune_flop or finetune_tokens"),
+        ({"base_model": "Not A Key", "finetune_flop": 1e20}, "is not a model key"),
+        ({}, "give training_flop, parameters and training_tokens, hardware or base_model"),
+    ],
+)
+def test_bad_method_entries(entry: dict, words: str) -> None:
+    with pytest.raises(ValidationError, match=words):
+        KnownModel(name="X", confidence="medium", **entry)
+
+
+def test_unknown_base_model_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "known_models.yaml"
+    path.write_text(
+        "tuned:\n  name: T\n  confidence: low\n  base_model: nowhere\n  finetune_flop: 1e20\n"
+    )
+    with pytest.raises(ConfigError, match="base model 'nowhere' is not in this file") as caught:
+        check_entries(load_known(path), Settings().estimation, path)
+    assert "tuned" in str(caught.value) and "base_model" in str(caught.value)

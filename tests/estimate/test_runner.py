@@ -53,7 +53,7 @@ def test_first_run_writes_the_document(run: Run, collected: Path) -> None:
     assert f"{n} models: {n} new, 0 re-estimated, 0 kept" in result.output
     assert f"Saved: {collected}" in result.output
     assert meta["model_count"] == n > 100
-    assert meta["thresholds"] == {"threshold": 1e25, "above": 5e25, "below": 5e24}
+    assert meta["thresholds"] == {"threshold": 1e25, "above": 0.9, "below": 0.1}
     assert [fit["benchmark"] for fit in meta["benchmark_fits"]] == [
         "lmarena_text_2025_01_23.arena_score",
         "lmarena_text_2025_05_18.arena_score",
@@ -78,14 +78,16 @@ def test_sample_methods(run: Run, collected: Path) -> None:
     method = {k: records[k]["estimation_method"] for k in ("llama_3.1_405b", "mixtral_8x7b", "o1")}
     assert method == {
         "llama_3.1_405b": "known_specs",
-        "mixtral_8x7b": "parameter_heuristic",
+        "mixtral_8x7b": "size_and_benchmark",
         "o1": "benchmark_interpolation",
     }
     assert records["llama_3.1_405b"]["parameter_source"] == "known_specification:llama_3.1_405b"
     assert [a["method"] for a in records["llama_3.1_405b"]["alternatives"]] == [
+        "size_and_benchmark",
         "parameter_heuristic",
         "benchmark_interpolation",
-    ]
+    ]  # the most precise first (after calibration)
+    assert records["llama_3.1_405b"]["threshold_classification"] == "high_confidence_above_1e25"
 
 
 def test_second_run_keeps_everything_byte_identical(run: Run, collected: Path) -> None:
@@ -143,7 +145,7 @@ def test_thresholds_from_environment_reclassify_without_reestimating(
 ) -> None:
     estimate(run)
     before = models(collected)
-    monkeypatch.setenv("TRACKER_THRESHOLDS__ABOVE", "1e26")
+    monkeypatch.setenv("TRACKER_THRESHOLDS__ABOVE", "0.99")
     result = estimate(run)
     after = models(collected)
     assert f"0 new, 0 re-estimated, {len(before)} kept" in result.output
@@ -152,10 +154,10 @@ def test_thresholds_from_environment_reclassify_without_reestimating(
     assert {k: m["training_flop"] for k, m in after.items()} == {
         k: m["training_flop"] for k, m in before.items()
     }
-    assert json.loads(collected.read_text())["metadata"]["thresholds"]["above"] == 1e26
+    assert json.loads(collected.read_text())["metadata"]["thresholds"]["above"] == 0.99
     for record in after.values():
         if record["threshold_classification"] == "high_confidence_above_1e25":
-            assert record["training_flop"] >= 1e26
+            assert record["p_above"] >= 0.99
 
 
 def test_estimate_before_collect(run: Run, project: Path) -> None:

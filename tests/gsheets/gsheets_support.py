@@ -288,7 +288,7 @@ STAGED = ("gpt_4o", "o3")  # staged by a y decision in the sheet before the afte
 SCENARIO_KEYS = [
     "grok_3", "gemini_2.5_pro", "gpt_4.5", "o3", "gpt_4.1", "deepseek_r1", "o1",
     "o1_preview", "gpt_4o", "llama_3.1_405b", "claude_3.5_sonnet", "mistral_large",
-    "phi_4", "qwq_32b", "mpt_30b",
+    "phi_4", "o1_mini", "o3_mini",
 ]  # fmt: skip
 ABOVE = f"[{STAMP}] Manual review: confirmed above 1e25 FLOP. Reason: reported 3.5e26"
 BELOW = f"[{STAMP}] Manual review: confirmed below 1e25 FLOP. Reason: small model"
@@ -322,10 +322,10 @@ def afternoon_edits(rig: Rig, *, duplicate: bool = True) -> None:
     rig.fake.sort_rows("Candidates", "training_flop")
     rig.fake.insert_row("Candidates", 4)
     rig.fake.move_row("Candidates", 9, 3)
-    rig.fake.delete_row("Candidates", rig.row_of("Candidates", "qwq_32b"))
+    rig.fake.delete_row("Candidates", rig.row_of("Candidates", "o1_mini"))
     if duplicate:
         below_last = len(rig.fake.values("Candidates")) + 1
-        rig.paste_row("Candidates", "mpt_30b", below_last, {"training_flop": "9e24"})
+        rig.paste_row("Candidates", "o3_mini", below_last, {"training_flop": "9e24"})
 
 
 def note_lines(text: str, line: str) -> int:

@@ -29,7 +29,7 @@ from gsheets_support import (
 
 from bridge.mirror import MirrorReport
 
-EDITED = {"grok_3", "phi_4", "gpt_4.1", "o1", "o1_preview", "qwq_32b", "mpt_30b"}
+EDITED = {"grok_3", "phi_4", "gpt_4.1", "o1", "o1_preview", "o1_mini", "o3_mini"}
 
 
 @dataclass
@@ -142,23 +142,23 @@ def test_a_published_correction_leaves_a_verified_staging_row_in_conflict(
 
 def test_a_deleted_row_is_restored_at_the_end(afternoon: Afternoon) -> None:
     rig = afternoon.rig
-    assert rig.rows("candidates")["qwq_32b"] == afternoon.before["candidates"]["qwq_32b"]
-    assert rig.status("Candidates", "qwq_32b") == RESTORED
-    assert rig.row_of("Candidates", "qwq_32b") == afternoon.used + 1  # below the last row
+    assert rig.rows("candidates")["o1_mini"] == afternoon.before["candidates"]["o1_mini"]
+    assert rig.status("Candidates", "o1_mini") == RESTORED
+    assert rig.row_of("Candidates", "o1_mini") == afternoon.used + 1  # below the last row
 
 
 def test_a_pasted_duplicate_is_flagged_on_both_rows(afternoon: Afternoon) -> None:
     rig = afternoon.rig
-    assert rig.rows("candidates")["mpt_30b"] == afternoon.before["candidates"]["mpt_30b"]
-    copies = [r for r in rig.sheet("Candidates") if r["model"] == "mpt_30b"][:2]
-    assert {c["training_flop"] for c in copies} == {2.7e24, 9e24}
+    assert rig.rows("candidates")["o3_mini"] == afternoon.before["candidates"]["o3_mini"]
+    copies = [r for r in rig.sheet("Candidates") if r["model"] == "o3_mini"][:2]
+    assert {c["training_flop"] for c in copies} == {3.8e25, 9e24}
     first, second = copies
     assert first["sync_status"] == f"duplicate key: also on row {second['_row']}"
     assert second["sync_status"] == f"duplicate key: also on row {first['_row']}"
 
 
 def test_a_pasted_duplicate_stays_on_two_rows(afternoon: Afternoon) -> None:
-    assert afternoon.rig.keys("Candidates").count("mpt_30b") == 2
+    assert afternoon.rig.keys("Candidates").count("o3_mini") == 2
 
 
 def test_sorting_inserting_and_moving_change_nothing_else(afternoon: Afternoon) -> None:

@@ -180,10 +180,10 @@ AIRTABLE = [
     ),
     ApiCase(
         "airtable_422_on_the_first_write",
-        failing_at(6, 422),  # 4 reads (Candidates is 2 pages), 1 read again, the first write
+        failing_at(5, 422),  # 3 reads (one page per sheet), 1 read again, the first write
         "Error: Airtable: HTTP 422 injected",
         writes=AIRTABLE_PUSHED,
-        requests=6,
+        requests=5,
         check=decision_applied_journal_kept("bridge_airtable.json"),
     ),
     ApiCase(

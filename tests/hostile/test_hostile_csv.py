@@ -264,7 +264,7 @@ TABLES = [
         cut_after(STAGING, "\no3,OpenAI,"),
         ("validate",),
         1,
-        f"Error: {STAGING_FILE}, row 4: 3 cells but the header has 17 columns"
+        f"Error: {STAGING_FILE}, row 4: 3 cells but the header has 18 columns"
         " (a truncated or misquoted row?)",
     ),
     Case(
@@ -386,7 +386,7 @@ TABLES = [
         1,
         "Error: refresh stopped: 1 error(s) in the input; nothing was written",
         also=(
-            "error: {data}/clean/below_1e25_flop.csv, row 2 (falcon_180b), field training_flop:"
+            "error: {data}/clean/below_1e25_flop.csv, row 8 (falcon_180b), field training_flop:"
             " '1e99' is implausibly large (>= 1e30 FLOP)",
         ),
     ),

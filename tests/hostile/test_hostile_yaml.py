@@ -49,21 +49,21 @@ def published_unchanged(home: Home, result) -> None:
 TRACKER_CASES = [
     Case(
         "tracker_duplicate_nested_key",
-        replace(TRACKER_YAML, "  above: 5.0e+25\n", "  above: 5.0e+25\n  above: 6.0e+25\n"),
+        replace(TRACKER_YAML, "  above: 0.9\n", "  above: 0.9\n  above: 0.95\n"),
         ("config",),
         1,
         f'Error: {TRACKER}: line 17: found duplicate key "above" (the mapping starts on line 15)',
     ),
     Case(
         "tracker_tab_indent",
-        replace(TRACKER_YAML, "  above: 5.0e+25", "\tabove: 5.0e+25"),
+        replace(TRACKER_YAML, "  above: 0.9", "\tabove: 0.9"),
         ("estimate-flops",),
         1,
         f"Error: {TRACKER}: line 16: {TAB}",
     ),
     Case(
         "tracker_threshold_not_a_number",
-        replace(TRACKER_YAML, "above: 5.0e+25", 'above: "lots"'),
+        replace(TRACKER_YAML, "above: 0.9", 'above: "lots"'),
         ("run", "--backend", "local"),
         1,
         f"Error: {TRACKER}, field thresholds.above: Input should be a valid number, unable to"
@@ -78,7 +78,7 @@ TRACKER_CASES = [
     ),
     Case(
         "tracker_unknown_nested_setting",
-        replace(TRACKER_YAML, "  above: 5.0e+25\n", "  above: 5.0e+25\n  abvoe: 9.0e+25\n"),
+        replace(TRACKER_YAML, "  above: 0.9\n", "  above: 0.9\n  abvoe: 0.95\n"),
         ("estimate-flops",),
         1,
         f"Error: {TRACKER}, field thresholds.abvoe: Extra inputs are not permitted",
@@ -291,15 +291,15 @@ KNOWN_CASES = [
         replace(KNOWN, "grok_4:\n", 'grok_4:\n  name: "Grok Four"\n'),
         ("estimate-flops",),
         1,
-        'Error: {configs}/known_models.yaml: line 19: found duplicate key "name" (the mapping'
-        " starts on line 18)",
+        'Error: {configs}/known_models.yaml: line 26: found duplicate key "name" (the mapping'
+        " starts on line 25)",
     ),
     Case(
         "known_tab_indent",
         replace(KNOWN, '  name: "Grok 4"', '\tname: "Grok 4"'),
         ("estimate-flops",),
         1,
-        f"Error: {{configs}}/known_models.yaml: line 18: {TAB}",
+        f"Error: {{configs}}/known_models.yaml: line 25: {TAB}",
     ),
     Case(
         "known_training_flop_not_a_number",

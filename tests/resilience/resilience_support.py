@@ -13,7 +13,7 @@ published rows plus the mapped models the workload touches. Before the first cyc
 rows for reviewers to edit); then one full cycle (the first push).
 
 **The workload** (:func:`plant_workload`): in the sheet, a y decision with a reason
-(grok_3), an n decision (qwq_32b), a corrected training_flop in Staging
+(grok_3), an n decision (o1_mini), a corrected training_flop in Staging
 (claude_3.5_sonnet) and a corrected cell in Published (GPT-4o, which flows to staging
 gpt_4o); on the pipeline side a new model in a raw leaderboard export (Nova-Titan-Ultra,
 which collect, estimate and refresh turn into a new candidate).
@@ -460,7 +460,7 @@ FLOWED = "From the Published sheet (GPT-4o): reasoning = Corrected by a reviewer
 EXPECTED_NOTES = (
     ("candidates", "grok_3", ABOVE),
     ("staging", "grok_3", ABOVE),
-    ("below", "qwq_32b", BELOW),
+    ("below", "o1_mini", BELOW),
     ("staging", "claude_3.5_sonnet", FLOP_EDIT),
     ("published", "GPT-4o", PUBLISHED_EDIT),
 )
@@ -470,7 +470,7 @@ def reviewer_edits(site: Site) -> None:
     """The reviewer's afternoon in the sheet (values typed as each backend takes them)."""
     typed = isinstance(site, SheetsSite)  # Google: what the reviewer types (USER_ENTERED)
     site.edit("candidates", "grok_3", {"decision": "y", "reason": "reported 3.5e26"})
-    site.edit("candidates", "qwq_32b", {"decision": "n", "reason": "small model"})
+    site.edit("candidates", "o1_mini", {"decision": "n", "reason": "small model"})
     site.edit("staging", "claude_3.5_sonnet", {"training_flop": "3.1e25" if typed else 3.1e25})
     site.edit("published", "GPT-4o", {"Training compute notes": "Corrected by a reviewer"})
 
@@ -648,8 +648,8 @@ def edits_applied_once(site: Site) -> list[str]:
             lines = note_lines(row.get(NOTES[table], ""))
             if len(lines) != len(set(lines)):
                 problems.append(f"{table} {key}: a note line twice")
-    if "qwq_32b" in rows["candidates"] or "qwq_32b" not in rows["below"]:
-        problems.append("qwq_32b not moved to below exactly once")
+    if "o1_mini" in rows["candidates"] or "o1_mini" not in rows["below"]:
+        problems.append("o1_mini not moved to below exactly once")
     if rows["staging"].get("claude_3.5_sonnet", {}).get("training_flop") != "3.1e+25":
         problems.append("staging claude_3.5_sonnet training_flop not corrected")
     if NEW_MODEL not in rows["candidates"]:
@@ -665,7 +665,7 @@ def edits_applied_once(site: Site) -> list[str]:
     ]
     for table, key, change, times in (
         ("staging", "grok_3", "AddRow", 1),
-        ("below", "qwq_32b", "MoveRow", 1),
+        ("below", "o1_mini", "MoveRow", 1),
         ("staging", "claude_3.5_sonnet", "UpdateField", 1),
         ("published", "GPT-4o", "UpdateField", 1),
         ("staging", "gpt_4o", "UpdateField", 0),  # verified: the published edit is a conflict

@@ -21,17 +21,17 @@ def test_defaults_without_tracker_yaml(tmp_path: Path) -> None:
     settings = load_settings(tmp_path)
     assert settings.config_dir == tmp_path
     assert settings.data_dir == Path("data")
-    assert (settings.thresholds.below, settings.thresholds.threshold) == (5e24, 1e25)
-    assert settings.thresholds.above == 5e25
+    assert (settings.thresholds.below, settings.thresholds.threshold) == (0.1, 1e25)
+    assert settings.thresholds.above == 0.9
     assert settings.collect.retries == 2
 
 
 def test_values_from_tracker_yaml(tmp_path: Path) -> None:
-    folder = config_dir(tmp_path, "data_dir: /srv/data\nthresholds:\n  above: 6e25\n")
+    folder = config_dir(tmp_path, "data_dir: /srv/data\nthresholds:\n  above: 0.95\n")
     settings = load_settings(folder)
     assert settings.data_dir == Path("/srv/data")
-    assert settings.thresholds.above == 6e25
-    assert settings.thresholds.below == 5e24
+    assert settings.thresholds.above == 0.95
+    assert settings.thresholds.below == 0.1
 
 
 def test_config_dir_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -43,11 +43,11 @@ def test_config_dir_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 def test_environment_overrides_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    folder = config_dir(tmp_path, "thresholds:\n  above: 6e25\n  below: 4e24\n")
-    monkeypatch.setenv("TRACKER_THRESHOLDS__ABOVE", "7e25")
+    folder = config_dir(tmp_path, "thresholds:\n  above: 0.95\n  below: 0.05\n")
+    monkeypatch.setenv("TRACKER_THRESHOLDS__ABOVE", "0.97")
     thresholds = load_settings(folder).thresholds
-    assert thresholds.above == 7e25
-    assert thresholds.below == 4e24
+    assert thresholds.above == 0.97
+    assert thresholds.below == 0.05
 
 
 def test_keyword_overrides_beat_environment(
@@ -76,8 +76,8 @@ def test_invalid_env_value_names_the_variable(
     ("yaml", "field", "message"),
     [
         ("thresholds:\n  above: lots\n", "thresholds.above", "valid number"),
-        ("thresholds:\n  above: 1e24\n", "thresholds", "below <= threshold <= above"),
-        ("thresholds:\n  below: 2e25\n", "thresholds", "below <= threshold <= above"),
+        ("thresholds:\n  above: 1e24\n", "thresholds.above", "less than or equal to 1"),
+        ("thresholds:\n  below: 2e25\n", "thresholds.below", "less than 0.5"),
         ("thresholds:\n  threshold: -1\n", "thresholds.threshold", "greater than 0"),
         ("colour: red\n", "colour", "Extra inputs are not permitted"),
         (

@@ -62,7 +62,7 @@ inflection_2: "Inflection-2"
 
 
 def staging_row(key: str, **cells: str) -> dict[str, str]:
-    """A full staging row (our 17 columns); ``cells`` override the defaults."""
+    """A full staging row (our 18 columns); ``cells`` override the defaults."""
     row = {
         "model": key,
         "developer": "Acme",
@@ -75,6 +75,7 @@ def staging_row(key: str, **cells: str) -> dict[str, str]:
         "estimation_method": "known_specs",
         "alternative_methods": "",
         "threshold_classification": ABOVE,
+        "p_above_1e25": "",
         "status": "confirmed_above_1e25",
         "reasoning": "Reported by the developer",
         "sources": "https://example.com/a",

@@ -1,0 +1,177 @@
+"""Size and date: a fit learnt from the reference models, instead of assumed token counts.
+
+Over the models of known compute whose size is known (from the name, or the known
+parameters), ordinary least squares gives
+``log10 FLOP = a + b x log10 N_active + c x (year - 2024)`` (the *dated* fit, over the
+references with a release date) and ``log10 FLOP = a + b x log10 N_active`` (the *undated*
+fit, over all of them). A dated model uses the dated fit; an undated one the undated fit,
+whose wider residual spread says that its date, hence its token count, is unknown — it
+never silently gets the newest era's tokens. The standard error is the usual prediction
+error of a linear fit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipeline.estimate.heuristics import Size, describe_size
+from pipeline.estimate.result import MethodResult, confidence_for, count
+
+METHOD = "parameter_heuristic"
+BASE_YEAR = 2024.0
+
+
+@dataclass(frozen=True)
+class LinearFit:
+    """``y = features @ coef`` with its residual spread and the (X'X)^-1 for prediction."""
+
+    coef: tuple[float, ...]
+    inverse: tuple[tuple[float, ...], ...]
+    residual: float
+    n: int
+
+    def predict(self, features: list[float]) -> tuple[float, float]:
+        """Mean and standard error at ``features`` (plain Python: called once per model)."""
+        mean = sum(c * f for c, f in zip(self.coef, features, strict=True))
+        leverage = sum(
+            fi * sum(v * fj for v, fj in zip(row, features, strict=True))
+            for fi, row in zip(features, self.inverse, strict=True)
+        )
+        return mean, self.residual * math.sqrt(1 + leverage)
+
+
+def fit_linear(rows: list[list[float]], y: list[float], min_models: int) -> LinearFit | None:
+    """Least squares of ``y`` on ``rows``; None with too few rows or a singular design."""
+    n, k = len(rows), len(rows[0]) if rows else 0
+    if n < max(min_models, k + 2):
+        return None
+    x, target = np.array(rows), np.array(y)
+    try:
+        inverse = np.linalg.inv(x.T @ x)
+    except np.linalg.LinAlgError:
+        return None
+    coef = inverse @ x.T @ target
+    residuals = target - x @ coef
+    residual = math.sqrt(float((residuals**2).sum()) / (n - k))
+    return LinearFit(
+        tuple(float(c) for c in coef),
+        tuple(tuple(float(v) for v in row) for row in inverse),
+        max(residual, 0.05),
+        n,
+    )
+
+
+@dataclass(frozen=True)
+class SizeReference:
+    key: str
+    active: float
+    year: float | None
+    log_flop: float
+
+
+def _features(active: float, year: float | None) -> list[float]:
+    base = [1.0, math.log10(active) - 10]
+    return base if year is None else [*base, year - BASE_YEAR]
+
+
+@dataclass(frozen=True)
+class SizeFit:
+    dated: LinearFit | None
+    undated: LinearFit | None
+
+    @classmethod
+    def learn(cls, references: list[SizeReference], min_models: int) -> SizeFit:
+        dated = [r for r in references if r.year is not None]
+        return cls(
+            fit_linear([_features(r.active, r.year) for r in dated],
+                       [r.log_flop for r in dated], min_models),
+            fit_linear([_features(r.active, None) for r in references],
+                       [r.log_flop for r in references], min_models),
+        )  # fmt: skip
+
+    def estimate(
+        self, size: Size, year: float | None, date_text: str, z: float
+    ) -> MethodResult | None:
+        fit = self.dated if year is not None else self.undated
+        if fit is None:
+            return None
+        log_flop, se = fit.predict(_features(size.active, year))
+        tokens = 10**log_flop / (6 * size.active)
+        when = f"a model of {date_text}" if year is not None else "a model of unknown date"
+        reasoning = (
+            f"{describe_size(size)}; {when}; log10 FLOP fitted on "
+            f"{'size and date' if year is not None else 'size alone'} over {fit.n} reference "
+            f"models: {10**log_flop:.2e} FLOP, i.e. {count(tokens)} training tokens "
+            f"({tokens / size.active:.0f} per active parameter)"
+        )
+        confidence = confidence_for(se)
+        if size.moe_guess and confidence == "medium":
+            confidence = "low"
+        explanation = (
+            "Size from the name and a fit on the reference models' size and date"
+            if year is not None
+            else "Size from the name, date unknown: fit on the reference models' size"
+        )
+        return MethodResult.normal(
+            METHOD, log_flop, se, z, confidence=confidence, explanation=explanation,
+            reasoning=reasoning, parameters=size.total, parameter_source=f"name: {size.text}",
+        )  # fmt: skip
+
+
+SCORED = "size_and_benchmark"
+SCORE_CENTRE, SCORE_SCALE = 1200.0, 100.0
+
+
+def _scored_features(active: float, score: float) -> list[float]:
+    return [1.0, math.log10(active) - 10, (score - SCORE_CENTRE) / SCORE_SCALE]
+
+
+def fit_scored(
+    table: dict[str, tuple[list[str], list[float]]],
+    references: dict[str, float],
+    sizes: dict[str, Size],
+    min_models: int,
+) -> dict[str, LinearFit]:
+    """Per benchmark, ``log10 FLOP = a + b x log10 N_active + c x score`` over the reference
+    models with a size and a score: the score stands for what the size alone does not say
+    (how long, on how much data, the model was trained)."""
+    fits = {}
+    for bench, (keys, scores) in table.items():
+        rows, y = [], []
+        for key, score in zip(keys, scores, strict=True):
+            if key in references and key in sizes:
+                rows.append(_scored_features(sizes[key].active, score))
+                y.append(references[key])
+        if (fit := fit_linear(rows, y, min_models)) is not None:
+            fits[bench] = fit
+    return fits
+
+
+def estimate_scored(
+    size: Size, benchmarks: dict[str, float], fits: dict[str, LinearFit], z: float
+) -> MethodResult | None:
+    """The size-and-score fits of every benchmark the model has, inverse-variance weighted;
+    the spread is the smallest single one (the benchmarks measure the same model)."""
+    found = [
+        (bench, benchmarks[bench], *fits[bench].predict(_scored_features(size.active, score)))
+        for bench, score in sorted(benchmarks.items())
+        if bench in fits
+    ]
+    if not found:
+        return None
+    weights = [1 / se**2 for *_, se in found]
+    log_flop = sum(w * m for w, (*_, m, _) in zip(weights, found, strict=True)) / sum(weights)
+    se = min(se for *_, se in found)
+    parts = "; ".join(
+        f"{bench} {score:g} -> {10**mean:.2e} (fit on {fits[bench].n} reference models)"
+        for bench, score, mean, _ in found
+    )
+    reasoning = f"{describe_size(size)}; log10 FLOP fitted on size and benchmark score: {parts}"
+    return MethodResult.normal(
+        SCORED, log_flop, se, z, confidence=confidence_for(se),
+        explanation="Size from the name and benchmark score, fitted on the reference models",
+        reasoning=reasoning, parameters=size.total, parameter_source=f"name: {size.text}",
+    )  # fmt: skip
