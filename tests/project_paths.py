@@ -34,3 +34,11 @@ class ProjectPaths:
     @property
     def lock_file(self) -> Path:
         return self.state / "tracker.lock"
+
+
+def remove_online_sources(configs: Path) -> None:
+    """Delete the source configs that fetch from the network (those with a ``url``), so no
+    test can reach it."""
+    for config in (configs / "scrapers").glob("*.yaml"):
+        if "\nurl:" in "\n" + config.read_text(encoding="utf-8"):
+            config.unlink()

@@ -42,6 +42,7 @@ from hostile_support import (
     add_html_sources,
     serve_pages,
 )
+from project_paths import remove_online_sources
 
 
 def _built(home: Path, steps: list[tuple[str, ...]]) -> None:
@@ -59,7 +60,7 @@ def _built(home: Path, steps: list[tuple[str, ...]]) -> None:
 def _home_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("hostile_home")
     shutil.copytree(ROOT / "configs", home / "configs")
-    (home / "configs" / "scrapers" / "openlm_arena.yaml").unlink()
+    remove_online_sources(home / "configs")
     shutil.copytree(ROOT / "data" / "raw", home / "data" / "raw")
     decisions = home / "staged.csv"
     decisions.write_text(
