@@ -27,7 +27,7 @@ from pipeline.storage.lock import data_lock, describe
 from pipeline.values import utc_now
 
 # Files of the running worker, not of the data: never committed.
-UNVERSIONED = ("state/worker.json", "state/tracker.lock", "state/*.tmp", "state/sources.json")
+UNVERSIONED = ("state/worker.json", "state/tracker.lock", "state/*.tmp")
 STAGES = ("collect", "estimate", "refresh", "sync", "report", "commit")
 
 

@@ -85,12 +85,12 @@ def sources_command(ctx: click.Context) -> None:
     """List the configured sources: type, input, last success and its age, last error."""
     settings = settings_from(ctx)
     outcomes = read_outcomes(DataPaths(settings.data_dir).state)
-    now = datetime.now(UTC)
+    today = datetime.now(UTC).date()
     for source in load_sources(ConfigPaths(settings.config_dir).scrapers):
         outcome = outcomes.get(source.name, {})
         where = source.url or ", ".join(source.patterns)
         success = outcome.get("last_success", "")
-        when = f"last success {success} ({age(success, now)} ago)" if success else "never collected"
+        when = f"last success {success} ({age(success, today)})" if success else "never collected"
         off = " (disabled)" if not source.enabled else ""
         click.echo(f"{source.name}{off}: {source.type}, {where}")
         line = f"    {when}"

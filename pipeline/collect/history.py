@@ -1,16 +1,17 @@
-"""Each source's last outcome (``state/sources.json``): when it last succeeded, when it
-was last tried, and why it failed, for ``tracker sources``."""
+"""Each source's last outcome (``state/sources.json``): the day it last succeeded, the
+day it was last tried, and why it failed, for ``tracker sources``. Days, not times, so a
+second collection on the same day with the same outcome leaves the file untouched."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
-from pipeline.storage.atomic import atomic_write_text
-from pipeline.values import parse_timestamp, utc_now
+from pipeline.storage.atomic import write_if_changed
+from pipeline.values import utc_now
 
 FILE = "sources.json"
 
@@ -34,9 +35,9 @@ def read_outcomes(state_dir: Path) -> dict[str, dict[str, Any]]:
 
 
 def record_outcomes(state_dir: Path, results: Iterable[Outcome]) -> None:
-    """Add this collection's outcomes to the file (atomically)."""
+    """Add this collection's outcomes to the file (atomically, and only if they change it)."""
     outcomes = read_outcomes(state_dir)
-    now = utc_now()
+    now = utc_now()[:10]
     for result in results:
         entry = outcomes.setdefault(result.name, {})
         entry["last_attempt"] = now
@@ -46,20 +47,14 @@ def record_outcomes(state_dir: Path, results: Iterable[Outcome]) -> None:
             entry["last_error"] = result.error
     state_dir.mkdir(parents=True, exist_ok=True)
     text = json.dumps(outcomes, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    atomic_write_text(state_dir / FILE, text)
+    write_if_changed(state_dir / FILE, text.encode("utf-8"))
 
 
-def age(stamp: str, now: datetime) -> str:
-    """``3 h``, ``2 d``: how long ago ``stamp`` was (empty when it is not a time)."""
+def age(day: str, today: date) -> str:
+    """``today``, ``1 day ago``, ``12 days ago`` (empty when ``day`` is not a date)."""
     try:
-        when = parse_timestamp(stamp) if stamp else None
+        when = date.fromisoformat(day)
     except ValueError:
         return ""
-    if when is None:
-        return ""
-    seconds = max((now - when).total_seconds(), 0.0)
-    if seconds < 3600:
-        return f"{seconds / 60:.0f} min"
-    if seconds < 2 * 86400:
-        return f"{seconds / 3600:.0f} h"
-    return f"{seconds / 86400:.0f} d"
+    days = (today - when).days
+    return "today" if days <= 0 else f"{days} day{'' if days == 1 else 's'} ago"

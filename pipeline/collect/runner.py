@@ -184,7 +184,8 @@ def collect_all(
     dry_run: bool = False,
 ) -> CollectReport:
     """Collect every enabled source (``only``: that one), record each one's outcome in
-    ``state/sources.json`` and warn of files in a source folder that no source reads."""
+    ``state/sources.json`` (unless all failed) and warn of files in a source folder that
+    no source reads."""
     configs = ConfigPaths(settings.config_dir)
     every = load_sources(configs.scrapers)
     sources = [s for s in every if s.enabled or s.name == only]
@@ -206,6 +207,6 @@ def collect_all(
         " path or glob, or move it out of the folder)"
         for path in unclaimed_files(every, settings.data_dir, seed)
     ]
-    if not dry_run:
+    if not dry_run and report.succeeded:  # a collection that fails leaves every file as it was
         record_outcomes(DataPaths(settings.data_dir).state, report.results)
     return report

@@ -261,16 +261,29 @@ def test_sources_lists_last_success_and_failure(run: Run, project: Path) -> None
         f"{LM}: csv_file, raw/lmarena/*.csv, raw/lmarena/text/*.csv",
         "    never collected",
     ]
+    add_file_source(project, "jan", f"raw/lmarena/{JAN}")
     run("collect-all")
+    set_path(project, "jan", "raw/lmarena/missing.csv")
+    run("collect-all")
+    today = datetime.now(UTC).date().isoformat()
+    missing = project / "data" / "raw" / "lmarena" / "missing.csv"
+    assert lines(run("sources")) == [
+        "jan: csv_file, raw/lmarena/missing.csv",
+        f"    last success {today} (today), 154 models",
+        f"    last attempt {today} failed: {missing}: file not found",
+        f"{LM}: csv_file, raw/lmarena/*.csv, raw/lmarena/text/*.csv",
+        f"    last success {today} (today), 182 models",
+    ]
+
+
+def test_a_collection_where_every_source_fails_records_nothing(run: Run, project: Path) -> None:
+    run("collect-all")
+    state = project / "data" / "state" / "sources.json"
+    before = state.read_bytes()
     for export in (project / "data" / "raw" / "lmarena").glob("*.csv"):
         export.unlink()
-    run("collect-all")
-    out = lines(run("sources"))
-    assert re.fullmatch(r"    last success \S+Z \(0 min ago\), 182 models", out[1])
-    assert out[2].endswith(
-        f"failed: no file matches {project / 'data' / 'raw/lmarena/*.csv'},"
-        f" {project / 'data' / 'raw/lmarena/text/*.csv'}"
-    )
+    assert run("collect-all").exit_code == 1
+    assert state.read_bytes() == before
 
 
 def test_html_table_source_through_a_client(settings: Settings, project: Path, page: str) -> None:
