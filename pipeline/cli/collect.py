@@ -10,7 +10,9 @@ from pipeline.cli.common import print_problems, settings_from, user_errors, writ
 from pipeline.collect.history import age, read_outcomes
 from pipeline.collect.runner import SourceResult, collect_all
 from pipeline.collect.sources import load_sources
+from pipeline.errors import InputError
 from pipeline.paths import ConfigPaths, DataPaths
+from pipeline.storage.jsondoc import read_document
 
 MAX_LISTED = 20
 
@@ -19,6 +21,13 @@ def listing(names: list[str], limit: int = MAX_LISTED) -> str:
     """``a, b, c`` with at most ``limit`` names, then how many more."""
     shown = ", ".join(names[:limit])
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def counts(result: SourceResult) -> str:
+    """``, 3 new, 1 failed file``: what is new since the last run (said only when any)."""
+    failed = len(result.failed_files)
+    text = f", {len(result.new_models)} new" if result.new_models else ""
+    return text + (f", {failed} failed file{'' if failed == 1 else 's'}" if failed else "")
 
 
 def result_lines(result: SourceResult) -> list[str]:
@@ -47,7 +56,8 @@ def collect_all_command(ctx: click.Context, only: str | None) -> None:
     """Read every source in configs/scrapers into data/scraped/<source>_models.json.
 
     A source that fails keeps its previous output; the command fails only when every
-    source fails. Per source: models read, new since the last run, files that failed.
+    source fails. Per source: models read, and (when any) how many are new since the last
+    run and which files failed.
     """
     settings = settings_from(ctx)
     report = collect_all(settings, only)
@@ -56,10 +66,8 @@ def collect_all_command(ctx: click.Context, only: str | None) -> None:
         if result.ok:
             folded = f", {result.folded} names folded into existing keys" if result.folded else ""
             state = "saved" if result.written else "unchanged"
-            failed = len(result.failed_files)
             click.echo(
-                f"ok    {result.name}: {result.models} models, {len(result.new_models)} new,"
-                f" {failed} failed file{'' if failed == 1 else 's'}{folded}"
+                f"ok    {result.name}: {result.models} models{counts(result)}{folded}"
                 f" ({state}: {paths.scraped_file(result.name)})"
             )
             for line in result_lines(result):
@@ -84,7 +92,8 @@ def collect_all_command(ctx: click.Context, only: str | None) -> None:
 def sources_command(ctx: click.Context) -> None:
     """List the configured sources: type, input, last success and its age, last error."""
     settings = settings_from(ctx)
-    outcomes = read_outcomes(DataPaths(settings.data_dir).state)
+    paths = DataPaths(settings.data_dir)
+    outcomes = read_outcomes(paths.state)
     today = datetime.now(UTC).date()
     for source in load_sources(ConfigPaths(settings.config_dir).scrapers):
         outcome = outcomes.get(source.name, {})
@@ -94,8 +103,12 @@ def sources_command(ctx: click.Context) -> None:
         off = " (disabled)" if not source.enabled else ""
         click.echo(f"{source.name}{off}: {source.type}, {where}")
         line = f"    {when}"
-        if success and outcome.get("models") is not None:
-            line += f", {outcome['models']} models"
+        try:
+            saved = read_document(paths.scraped_file(source.name))
+        except InputError:
+            saved = None
+        if saved is not None:
+            line += f"; {len(saved['models'])} models in {paths.scraped_file(source.name)}"
         click.echo(line)
         if outcome.get("last_error"):
             tried = outcome.get("last_attempt", "")

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pipeline.storage.atomic import write_if_changed
-from pipeline.values import utc_now
 
 FILE = "sources.json"
 
@@ -19,7 +18,6 @@ FILE = "sources.json"
 class Outcome(Protocol):
     name: str
     ok: bool
-    models: int
     error: str
 
 
@@ -34,15 +32,16 @@ def read_outcomes(state_dir: Path) -> dict[str, dict[str, Any]]:
     return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, dict)}
 
 
-def record_outcomes(state_dir: Path, results: Iterable[Outcome]) -> None:
-    """Add this collection's outcomes to the file (atomically, and only if they change it)."""
+def record_outcomes(state_dir: Path, results: Iterable[Outcome], today: str) -> None:
+    """Add this collection's outcomes (on ``today``, YYYY-MM-DD) to the file, atomically
+    and only if they change it."""
     outcomes = read_outcomes(state_dir)
-    now = utc_now()[:10]
+    now = today
     for result in results:
         entry = outcomes.setdefault(result.name, {})
         entry["last_attempt"] = now
         if result.ok:
-            entry.update(last_success=now, models=result.models, last_error="")
+            entry.update(last_success=now, last_error="")
         else:
             entry["last_error"] = result.error
     state_dir.mkdir(parents=True, exist_ok=True)

@@ -3,13 +3,10 @@ fetched now (saved as a new dated snapshot when ``save_as`` says where)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
-
-from pipeline.collect.fetch import fetch_page, make_client
 from pipeline.collect.snapshots import snapshots
 from pipeline.collect.sources import SourceConfig
 from pipeline.collect.tables import SourceRow, rows_from_csv, rows_from_html
@@ -35,8 +32,7 @@ class Inputs:
     saved: Path | None = None  # the fetched copy written as a new snapshot
 
 
-def today() -> str:
-    return datetime.now(UTC).date().isoformat()
+Fetch = Callable[[SourceConfig], str]
 
 
 def parse_input(source: SourceConfig, origin: str, text: str | None = None) -> list[SourceRow]:
@@ -57,17 +53,6 @@ def _message(source: SourceConfig, exc: TrackerError) -> str:
     return str(exc).removeprefix(f"source {source.name}: ")
 
 
-def fetch_live(source: SourceConfig, settings: Settings, client: httpx.Client | None) -> str:
-    assert source.url is not None
-    own = client is None
-    client = client or make_client(settings.collect)
-    try:
-        return fetch_page(source.name, source.url, settings.collect, client)
-    finally:
-        if own:
-            client.close()
-
-
 def save_snapshot(source: SourceConfig, data_dir: Path, text: str, day: str) -> Path | None:
     """Write a fetched copy as the snapshot of ``day``, unless the newest snapshot holds
     the same text; the path written, or None."""
@@ -84,20 +69,22 @@ def save_snapshot(source: SourceConfig, data_dir: Path, text: str, day: str) -> 
 def read_inputs(
     source: SourceConfig,
     settings: Settings,
-    client: httpx.Client | None = None,
+    fetch: Fetch,
+    today: str,
     dry_run: bool = False,
     newest_only: bool = False,
 ) -> Inputs:
     """The source's snapshots, oldest first (``newest_only``: the newest readable one). A
     file that cannot be read is listed in ``failed`` and the others go on; SourceError
     when nothing is readable. A live source fetched now is the newest snapshot; when its
-    page cannot be fetched and it has saved copies, they are read instead."""
+    page cannot be fetched and it has saved copies, they are read instead. ``fetch``
+    gets a live source's page; ``today`` (YYYY-MM-DD) dates it."""
     inputs = Inputs()
     live: Dated | None = None
     if source.url:
         try:
-            text = fetch_live(source, settings, client)
-            live = Dated(today(), source.url, parse_input(source, source.url, text))
+            text = fetch(source)
+            live = Dated(today, source.url, parse_input(source, source.url, text))
             if source.save_as and not dry_run:
                 inputs.saved = save_snapshot(source, settings.data_dir, text, live.day)
         except SourceError as exc:

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from pipeline.collect.developers import DeveloperNames
+from pipeline.collect.fetch import fetch_page, make_client
 from pipeline.collect.history import record_outcomes
 from pipeline.collect.names import NameRules
 from pipeline.collect.reading import Inputs, read_inputs
@@ -70,6 +71,18 @@ def _previous(paths: DataPaths, name: str) -> dict[str, Any] | None:
         return None  # a damaged previous output is simply replaced
 
 
+def fetch_live(source: SourceConfig, settings: Settings, client: httpx.Client | None) -> str:
+    """A live source's page (or file) as text; SourceError in one line when it fails."""
+    assert source.url is not None
+    own = client is None
+    client = client or make_client(settings.collect)
+    try:
+        return fetch_page(source.name, source.url, settings.collect, client)
+    finally:
+        if own:
+            client.close()
+
+
 def _relative(origin: str, data_dir: Path) -> str:
     path = Path(origin)
     try:
@@ -116,7 +129,12 @@ def collect_source(
     paths = DataPaths(settings.data_dir)
     try:
         inputs = read_inputs(
-            source, settings, client, dry_run, newest_only=source.type in SPEC_TYPES
+            source,
+            settings,
+            lambda live: fetch_live(live, settings, client),
+            utc_now()[:10],
+            dry_run,
+            newest_only=source.type in SPEC_TYPES,
         )
     except TrackerError as exc:
         message = str(exc)
@@ -208,5 +226,5 @@ def collect_all(
         for path in unclaimed_files(every, settings.data_dir, seed)
     ]
     if not dry_run and report.succeeded:  # a collection that fails leaves every file as it was
-        record_outcomes(DataPaths(settings.data_dir).state, report.results)
+        record_outcomes(DataPaths(settings.data_dir).state, report.results, utc_now()[:10])
     return report

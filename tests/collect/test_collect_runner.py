@@ -56,7 +56,7 @@ def test_collects_every_snapshot_of_the_folder(run: Run, project: Path) -> None:
     assert result.exit_code == 0
     out = lines(result)
     assert out[0] == (
-        f"ok    {LM}: 182 models, 182 new, 0 failed files, 14 names folded into existing keys"
+        f"ok    {LM}: 182 models, 182 new, 14 names folded into existing keys"
         f" (saved: {scraped(project, LM)})"
     )
     assert out[1:3] == [f"      new file: raw/lmarena/{JAN}", f"      new file: raw/lmarena/{MAY}"]
@@ -101,7 +101,7 @@ def test_second_run_changes_nothing(run: Run, project: Path) -> None:
     result = run("collect-all")
     assert result.exit_code == 0
     assert lines(result) == [
-        f"ok    {LM}: 182 models, 0 new, 0 failed files, 14 names folded into existing keys"
+        f"ok    {LM}: 182 models, 14 names folded into existing keys"
         f" (unchanged: {scraped(project, LM)})",
         "1 of 1 sources collected.",
     ]
@@ -119,7 +119,7 @@ def test_a_new_export_in_the_folder_is_read_with_no_config_change(run: Run, proj
     )
     out = lines(run("collect-all"))
     assert out[:3] == [
-        f"ok    {LM}: 183 models, 1 new, 0 failed files, 14 names folded into existing keys"
+        f"ok    {LM}: 183 models, 1 new, 14 names folded into existing keys"
         f" (saved: {scraped(project, LM)})",
         "      new file: raw/lmarena/text/lmarena_text_2026-12-01.csv",
         "      new models: frontier_x_2026",
@@ -177,7 +177,7 @@ def test_a_source_reading_one_file_still_works(run: Run, project: Path) -> None:
     add_file_source(project, "jan", f"raw/lmarena/{JAN}")
     (project / "configs" / "scrapers" / f"{LM}.yaml").unlink()
     result = run("collect-all")
-    assert lines(result)[0].startswith("ok    jan: 154 models, 154 new, 0 failed files")
+    assert lines(result)[0].startswith("ok    jan: 154 models, 154 new, 9 names")
     # the May export is in the folder, and no source reads it now
     assert f"warning: {project / 'data' / 'raw' / 'lmarena' / MAY}: no source" in result.output
     doc = json.loads(scraped(project, "jan").read_text(encoding="utf-8"))
@@ -269,10 +269,10 @@ def test_sources_lists_last_success_and_failure(run: Run, project: Path) -> None
     missing = project / "data" / "raw" / "lmarena" / "missing.csv"
     assert lines(run("sources")) == [
         "jan: csv_file, raw/lmarena/missing.csv",
-        f"    last success {today} (today), 154 models",
+        f"    last success {today} (today); 154 models in {scraped(project, 'jan')}",
         f"    last attempt {today} failed: {missing}: file not found",
         f"{LM}: csv_file, raw/lmarena/*.csv, raw/lmarena/text/*.csv",
-        f"    last success {today} (today), 182 models",
+        f"    last success {today} (today); 182 models in {scraped(project, LM)}",
     ]
 
 

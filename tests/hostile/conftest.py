@@ -42,7 +42,7 @@ from hostile_support import (
     add_html_sources,
     serve_pages,
 )
-from project_paths import remove_online_sources
+from project_paths import one_source_per_export, remove_online_sources
 
 
 def _built(home: Path, steps: list[tuple[str, ...]]) -> None:
@@ -61,6 +61,7 @@ def _home_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("hostile_home")
     shutil.copytree(ROOT / "configs", home / "configs")
     remove_online_sources(home / "configs")
+    one_source_per_export(home / "configs")
     shutil.copytree(ROOT / "data" / "raw", home / "data" / "raw")
     decisions = home / "staged.csv"
     decisions.write_text(
@@ -86,6 +87,8 @@ def _home_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _collect_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("hostile_collect")
     shutil.copytree(ROOT / "configs", home / "configs")
+    (home / "configs" / "scrapers" / "epoch_models.yaml").unlink()  # its own tests: tests/collect
+    one_source_per_export(home / "configs")
     shutil.copytree(ROOT / "data" / "raw", home / "data" / "raw")
     add_html_sources(home)
     with pytest.MonkeyPatch.context() as patch:

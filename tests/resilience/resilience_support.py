@@ -68,7 +68,7 @@ import pytest
 import responses
 from click.testing import CliRunner
 from openpyxl import load_workbook
-from project_paths import ProjectPaths, remove_online_sources
+from project_paths import ProjectPaths, one_source_per_export, remove_online_sources
 
 import pipeline.report
 import pipeline.yamlfile
@@ -207,6 +207,7 @@ def project_home() -> Path:
     atexit.register(shutil.rmtree, home, True)
     shutil.copytree(ROOT / "configs", home / "configs")
     remove_online_sources(home / "configs")
+    one_source_per_export(home / "configs")
     shutil.copytree(ROOT / "data" / "raw", home / "data" / "raw")
     for name in EXPORTS:
         _trim_csv(home / "data" / "raw" / "lmarena" / name, lambda rows: rows[:30] + rows[-8:])

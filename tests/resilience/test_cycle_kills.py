@@ -66,7 +66,7 @@ import pipeline.curate.history
 import pipeline.storage.atomic
 
 SEED = 20261122
-KILLS = 50
+KILLS = 52  # enough for the seeded draw to hit every write
 CHAINS = 5  # chains of up to CHAIN_LENGTH killed cycles, then one cycle to its end
 CHAIN_LENGTH = 8
 CHANCE = 0.08  # in a chain, the chance to die right before, and right after, each write
@@ -77,6 +77,7 @@ CHILD_TIMEOUT = 60.0
 EVENTS = [
     "state/worker.json",  # 1 heartbeat
     "scraped/lmarena_text_2025_01_23_models.json",  # collect
+    "state/sources.json",
     "estimated/estimated_models.json",  # estimate
     "state/apply_journal.json",  # refresh
     "clean/above_1e25_flop.csv",  # 5
