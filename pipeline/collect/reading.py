@@ -3,11 +3,12 @@ fetched now (saved as a new dated snapshot when ``save_as`` says where)."""
 
 from __future__ import annotations
 
+import glob
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.collect.snapshots import snapshots
+from pipeline.collect.snapshots import date_in_name, snapshots
 from pipeline.collect.sources import SourceConfig
 from pipeline.collect.tables import SourceRow, rows_from_csv, rows_from_html
 from pipeline.errors import SourceError, TrackerError
@@ -46,7 +47,7 @@ def parse_input(source: SourceConfig, origin: str, text: str | None = None) -> l
             except OSError as exc:
                 raise SourceError(source.name, f"{origin}: cannot read ({exc.strerror})") from None
         return rows_from_html(text, source, origin)
-    return rows_from_csv(Path(origin), source, text)
+    return rows_from_csv(origin if text is not None else Path(origin), source, text)
 
 
 def _message(source: SourceConfig, exc: TrackerError) -> str:
@@ -54,11 +55,12 @@ def _message(source: SourceConfig, exc: TrackerError) -> str:
 
 
 def save_snapshot(source: SourceConfig, data_dir: Path, text: str, day: str) -> Path | None:
-    """Write a fetched copy as the snapshot of ``day``, unless the newest snapshot holds
-    the same text; the path written, or None."""
+    """Write a fetched copy as the snapshot of ``day``, unless the newest copy saved
+    before holds the same text; the path written, or None."""
     assert source.save_as is not None
-    existing = snapshots(source, data_dir)
-    if existing and existing[-1].path.read_text(encoding="utf-8", errors="replace") == text:
+    pattern = str(data_dir / source.save_as.replace("{date}", "*"))
+    saved = sorted(glob.glob(pattern), key=lambda name: (date_in_name(Path(name).name), name))
+    if saved and Path(saved[-1]).read_text(encoding="utf-8", errors="replace") == text:
         return None
     path = data_dir / source.save_as.format(date=day)
     path.parent.mkdir(parents=True, exist_ok=True)

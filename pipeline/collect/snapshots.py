@@ -14,6 +14,7 @@ from pipeline.collect.sources import LOCAL_TYPES, SourceConfig
 
 # 2025-05-18, 2025_05_18, 20250518 in a file name (not inside a longer number).
 _NAME_DATE = re.compile(r"(?<!\d)(20\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
+_NAME_YEAR = re.compile(r"(?<![0-9A-Za-z])(20\d\d)(?![0-9A-Za-z])")
 # Files that are never data: editors' backups, lock and temporary files, notes.
 _NOT_DATA = re.compile(r"^(\.|~\$|\.~lock\.)|(\.tmp|~|\.md|\.txt)$", re.IGNORECASE)
 
@@ -29,13 +30,15 @@ class Snapshot:
 
 
 def date_in_name(name: str) -> date | None:
-    """The last valid date written in a file name (``lmarena_text_2025-05-18.csv``)."""
+    """The last valid date written in a file name (``lmarena_text_2025-05-18.csv``); a
+    year alone (``notable_ai_models_2024.csv``, a copy as of that year) is its last day."""
     for match in reversed(list(_NAME_DATE.finditer(name))):
         try:
             return date(*(int(part) for part in match.groups()))
         except ValueError:
             continue
-    return None
+    years = _NAME_YEAR.findall(name)
+    return date(int(years[-1]), 12, 31) if years else None
 
 
 def snapshot_date(path: Path, how: str = "name") -> date:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from bs4 import BeautifulSoup, Tag
 
@@ -55,10 +56,14 @@ def _row(where: str, cells: list[str], columns: dict[tuple[str, str], int]) -> S
     return row
 
 
-def rows_from_csv(path: Path, source: SourceConfig, text: str | None = None) -> list[SourceRow]:
-    """The rows of a CSV file (``text``: its content, already read)."""
+def rows_from_csv(
+    path: Path | str, source: SourceConfig, text: str | None = None
+) -> list[SourceRow]:
+    """The rows of a CSV file, or of its ``text`` already fetched (``path`` is then the
+    URL it came from, named in messages)."""
     try:
-        raw = read_raw(path) if text is None else parse_text(path, text)
+        # parse_text names its path in messages only, so a URL may stand in for it
+        raw = read_raw(path) if text is None else parse_text(cast(Path, path), text)
     except InputError as exc:
         raise SourceError(source.name, str(exc)) from None
     columns = locate_columns(raw.columns, source, f"{path}, row 1")
