@@ -44,9 +44,16 @@ def remove_online_sources(configs: Path) -> None:
             config.unlink()
 
 
+def leaderboards_only(configs: Path) -> None:
+    """Delete the source of models added by hand (an empty list as shipped), for suites
+    whose counts are those of the leaderboards."""
+    (configs / "scrapers" / "manual_models.yaml").unlink()
+
+
 def one_source_per_export(configs: Path) -> None:
-    """Replace the LMArena folder source by one source per shipped export (the earlier
-    layout, still read): ``lmarena_text_2025_01_23`` and ``lmarena_text_2025_05_18``."""
+    """The sources of the earlier layout, still read: one per shipped export
+    (``lmarena_text_2025_01_23``, ``lmarena_text_2025_05_18``) and no manual entries."""
+    leaderboards_only(configs)
     folder = configs / "scrapers" / "lmarena_text.yaml"
     text = folder.read_text(encoding="utf-8")
     rest = text.partition("glob:")[2]

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.collect.manual import rows_from_yaml
 from pipeline.collect.snapshots import date_in_name, snapshots
 from pipeline.collect.sources import SourceConfig
 from pipeline.collect.tables import SourceRow, rows_from_csv, rows_from_html
@@ -38,6 +39,8 @@ Fetch = Callable[[SourceConfig], str]
 
 def parse_input(source: SourceConfig, origin: str, text: str | None = None) -> list[SourceRow]:
     """Rows of a file (``origin``) or of a fetched ``text``, by the source's type."""
+    if source.type == "manual_yaml":
+        return rows_from_yaml(Path(origin), source)
     if source.type in ("html_table", "html_file"):
         if text is None:
             try:

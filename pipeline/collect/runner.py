@@ -147,7 +147,7 @@ def collect_source(
         source, inputs, rules, developers or DeveloperNames(), old_models, utc_now()
     )
     warnings = [*inputs.notes, *collected.warnings]
-    if not collected.models:
+    if not collected.models and source.type != "manual_yaml":  # an empty list is fine
         return SourceResult(
             source.name, False, error="no models found", warnings=warnings,
             failed_files=inputs.failed,
@@ -188,7 +188,9 @@ def collect_source(
         warnings=warnings,
         unsaved=document if dry_run and not unchanged else None,
         new_models=sorted(m["key"] for m in collected.models if m["key"] not in old_models),
-        new_files=[s["file"] for s in snapshots if s["file"] not in old_files],
+        new_files=[]
+        if source.type in SPEC_TYPES
+        else [s["file"] for s in snapshots if s["file"] not in old_files],
         failed_files=inputs.failed,
         changes=spec_changes(collected.models, old_models) if source.type in SPEC_TYPES else [],
         saved_copy=_relative(str(inputs.saved), settings.data_dir) if inputs.saved else "",

@@ -11,11 +11,11 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 from pipeline.errors import ConfigError
 from pipeline.yamlfile import expect_mapping, first_problem, load_yaml
 
-SourceType = Literal["csv_file", "html_table", "html_file", "epoch_csv"]
+SourceType = Literal["csv_file", "html_table", "html_file", "epoch_csv", "manual_yaml"]
 # Leaderboards give scores; a specs source (Epoch's database) gives reported facts.
 LEADERBOARD_TYPES = ("csv_file", "html_table", "html_file")
-LOCAL_TYPES = ("csv_file", "html_file", "epoch_csv")
-SPEC_TYPES = ("epoch_csv",)
+LOCAL_TYPES = ("csv_file", "html_file", "epoch_csv", "manual_yaml")
+SPEC_TYPES = ("epoch_csv", "manual_yaml")
 SPEC_FIELDS = (
     "release_date", "parameters", "training_flop", "training_tokens", "confidence",
     "source_url", "notes",

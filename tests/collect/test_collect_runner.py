@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import pytest
 from click.testing import Result
 
 from pipeline.collect.runner import collect_all
@@ -19,6 +20,12 @@ LM = "lmarena_text"
 JAN, MAY = "lmarena_text_2025-01-23.csv", "lmarena_text_2025-05-18.csv"
 URL = "https://openlm.test/chatbot-arena/"
 Run = Callable[..., Result]
+
+
+@pytest.fixture(autouse=True)
+def _leaderboards_only(project: Path) -> None:
+    """These tests are about leaderboard sources (manual entries: test_collect_manual.py)."""
+    (project / "configs" / "scrapers" / "manual_models.yaml").unlink()
 
 
 def scraped(project: Path, source: str) -> Path:

@@ -16,7 +16,12 @@ CSV_SOURCE = "type: csv_file\npath: raw/x.csv\n" + COLUMNS
 def test_shipped_sources_load_sorted_and_named_after_their_file(
     shipped_sources: dict[str, SourceConfig],
 ) -> None:
-    assert list(shipped_sources) == ["epoch_models", "lmarena_text", "openlm_arena"]
+    assert list(shipped_sources) == [
+        "epoch_models",
+        "lmarena_text",
+        "manual_models",
+        "openlm_arena",
+    ]
     openlm = shipped_sources["openlm_arena"]
     assert (openlm.type, openlm.url) == ("html_table", "https://openlm.ai/chatbot-arena/")
     lmarena = shipped_sources["lmarena_text"]
