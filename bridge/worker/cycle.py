@@ -156,8 +156,9 @@ def _collect(settings: Settings, unsaved: Unsaved | None) -> Stage:
 
 
 def collect_news(results: list[SourceResult], limit: int = 10) -> str:
-    """``; 2 new models (a, b) from new file raw/lmarena/x.csv``: what a collection found."""
-    keys = sorted({key for r in results for key in r.new_models})
+    """``; 2 new models (a, b); new files: raw/lmarena/x.csv``: what a collection found
+    (models new to a database of specs, such as Epoch's, are not counted)."""
+    keys = sorted({key for r in results if r.lists_models for key in r.new_models})
     files = [name for r in results for name in r.new_files]
     if not keys and not files:
         return ""

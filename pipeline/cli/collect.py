@@ -35,7 +35,7 @@ def result_lines(result: SourceResult) -> list[str]:
     known values, one line each (indented under the source's line)."""
     lines = []
     if result.saved_copy:
-        lines.append(f"      saved the fetched copy as {result.saved_copy}")
+        lines.append(f"      saved the fetched table as {result.saved_copy}")
     for name in result.new_files:
         lines.append(f"      new file: {name}")
     if result.new_models:

@@ -95,7 +95,9 @@ def read_inputs(
         except SourceError as exc:
             if not source.patterns:
                 raise
-            inputs.notes.append(f"{_message(source, exc)}; read the saved copies instead")
+            inputs.notes.append(
+                f"{source.name}: {_message(source, exc)}; read the saved copies instead"
+            )
     files = [s for s in snapshots(source, settings.data_dir) if s.path != inputs.saved]
     if live is None and not files:
         if source.path:

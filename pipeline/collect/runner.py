@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from pipeline.collect.developers import DeveloperNames
+from pipeline.collect.export import write_export
 from pipeline.collect.fetch import fetch_page, make_client
 from pipeline.collect.history import record_outcomes
 from pipeline.collect.names import NameRules
@@ -43,6 +44,7 @@ class SourceResult:
     failed_files: list[str] = field(default_factory=list)  # one line each
     changes: list[str] = field(default_factory=list)  # known values changed (specs sources)
     saved_copy: str = ""  # a fetched page or file saved as a new snapshot
+    lists_models: bool = True  # False for a database of specs (its news are not discoveries)
 
 
 @dataclass
@@ -141,6 +143,15 @@ def collect_source(
         return SourceResult(
             source.name, False, error=message.removeprefix(f"source {source.name}: ")
         )
+    if source.export_to:  # the folder source reads the export: no records of its own
+        rows = inputs.dated[-1].rows
+        saved = None if dry_run else write_export(rows, source, settings.data_dir, utc_now()[:10])
+        return SourceResult(
+            source.name,
+            True,
+            len(rows),
+            saved_copy=_relative(str(saved), settings.data_dir) if saved else "",
+        )
     previous = _previous(paths, source.name) or {}
     old_models = {m.get("key"): m for m in previous.get("models", [])}
     collected = _models(
@@ -194,6 +205,7 @@ def collect_source(
         failed_files=inputs.failed,
         changes=spec_changes(collected.models, old_models) if source.type in SPEC_TYPES else [],
         saved_copy=_relative(str(inputs.saved), settings.data_dir) if inputs.saved else "",
+        lists_models=source.type != "epoch_csv",
     )
 
 

@@ -44,6 +44,7 @@ class SourceConfig(BaseModel, extra="forbid"):
     snapshot_date: Literal["name", "mtime"] = "name"
     url: str | None = None
     save_as: str | None = None
+    export_to: str | None = None
     provenance: str | None = None
     columns: dict[ColumnName, list[str]]
     benchmarks: dict[str, list[str]] = Field(default_factory=dict)
@@ -65,6 +66,8 @@ class SourceConfig(BaseModel, extra="forbid"):
             raise ValueError(f"a {self.type} source needs a path or a glob")
         if self.save_as and not (self.url and "{date}" in self.save_as):
             raise ValueError("save_as needs a url and a {date} in the file name")
+        if self.export_to and not (self.type == "html_table" and "{date}" in self.export_to):
+            raise ValueError("export_to needs an html_table source and a {date} in the name")
         if self.path and self.glob:
             raise ValueError("give a path (one file) or a glob (a folder), not both")
         if self.type in LEADERBOARD_TYPES and not self.benchmarks:

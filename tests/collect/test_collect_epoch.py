@@ -62,7 +62,7 @@ def test_offline_the_saved_copy_gives_specs_for_every_model(
     result = collect(settings)
     assert (result.ok, result.models) == (True, 883)
     assert result.warnings[0] == (
-        f"cannot resolve host of {LIVE} (offline?); read the saved copies instead"
+        f"epoch_models: cannot resolve host of {LIVE} (offline?); read the saved copies instead"
     )
     assert any("row 51, field training_tokens: '0.0'" in w for w in result.warnings)
     found = models(epoch)
@@ -119,7 +119,7 @@ def test_a_failed_fetch_reads_the_saved_copy(
 ) -> None:
     result = collect(settings, reply)
     assert (result.ok, result.models) == (True, 883)
-    assert result.warnings[0].startswith(reason)
+    assert result.warnings[0].startswith(f"epoch_models: {reason}")
     assert result.warnings[0].endswith("; read the saved copies instead")
 
 
