@@ -12,6 +12,7 @@ from pipeline.collect.developers import DeveloperNames
 from pipeline.collect.export import write_export
 from pipeline.collect.fetch import fetch_page, make_client
 from pipeline.collect.history import record_outcomes
+from pipeline.collect.hub import hub_models, list_models
 from pipeline.collect.names import NameRules
 from pipeline.collect.reading import Inputs, read_inputs
 from pipeline.collect.records import Collected, build_models, keep_timestamps, merge_snapshots
@@ -129,6 +130,8 @@ def collect_source(
 ) -> SourceResult:
     """Read one source and save its models (a dry run keeps them in the result)."""
     paths = DataPaths(settings.data_dir)
+    if source.type == "hf_hub":
+        return _collect_hub(source, settings, rules, developers or DeveloperNames(), dry_run)
     try:
         inputs = read_inputs(
             source,
@@ -207,6 +210,49 @@ def collect_source(
         saved_copy=_relative(str(inputs.saved), settings.data_dir) if inputs.saved else "",
         lists_models=source.type != "epoch_csv",
     )
+
+
+def _collect_hub(
+    source: SourceConfig,
+    settings: Settings,
+    rules: NameRules,
+    developers: DeveloperNames,
+    dry_run: bool,
+) -> SourceResult:
+    paths = DataPaths(settings.data_dir)
+    try:
+        infos = list_models(source)
+    except TrackerError as exc:
+        return SourceResult(
+            source.name, False, error=str(exc).removeprefix(f"source {source.name}: ")
+        )
+    previous = _previous(paths, source.name) or {}
+    old_models = {m.get("key"): m for m in previous.get("models", [])}
+    now = utc_now()
+    collected = hub_models(infos, source, rules, developers, now)
+    if not collected.models:
+        return SourceResult(
+            source.name, False, error="no models found", warnings=collected.warnings
+        )
+    collected.models = keep_timestamps(collected.models, old_models, now)
+    unchanged = previous.get("models") == collected.models
+    metadata = {
+        "source": source.name,
+        "type": source.type,
+        "input": source.url or "https://huggingface.co",
+        "saved_at": (previous.get("metadata") or {}).get("saved_at") if unchanged else now,
+        "model_count": len(collected.models),
+        "folded_names": collected.folded,
+    }
+    document = {"metadata": metadata, "models": collected.models}
+    written = not dry_run and write_document(paths.scraped_file(source.name), document)
+    return SourceResult(
+        source.name, True, len(collected.models), collected.folded, written,
+        warnings=collected.warnings,
+        unsaved=document if dry_run and not unchanged else None,
+        new_models=sorted(m["key"] for m in collected.models if m["key"] not in old_models),
+        changes=spec_changes(collected.models, old_models),
+    )  # fmt: skip
 
 
 def collect_all(

@@ -11,11 +11,11 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 from pipeline.errors import ConfigError
 from pipeline.yamlfile import expect_mapping, first_problem, load_yaml
 
-SourceType = Literal["csv_file", "html_table", "html_file", "epoch_csv", "manual_yaml"]
+SourceType = Literal["csv_file", "html_table", "html_file", "epoch_csv", "manual_yaml", "hf_hub"]
 # Leaderboards give scores; a specs source (Epoch's database) gives reported facts.
 LEADERBOARD_TYPES = ("csv_file", "html_table", "html_file")
 LOCAL_TYPES = ("csv_file", "html_file", "epoch_csv", "manual_yaml")
-SPEC_TYPES = ("epoch_csv", "manual_yaml")
+SPEC_TYPES = ("epoch_csv", "manual_yaml", "hf_hub")
 SPEC_FIELDS = (
     "release_date", "parameters", "training_flop", "training_tokens", "confidence",
     "source_url", "notes",
@@ -46,7 +46,9 @@ class SourceConfig(BaseModel, extra="forbid"):
     save_as: str | None = None
     export_to: str | None = None
     provenance: str | None = None
-    columns: dict[ColumnName, list[str]]
+    columns: dict[ColumnName, list[str]] = Field(default_factory=dict)
+    authors: list[str] = Field(default_factory=list)  # hf_hub: organisations (none: all)
+    limit: int = Field(100, gt=0)  # hf_hub: models per organisation, most downloaded first
     benchmarks: dict[str, list[str]] = Field(default_factory=dict)
 
     @field_validator("name")
@@ -58,7 +60,7 @@ class SourceConfig(BaseModel, extra="forbid"):
 
     @model_validator(mode="after")
     def _inputs(self) -> SourceConfig:
-        if "model" not in self.columns:
+        if "model" not in self.columns and self.type != "hf_hub":
             raise ValueError("columns must name the model column")
         if self.type == "html_table" and not self.url:
             raise ValueError("an html_table source needs a url")

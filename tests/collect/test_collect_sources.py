@@ -18,6 +18,7 @@ def test_shipped_sources_load_sorted_and_named_after_their_file(
 ) -> None:
     assert list(shipped_sources) == [
         "epoch_models",
+        "huggingface",
         "lmarena_live",
         "lmarena_text",
         "manual_models",
