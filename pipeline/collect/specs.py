@@ -32,7 +32,7 @@ def _spec_value(name: str, text: str) -> Any:
         return None
     if name in _NUMBERS:
         number = parse_number(text)
-        if number is None:
+        if not number:  # empty, or 0: Epoch's data writes 0 for an unknown size
             return None
         if not 0 < number < MAX_FLOP:
             raise ValueError(f"{text!r} is not a plausible {name.replace('_', ' ')}")

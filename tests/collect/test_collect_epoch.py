@@ -64,7 +64,6 @@ def test_offline_the_saved_copy_gives_specs_for_every_model(
     assert result.warnings[0] == (
         f"epoch_models: cannot resolve host of {LIVE} (offline?); read the saved copies instead"
     )
-    assert any("row 51, field training_tokens: '0.0'" in w for w in result.warnings)
     found = models(epoch)
     llama = found["llama_3.1_405b"]
     assert llama["specs"] == {
