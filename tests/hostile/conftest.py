@@ -87,7 +87,8 @@ def _home_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _collect_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("hostile_collect")
     shutil.copytree(ROOT / "configs", home / "configs")
-    (home / "configs" / "scrapers" / "epoch_models.yaml").unlink()  # its own tests: tests/collect
+    for other in ("epoch_models", "huggingface", "lmarena_live"):  # their own tests: tests/collect
+        (home / "configs" / "scrapers" / f"{other}.yaml").unlink()
     one_source_per_export(home / "configs")
     shutil.copytree(ROOT / "data" / "raw", home / "data" / "raw")
     add_html_sources(home)
