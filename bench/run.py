@@ -61,7 +61,9 @@ def prepare(n: int) -> Path:
     workdir = HERE / "work" / str(n)
     shutil.rmtree(workdir, ignore_errors=True)
     shutil.copytree(ROOT / "configs", workdir / "configs")
-    (workdir / "configs" / "scrapers" / "openlm_arena.yaml").unlink()
+    for config in (workdir / "configs" / "scrapers").glob("*.yaml"):  # no network sources
+        if "\nurl:" in "\n" + config.read_text(encoding="utf-8"):
+            config.unlink()
     shutil.copytree(ROOT / "data" / "raw", workdir / "data" / "raw")
     measure(["collect-all"], workdir)
     write_sources(workdir / "data" / "scraped", n)

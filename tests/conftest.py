@@ -30,10 +30,12 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def project(tmp_path: Path) -> Path:
     """A folder with ``configs/`` (the shipped ones) and ``data/raw`` (the shipped samples).
 
-    The online source is removed so no test can reach the network.
+    The sources that fetch from the network (a ``url``) are removed so no test can reach it.
     """
     shutil.copytree(ROOT / "configs", tmp_path / "configs")
-    (tmp_path / "configs" / "scrapers" / "openlm_arena.yaml").unlink()
+    for config in (tmp_path / "configs" / "scrapers").glob("*.yaml"):
+        if "\nurl:" in "\n" + config.read_text(encoding="utf-8"):
+            config.unlink()
     shutil.copytree(ROOT / "data" / "raw", tmp_path / "data" / "raw")
     return tmp_path
 

@@ -34,3 +34,38 @@ class ProjectPaths:
     @property
     def lock_file(self) -> Path:
         return self.state / "tracker.lock"
+
+
+def remove_online_sources(configs: Path) -> None:
+    """Delete the source configs that fetch from the network (those with a ``url``), so no
+    test can reach it."""
+    for config in (configs / "scrapers").glob("*.yaml"):
+        if "\nurl:" in "\n" + config.read_text(encoding="utf-8"):
+            config.unlink()
+
+
+def leaderboards_only(configs: Path) -> None:
+    """Delete the source of models added by hand (an empty list as shipped), for suites
+    whose counts are those of the leaderboards."""
+    (configs / "scrapers" / "manual_models.yaml").unlink()
+
+
+def one_source_per_export(configs: Path) -> None:
+    """The sources of the earlier layout, still read: one per shipped export
+    (``lmarena_text_2025_01_23``, ``lmarena_text_2025_05_18``) and no manual entries."""
+    leaderboards_only(configs)
+    folder = configs / "scrapers" / "lmarena_text.yaml"
+    text = folder.read_text(encoding="utf-8")
+    rest = text.partition("glob:")[2]
+    columns = rest[rest.index("provenance:") :]
+    for day in ("2025-01-23", "2025-05-18"):
+        name = f"lmarena_text_{day.replace('-', '_')}"
+        (configs / "scrapers" / f"{name}.yaml").write_text(
+            f"# LMArena text leaderboard, manual export of {day} (layout:\n"
+            "# Rank (UB), Model, Score, 95% CI, Votes, Organization, License). Columns are\n"
+            "# found by header name, so reordered or extra columns do not matter.\n"
+            f"type: csv_file\ndescription: LMArena text leaderboard export, {day}\n"
+            f"path: raw/lmarena/lmarena_text_{day}.csv\n{columns}",
+            encoding="utf-8",
+        )
+    folder.unlink()

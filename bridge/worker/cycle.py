@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bridge.mirror import MirrorReport, mirror
-from pipeline.collect.runner import collect_all
+from pipeline.collect.runner import SourceResult, collect_all
 from pipeline.curate.refresh import run_refresh
 from pipeline.errors import TrackerError, os_error_message
 from pipeline.estimate.runner import run_estimate
@@ -154,11 +154,29 @@ def _collect(settings: Settings, unsaved: Unsaved | None) -> Stage:
         unsaved.scraped = result.unsaved(settings)
     failed = [f"{r.name}: {r.error}" for r in result.failed]
     warnings = [*failed, *(w for r in result.results for w in r.warnings)]
+    warnings += [
+        f"{r.name}: failed file: {line}" for r in result.results for line in r.failed_files
+    ]
+    warnings += result.warnings
     if not result.succeeded:
         return Stage("collect", ok=False, summary="every source failed (" + "; ".join(failed) + ")")
     models = sum(r.models for r in result.succeeded)
     summary = f"{len(result.succeeded)}/{len(result.results)} sources, {models} models"
-    return Stage("collect", summary=summary, warnings=warnings)
+    return Stage("collect", summary=summary + collect_news(result.succeeded), warnings=warnings)
+
+
+def collect_news(results: list[SourceResult], limit: int = 10) -> str:
+    """``; 2 new models (a, b); new files: raw/lmarena/x.csv``: what a collection found
+    (models new to a database of specs, such as Epoch's, are not counted)."""
+    keys = sorted({key for r in results if r.lists_models for key in r.new_models})
+    files = [name for r in results for name in r.new_files]
+    if not keys and not files:
+        return ""
+    shown = ", ".join(keys[:limit]) + (
+        f" and {len(keys) - limit} more" if len(keys) > limit else ""
+    )
+    news = f"; {len(keys)} new models" + (f" ({shown})" if keys else "")
+    return news + (f"; new files: {', '.join(files)}" if files else "")
 
 
 def _estimate(settings: Settings, unsaved: Unsaved | None) -> Stage:

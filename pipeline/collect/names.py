@@ -58,7 +58,7 @@ class NameRules:
     @classmethod
     def load(cls, path: str | Path) -> NameRules:
         data = expect_mapping(load_yaml(path, required=False), path, "aliases.yaml")
-        unknown = set(data) - {"drop_prefixes", "snapshot_families", "aliases"}
+        unknown = set(data) - {"drop_prefixes", "snapshot_families", "aliases", "developers"}
         if unknown:
             raise ConfigError(f"unknown sections {sorted(unknown)}", file=path)
         aliases = expect_mapping(data.get("aliases"), path, "aliases")

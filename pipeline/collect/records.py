@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline.collect.developers import DeveloperNames
 from pipeline.collect.names import NameRules, normalise
 from pipeline.collect.sources import SourceConfig
 from pipeline.collect.tables import SourceRow
@@ -73,8 +74,11 @@ def build_models(
     rules: NameRules,
     now: str,
     previous: dict[str, dict[str, Any]] | None = None,
+    developers: DeveloperNames | None = None,
 ) -> Collected:
-    """One record per key; rows folded into one key keep the most-voted row's scores."""
+    """One record per key; rows folded into one key keep the most-voted row's scores.
+    Developers are written in their canonical spelling (``developers``)."""
+    canonical = developers or DeveloperNames()
     result = Collected([])
     by_key: dict[str, dict[str, Any]] = {}
     votes_of: dict[str, float] = {}
@@ -122,18 +126,50 @@ def build_models(
         )
         record.update(
             name=name,
-            developer=row.fields.get("developer", "").strip(),
+            developer=canonical(row.fields.get("developer", "")),
             benchmarks=benchmarks,
             details=details,
         )
         votes_of[key] = votes
-    for key, record in by_key.items():
+    for record in by_key.values():
         record["raw_names"] = sorted(set(record["raw_names"]))
-        old = (previous or {}).get(key)
-        if old and _same(old, record):
-            record["last_updated"] = old.get("last_updated", now)
-    result.models = list(by_key.values())
+    result.models = keep_timestamps(list(by_key.values()), previous, now)
     return result
+
+
+def keep_timestamps(
+    models: list[dict[str, Any]], previous: dict[str, dict[str, Any]] | None, now: str
+) -> list[dict[str, Any]]:
+    """A record equal to its previous version keeps that version's ``last_updated``."""
+    for record in models:
+        old = (previous or {}).get(record["key"])
+        record["last_updated"] = old.get("last_updated", now) if old and _same(old, record) else now
+    return models
+
+
+def merge_snapshots(
+    dated: list[tuple[str, list[dict[str, Any]]]], previous: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Records of dated snapshots (oldest first) -> one record per key: the newest
+    snapshot listing a model gives its scores (``last_seen``), the earliest gives
+    ``first_seen`` (or the previous output's, when earlier: a deleted snapshot still
+    counts), and every name it had is kept."""
+    merged: dict[str, dict[str, Any]] = {}
+    for day, models in dated:
+        for model in models:
+            earlier = merged.get(model["key"])
+            record = dict(model, last_seen=day)
+            if earlier is None:
+                record["first_seen"] = day
+            else:
+                record["first_seen"] = earlier["first_seen"]
+                record["raw_names"] = sorted({*earlier["raw_names"], *model["raw_names"]})
+            merged[model["key"]] = record
+    for key, record in merged.items():
+        old_first = (previous.get(key) or {}).get("first_seen")
+        if isinstance(old_first, str) and old_first < record["first_seen"]:
+            record["first_seen"] = old_first
+    return list(merged.values())
 
 
 def _same(old: dict[str, Any], new: dict[str, Any]) -> bool:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from bs4 import BeautifulSoup, Tag
 
 from pipeline.collect.sources import SourceConfig, header_token
 from pipeline.errors import InputError, SourceError
-from pipeline.storage.csvtable import read_raw
+from pipeline.storage.csvtable import parse_text, read_raw
 
 
 @dataclass
@@ -41,7 +42,7 @@ def locate_columns(
             f"{at}no model column (looked for {', '.join(source.columns['model'])};"
             f" found {', '.join(h for h in headers if h) or 'no headers'})",
         )
-    if not any(kind == "benchmark" for kind, _ in found):
+    if source.benchmarks and not any(kind == "benchmark" for kind, _ in found):
         wanted = sorted({n for names in source.benchmarks.values() for n in names})
         raise SourceError(source.name, f"{at}no benchmark column (looked for {', '.join(wanted)})")
     return found
@@ -66,9 +67,14 @@ def repeats_header(
     )
 
 
-def rows_from_csv(path: Path, source: SourceConfig) -> list[SourceRow]:
+def rows_from_csv(
+    path: Path | str, source: SourceConfig, text: str | None = None
+) -> list[SourceRow]:
+    """The rows of a CSV file, or of its ``text`` already fetched (``path`` is then the
+    URL it came from, named in messages)."""
     try:
-        raw = read_raw(path)
+        # parse_text names its path in messages only, so a URL may stand in for it
+        raw = read_raw(path) if text is None else parse_text(cast(Path, path), text)
     except InputError as exc:
         raise SourceError(source.name, str(exc)) from None
     columns = locate_columns(raw.columns, source, f"{path}, row 1")

@@ -265,6 +265,8 @@ def evaluate(settings: Settings, reference_dir: Path | None = None) -> Evaluatio
     reference = epoch_reference(
         reference_dir or paths.raw / "epoch", NameRules.load(configs.aliases), name_index
     )
+    # models seen on a leaderboard: a database of specs (Epoch's own) is not a sighting
+    evidence = {key: item for key, item in evidence.items() if item.benchmarks}
     cases = []
     for key in sorted(set(reference) & set(evidence)):
         held_out = Estimator(evidence, known, settings, withheld=frozenset({key}))

@@ -35,6 +35,7 @@ import requests
 import responses
 from click.testing import CliRunner, Result
 from fakes.airtable_fake import FakeAirtable, FakeClock
+from project_paths import remove_online_sources
 
 from bridge.backends.airtable import AirtableBackend
 from bridge.mirror import MirrorReport, mirror
@@ -80,7 +81,7 @@ def pipeline_home() -> Path:
     home = Path(tempfile.mkdtemp(prefix="airtable_pipeline_"))
     atexit.register(shutil.rmtree, home, True)
     shutil.copytree(ROOT / "configs", home / "configs")
-    (home / "configs" / "scrapers" / "openlm_arena.yaml").unlink()
+    remove_online_sources(home / "configs")
     shutil.copytree(ROOT / "data" / "raw", home / "data" / "raw")
     saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("TRACKER_")}
     try:

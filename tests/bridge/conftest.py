@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from bridge_support import ROOT, STAGED, STAMP, Project, invoke
+from project_paths import one_source_per_export, remove_online_sources
 
 
 @pytest.fixture(scope="session")
@@ -21,7 +22,8 @@ def _pipeline_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     staging, no workbook (the published dataset starts from its seed on the first sync)."""
     home = tmp_path_factory.mktemp("bridge_sample")
     shutil.copytree(ROOT / "configs", home / "configs")
-    (home / "configs" / "scrapers" / "openlm_arena.yaml").unlink()
+    remove_online_sources(home / "configs")
+    one_source_per_export(home / "configs")  # the estimates the suite pins
     shutil.copytree(ROOT / "data" / "raw", home / "data" / "raw")
     saved = {name: os.environ.pop(name) for name in list(os.environ) if name.startswith("TRACKER_")}
     try:

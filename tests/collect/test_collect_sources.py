@@ -17,23 +17,27 @@ def test_shipped_sources_load_sorted_and_named_after_their_file(
     shipped_sources: dict[str, SourceConfig],
 ) -> None:
     assert list(shipped_sources) == [
-        "lmarena_text_2025_01_23",
-        "lmarena_text_2025_05_18",
+        "epoch_models",
+        "huggingface",
+        "lmarena_live",
+        "lmarena_text",
+        "manual_models",
         "openlm_arena",
     ]
     openlm = shipped_sources["openlm_arena"]
     assert (openlm.type, openlm.url) == ("html_table", "https://openlm.ai/chatbot-arena/")
-    assert shipped_sources["lmarena_text_2025_01_23"].reference == (
-        "https://lmarena.ai/leaderboard/text (LMArena text leaderboard export, 2025-01-23)"
+    lmarena = shipped_sources["lmarena_text"]
+    assert lmarena.reference == (
+        "https://lmarena.ai/leaderboard/text (LMArena text leaderboard export)"
     )
+    assert lmarena.patterns == ["raw/lmarena/*.csv", "raw/lmarena/text/*.csv"]
 
 
-def test_input_path_is_relative_to_the_data_directory(
-    shipped_sources: dict[str, SourceConfig], tmp_path: Path
-) -> None:
-    source = shipped_sources["lmarena_text_2025_01_23"]
-    expected = tmp_path / "raw/lmarena/lmarena_text_2025-01-23.csv"
-    assert source.input_path(tmp_path) == expected
+def test_input_path_is_relative_to_the_data_directory(tmp_path: Path) -> None:
+    (tmp_path / "one.yaml").write_text(CSV_SOURCE, encoding="utf-8")
+    (source,) = load_sources(tmp_path)
+    assert source.input_path(tmp_path) == tmp_path / "raw/x.csv"
+    assert source.patterns == ["raw/x.csv"]
 
 
 @pytest.mark.parametrize(
@@ -50,11 +54,30 @@ def test_input_path_is_relative_to_the_data_directory(
             "type: html_table\n" + COLUMNS,
             ": Value error, an html_table source needs a url",
         ),
-        ("no_path", "type: csv_file\n" + COLUMNS, ": Value error, a csv_file source needs a path"),
+        (
+            "no_path",
+            "type: csv_file\n" + COLUMNS,
+            ": Value error, a csv_file source needs a path or a glob",
+        ),
         (
             "no_page",
             "type: html_file\n" + COLUMNS,
-            ": Value error, a html_file source needs a path",
+            ": Value error, a html_file source needs a path or a glob",
+        ),
+        (
+            "both",
+            "glob: raw/*.csv\n" + CSV_SOURCE,
+            ": Value error, give a path (one file) or a glob (a folder), not both",
+        ),
+        (
+            "no_bench",
+            "type: csv_file\npath: x.csv\ncolumns:\n  model: [Model]\n",
+            ": Value error, benchmarks: name one or more benchmark columns",
+        ),
+        (
+            "save_as",
+            "save_as: raw/x.csv\n" + CSV_SOURCE,
+            ": Value error, save_as needs a url and a {date} in the file name",
         ),
         ("Bad-Name", CSV_SOURCE, ", field name: Value error, use lower-case letters, digits and _"),
         (

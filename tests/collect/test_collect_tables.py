@@ -18,7 +18,7 @@ JANUARY = Path(__file__).resolve().parents[1] / "fixtures/lmarena/lmarena_text_2
 
 @pytest.fixture
 def lmarena(shipped_sources: dict[str, SourceConfig]) -> SourceConfig:
-    return shipped_sources["lmarena_text_2025_01_23"]
+    return shipped_sources["lmarena_text"]
 
 
 @pytest.fixture
@@ -68,7 +68,7 @@ def test_csv_without_a_benchmark_column(lmarena: SourceConfig, tmp_path: Path) -
     with pytest.raises(SourceError) as caught:
         rows_from_csv(path, lmarena)
     assert str(caught.value) == (
-        f"source lmarena_text_2025_01_23: {path}, row 1: no benchmark column"
+        f"source lmarena_text: {path}, row 1: no benchmark column"
         " (looked for Arena Elo, Arena Score, Score)"
     )
 
@@ -79,7 +79,7 @@ def test_csv_without_a_model_column(lmarena: SourceConfig, tmp_path: Path) -> No
     with pytest.raises(SourceError) as caught:
         rows_from_csv(path, lmarena)
     assert str(caught.value) == (
-        f"source lmarena_text_2025_01_23: {path}, row 1: no model column"
+        f"source lmarena_text: {path}, row 1: no model column"
         " (looked for Model; found Rank (UB), Name, Score)"
     )
 
@@ -98,7 +98,7 @@ def test_unreadable_csv_is_a_source_error(
     path.write_text(text, encoding="utf-8")
     with pytest.raises(SourceError) as caught:
         rows_from_csv(path, lmarena)
-    assert str(caught.value).startswith(f"source lmarena_text_2025_01_23: {path}")
+    assert str(caught.value).startswith(f"source lmarena_text: {path}")
     assert detail in str(caught.value)
 
 

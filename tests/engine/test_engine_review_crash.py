@@ -12,6 +12,7 @@ from typing import NamedTuple
 import pytest
 from click.testing import CliRunner, Result
 from engine_support import LATER, STAMP, Crash, by_key, crash_on_write, restore, snapshot
+from project_paths import remove_online_sources
 
 from pipeline.cli import cli
 from pipeline.curate import journal
@@ -46,7 +47,7 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Sample:
     """The sample pipeline run once per session (offline), as the ``pipeline_run`` fixture does."""
     root = tmp_path_factory.mktemp("engine_sample")
     shutil.copytree(ROOT / "configs", root / "configs")
-    (root / "configs" / "scrapers" / "openlm_arena.yaml").unlink()
+    remove_online_sources(root / "configs")
     shutil.copytree(ROOT / "data" / "raw", root / "data" / "raw")
     args = ["--data-dir", str(root / "data"), "--config-dir", str(root / "configs")]
     with pytest.MonkeyPatch.context() as patch:

@@ -15,7 +15,7 @@ from pipeline.estimate.runner import run_estimate
 from pipeline.settings import Settings
 
 Run = Callable[..., Result]
-SCRAPED = "lmarena_text_2025_05_18_models.json"
+SCRAPED = "lmarena_text_models.json"
 CHANGED = "o3"  # estimated by benchmark interpolation; not a reference model
 
 
@@ -54,10 +54,7 @@ def test_first_run_writes_the_document(run: Run, collected: Path) -> None:
     assert f"Saved: {collected}" in result.output
     assert meta["model_count"] == n > 100
     assert meta["thresholds"] == {"threshold": 1e25, "above": 0.9, "below": 0.1}
-    assert [fit["benchmark"] for fit in meta["benchmark_fits"]] == [
-        "lmarena_text_2025_01_23.arena_score",
-        "lmarena_text_2025_05_18.arena_score",
-    ]
+    assert [fit["benchmark"] for fit in meta["benchmark_fits"]] == ["lmarena_text.arena_score"]
     assert sum(meta["classifications"].values()) == sum(meta["methods"].values()) == n
     flops = [m["training_flop"] for m in records]
     assert flops == sorted(flops, reverse=True)
@@ -125,7 +122,7 @@ def test_changed_score_reestimates_only_that_model(
     assert (report.new, report.reestimated, report.kept) == (0, 1, len(before) - 1)
     after = models(collected)
     assert after[CHANGED]["training_flop"] < before[CHANGED]["training_flop"]
-    assert after[CHANGED]["benchmarks"]["lmarena_text_2025_05_18.arena_score"] == 1300.0
+    assert after[CHANGED]["benchmarks"]["lmarena_text.arena_score"] == 1300.0
     assert {k: v for k, v in after.items() if k != CHANGED} == {
         k: v for k, v in before.items() if k != CHANGED
     }

@@ -22,6 +22,7 @@ import pytest
 import responses
 from click.testing import CliRunner, Result
 from fakes.sheets_fake import FakeClock, FakeSheets, col_letter
+from project_paths import remove_online_sources
 
 from bridge.backends.gsheets import SheetsBackend
 from bridge.codec import to_sheet
@@ -57,7 +58,7 @@ def pipeline_home(factory: pytest.TempPathFactory) -> Path:
     if "home" not in _CACHE:
         home = factory.mktemp("gsheets_pipeline")
         shutil.copytree(ROOT / "configs", home / "configs")
-        (home / "configs" / "scrapers" / "openlm_arena.yaml").unlink()
+        remove_online_sources(home / "configs")
         shutil.copytree(ROOT / "data" / "raw", home / "data" / "raw")
         options = ["--data-dir", str(home / "data"), "--config-dir", str(home / "configs")]
         for step in ("collect-all", "estimate-flops", "refresh-dataset"):

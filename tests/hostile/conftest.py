@@ -42,6 +42,7 @@ from hostile_support import (
     add_html_sources,
     serve_pages,
 )
+from project_paths import one_source_per_export, remove_online_sources
 
 
 def _built(home: Path, steps: list[tuple[str, ...]]) -> None:
@@ -59,7 +60,8 @@ def _built(home: Path, steps: list[tuple[str, ...]]) -> None:
 def _home_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("hostile_home")
     shutil.copytree(ROOT / "configs", home / "configs")
-    (home / "configs" / "scrapers" / "openlm_arena.yaml").unlink()
+    remove_online_sources(home / "configs")
+    one_source_per_export(home / "configs")
     shutil.copytree(ROOT / "data" / "raw", home / "data" / "raw")
     decisions = home / "staged.csv"
     decisions.write_text(
@@ -85,6 +87,9 @@ def _home_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _collect_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("hostile_collect")
     shutil.copytree(ROOT / "configs", home / "configs")
+    for other in ("epoch_models", "huggingface", "lmarena_live"):  # their own tests: tests/collect
+        (home / "configs" / "scrapers" / f"{other}.yaml").unlink()
+    one_source_per_export(home / "configs")
     shutil.copytree(ROOT / "data" / "raw", home / "data" / "raw")
     add_html_sources(home)
     with pytest.MonkeyPatch.context() as patch:

@@ -167,8 +167,13 @@ def one_line(home: Home, result: Result, line: Line) -> None:
         assert any(_matches(expected, text) for text in lines), (expected, result.output)
 
 
+# Each source's last outcome, for `tracker sources`: bookkeeping, like the heartbeat.
+SOURCE_OUTCOMES = "data/state/sources.json"
+
+
 def changed(before: dict[str, bytes], after: dict[str, bytes]) -> set[str]:
-    return {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+    keys = (before.keys() | after.keys()) - {SOURCE_OUTCOMES}
+    return {k for k in keys if before.get(k) != after.get(k)}
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,7 @@ import pytest
 import responses
 from click.testing import CliRunner
 from openpyxl import load_workbook
-from project_paths import ProjectPaths
+from project_paths import ProjectPaths, one_source_per_export, remove_online_sources
 
 import pipeline.report
 import pipeline.yamlfile
@@ -206,7 +206,8 @@ def project_home() -> Path:
     home = Path(tempfile.mkdtemp(prefix="resilience_home_"))
     atexit.register(shutil.rmtree, home, True)
     shutil.copytree(ROOT / "configs", home / "configs")
-    (home / "configs" / "scrapers" / "openlm_arena.yaml").unlink()
+    remove_online_sources(home / "configs")
+    one_source_per_export(home / "configs")
     shutil.copytree(ROOT / "data" / "raw", home / "data" / "raw")
     for name in EXPORTS:
         _trim_csv(home / "data" / "raw" / "lmarena" / name, lambda rows: rows[:30] + rows[-8:])

@@ -40,19 +40,20 @@ from resilience_support import (
 WRITES = [
     "state/worker.json",  # 1 heartbeat: the cycle starts
     "scraped/lmarena_text_2025_01_23_models.json",  # collect: the export with the new model
+    "state/sources.json",  # each source's last outcome (a new day)
     "estimated/estimated_models.json",  # estimate
-    "state/apply_journal.json",  # refresh: the new candidate, under the apply journal
-    "clean/above_1e25_flop.csv",  # 5
+    "state/apply_journal.json",  # 5 refresh: the new candidate, under the apply journal
+    "clean/above_1e25_flop.csv",
     "state/apply_journal.json",  # sync, pull: the Published edit (staging is verified)
     "published/published_data.csv",
     "state/apply_journal.json",  # the Staging correction
-    "staging/above_1e25_flop_staging.csv",
-    "state/apply_journal.json",  # 10 the y decision
+    "staging/above_1e25_flop_staging.csv",  # 10
+    "state/apply_journal.json",  # the y decision
     "clean/above_1e25_flop.csv",
     "staging/above_1e25_flop_staging.csv",
     "state/apply_journal.json",  # the n decision: below first, then out of candidates
-    "clean/below_1e25_flop.csv",
-    "clean/above_1e25_flop.csv",  # 15
+    "clean/below_1e25_flop.csv",  # 15
+    "clean/above_1e25_flop.csv",
     "state/bridge_local.json",  # push: the write-ahead journal (what the sheet will hold)
     "sheets/tracker.xlsx",
     "state/bridge_local.json",  # the push landed: the journal becomes the base
@@ -61,9 +62,9 @@ WRITES = [
     "state/worker.json",  # heartbeat: the cycle ended
 ]
 
-# Write k fails, so writes 1..k-1 landed. From k = 7 on the pull's first apply journal
-# (write 6) has landed — its plan is in effect or replayed by the next command — and up to
-# k = 16 the push's journal (write 16) has not: reviewer edits are applied locally and the
+# Write k fails, so writes 1..k-1 landed. From k = 8 on the pull's first apply journal
+# (write 7) has landed — its plan is in effect or replayed by the next command — and up to
+# k = 17 the push's journal (write 17) has not: reviewer edits are applied locally and the
 # sync state does not know; the next sync answers them as applied (test_cycle_kills.py).
 
 
@@ -142,7 +143,7 @@ def test_a_failed_write_stops_the_cycle_with_one_line_naming_the_file(
 ) -> None:
     site = start.before.clone(tmp_path / "project")
     stamps.under_test()
-    with failing_write(5, fault):  # the refresh's write of the candidates
+    with failing_write(6, fault):  # the refresh's write of the candidates
         outcome = site.run()
     assert (outcome.exit_code, outcome.exception) == (1, None), outcome.output
     assert outcome.output.count("Error: ") == 1

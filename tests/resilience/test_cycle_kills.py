@@ -1,4 +1,4 @@
-"""Crash safety: a cycle killed with SIGKILL at a random point, 50 times (seeded).
+"""Crash safety: a cycle killed with SIGKILL at a random point, 52 times (seeded).
 
 A real process is killed: the test process forks (after every import: ~5 ms a child, where
 a fresh interpreter spends ~0.7 s importing the CLI before a ~0.1 s cycle); the child runs
@@ -18,7 +18,7 @@ Then one uninterrupted cycle must succeed without opening any leftover temporary
 state as the fault tests compare), every reviewer edit applied once.
 
 Two variants, both from the pristine copy (the project after its first cycle with the
-workload planted): 50 single kills, and 5 chains of up to 8 cycles killed one after
+workload planted): 52 single kills, and 5 chains of up to 8 cycles killed one after
 another (each child dies right before or after each write with a seeded 8% chance, so a
 cycle that resumes a killed one is killed in turn, recovery included), then one cycle.
 
@@ -66,7 +66,7 @@ import pipeline.curate.history
 import pipeline.storage.atomic
 
 SEED = 20261122
-KILLS = 50
+KILLS = 52  # enough for the seeded draw to hit every write
 CHAINS = 5  # chains of up to CHAIN_LENGTH killed cycles, then one cycle to its end
 CHAIN_LENGTH = 8
 CHANCE = 0.08  # in a chain, the chance to die right before, and right after, each write
@@ -77,6 +77,7 @@ CHILD_TIMEOUT = 60.0
 EVENTS = [
     "state/worker.json",  # 1 heartbeat
     "scraped/lmarena_text_2025_01_23_models.json",  # collect
+    "state/sources.json",
     "estimated/estimated_models.json",  # estimate
     "state/apply_journal.json",  # refresh
     "clean/above_1e25_flop.csv",  # 5

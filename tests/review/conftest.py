@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
+from project_paths import remove_online_sources
 from review_support import ROOT, STAMP, Data, Review, invoke
 
 
@@ -21,7 +22,7 @@ def _sample_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """
     home = tmp_path_factory.mktemp("review_sample")
     shutil.copytree(ROOT / "configs", home / "configs")
-    (home / "configs" / "scrapers" / "openlm_arena.yaml").unlink()
+    remove_online_sources(home / "configs")
     shutil.copytree(ROOT / "data" / "raw", home / "data" / "raw")
     saved = {name: os.environ.pop(name) for name in list(os.environ) if name.startswith("TRACKER_")}
     try:

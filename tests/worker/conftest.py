@@ -26,6 +26,7 @@ for _folder in (TESTS, TESTS / "bridge", TESTS / "airtable", TESTS / "curate"):
         sys.path.append(str(_folder))
 
 from bridge_support import invoke  # noqa: E402
+from project_paths import leaderboards_only  # noqa: E402
 from worker_support import CREDENTIAL_ENV, Home, make_home  # noqa: E402
 
 
@@ -80,11 +81,13 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]
 @pytest.fixture
 def fresh(project: Path) -> Home:
     """A fresh project: configs and data/raw only (no cycle has run)."""
+    leaderboards_only(project / "configs")
     return Home(project)
 
 
 @pytest.fixture
 def cycled(project: Path, _cycled_home: Path) -> Home:
     """A project after one ``tracker run`` (its own copy; files keep their times)."""
+    leaderboards_only(project / "configs")
     shutil.copytree(_cycled_home / "data", project / "data", dirs_exist_ok=True)
     return Home(project)

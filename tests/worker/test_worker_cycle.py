@@ -141,7 +141,7 @@ def test_one_failing_source_is_a_warning_naming_it(cycled: Home) -> None:
     (warning,) = warning_lines(result)
     assert warning.startswith("warning: collect: gone_export: ")
     assert warning.endswith("raw/lmarena/missing_export.csv: file not found")
-    assert stages(result.output)["collect"][0].startswith("2/3 sources")
+    assert stages(result.output)["collect"][0].startswith("1/2 sources")
     assert list(stages(result.output)) == list(CYCLE_STAGES)
     assert cycled.heartbeat()["result"] == "ok"
     assert cycled.cli("health").exit_code == 0
@@ -156,7 +156,7 @@ def test_every_source_failing_stops_the_cycle_at_collect(cycled: Home) -> None:
     assert result.exit_code == 1
     (line,) = error_lines(result)
     assert line.startswith("Error: the cycle stopped at collect: every source failed (")
-    assert "lmarena_text_2025_01_23" in line and "lmarena_text_2025_05_18" in line
+    assert "lmarena_text: no file matches" in line
     assert list(stages(result.output)) == ["collect"]
     assert changed(before, cycled.snapshot(skip=(HEARTBEAT,))) == []
     assert cycled.heartbeat()["result"] == "failed"

@@ -23,7 +23,7 @@ from airtable_support import serving
 from bridge_support import FILES, KEYS, TITLES, editing, invoke, put, read_csv, sheet_rows
 from click.testing import Result
 from fakes.airtable_fake import FakeAirtable, FakeClock
-from project_paths import ProjectPaths
+from project_paths import ProjectPaths, leaderboards_only, remove_online_sources
 
 ROOT = Path(__file__).resolve().parents[2]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -63,7 +63,8 @@ def make_home(root: Path) -> Path:
     """``root`` as a fresh project: the shipped configs (without the online source) and
     ``data/raw`` only."""
     shutil.copytree(ROOT / "configs", root / "configs")
-    (root / "configs" / "scrapers" / "openlm_arena.yaml").unlink()
+    remove_online_sources(root / "configs")
+    leaderboards_only(root / "configs")
     shutil.copytree(ROOT / "data" / "raw", root / "data" / "raw")
     return root
 

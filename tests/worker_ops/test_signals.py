@@ -31,7 +31,7 @@ from worker_ops_support import (
 STOPPED = "Stopped at your request after the last stage shown; run again to finish."
 # What each stage writes first (on a fresh project none of these exists yet).
 OUTPUT = {
-    "collect": "scraped/lmarena_text_2025_05_18_models.json",
+    "collect": "scraped/lmarena_text_models.json",
     "estimate": "estimated/estimated_models.json",
     "refresh": "clean/above_1e25_flop.csv",
     "sync": "sheets/tracker.xlsx",

@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 
 from click.testing import CliRunner, Result
 from openpyxl import load_workbook
-from project_paths import ProjectPaths
+from project_paths import ProjectPaths, remove_online_sources
 
 from pipeline.cli import with_plugins
 
@@ -78,7 +78,7 @@ def make_project(root: Path) -> Project:
     """``configs/`` (the shipped ones, without the online source) and ``data/raw``."""
     root.mkdir(parents=True, exist_ok=True)
     shutil.copytree(ROOT / "configs", root / "configs")
-    (root / "configs" / "scrapers" / "openlm_arena.yaml").unlink()
+    remove_online_sources(root / "configs")
     shutil.copytree(ROOT / "data" / "raw", root / "data" / "raw")
     return Project(root)
 
