@@ -67,8 +67,7 @@ def layouts(
     number_fields = [f for f in schema.fields if f.kind == "number"]
     date_fields = [f for f in schema.fields if f.kind == "date"]
     ours = {
-        # p_above_1e25 has no published counterpart; a number so sheets sort it by value
-        "numbers": frozenset(f.staging for f in number_fields) | {"p_above_1e25"},
+        "numbers": frozenset(f.staging for f in number_fields),
         "dates": {f.staging: "iso" for f in date_fields},
     }
     theirs = {

@@ -36,7 +36,7 @@ CANDIDATE_TYPES = {
     "estimation_method": "singleLineText",
     "alternative_methods": "multilineText",
     "threshold_classification": "singleLineText",
-    "p_above_1e25": "number",
+    "p_above_1e25": "singleLineText",
     "status": "singleLineText",
     "reasoning": "multilineText",
     "sources": "multilineText",
