@@ -1,7 +1,7 @@
 """The embedded backend: an .xlsx workbook (openpyxl), one sheet per table.
 
-Header row bold and frozen, long text wrapped, ``decision`` and ``publish`` with a y/n
-drop-down (typing other words stays possible). Written atomically; when a spreadsheet
+Formatted for reviewers (:mod:`bridge.backends.workbook_format`) when a sheet is created or
+gains columns, with a ``Guide`` sheet. Written atomically; when a spreadsheet
 program holds the workbook open (its lock file is present) the push is skipped and the
 pull still works. Cells over Excel's 32,767 characters are shortened in the workbook only.
 """
@@ -15,12 +15,18 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bridge.backends.workbook_format import (
+    add_guide,
+    clear_format,
+    format_sheet,
+    set_default_font,
+    style_cell,
+    style_header,
+)
 from bridge.codec import from_sheet, to_sheet
 from bridge.layout import SheetLayout
 from bridge.model import SheetChanges, SheetData, SheetRow, first_positions
@@ -28,10 +34,6 @@ from pipeline.errors import InputError
 from pipeline.storage.atomic import atomic_write_bytes
 
 MAX_TEXT = 32767
-CHOICES = {"decision": '"y,n"', "publish": '"y"'}
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-WRAP = Alignment(wrap_text=True, vertical="top")
-VALIDATION_ROWS = 5000
 
 
 class LocalBackend:
@@ -48,6 +50,7 @@ class LocalBackend:
         self.path = path
         self.calls: Counter[str] = Counter()
         self.cache: dict[str, Any] = {}
+        self.layouts: list[SheetLayout] = []  # the sheets last read, for the Guide
 
     def location(self) -> str:
         return str(self.path)
@@ -80,6 +83,7 @@ class LocalBackend:
 
     def read(self, layouts: list[SheetLayout]) -> dict[str, SheetData]:
         self.calls["read"] += 1
+        self.layouts = list(layouts)
         book = self._open(reading=True)
         saved: Workbook | None = None  # the same workbook with formulas' saved values
         result = {}
@@ -121,8 +125,9 @@ class LocalBackend:
         if book is None:
             data = _new_workbook(changes)
         else:
-            for change in changes.values():
-                _change_sheet(book, change)
+            formatted = [_change_sheet(book, change) for change in changes.values()]
+            if any(formatted):
+                add_guide(book, self.layouts or [c.layout for c in changes.values()])
             buffer = io.BytesIO()
             book.save(buffer)
             data = buffer.getvalue()
@@ -146,18 +151,19 @@ def _saved_values(
             rows[r][c] = value
 
 
-def _change_sheet(book: Workbook, change: SheetChanges) -> None:
-    """Apply one sheet's changes to a loaded workbook."""
+def _change_sheet(book: Workbook, change: SheetChanges) -> bool:
+    """Apply one sheet's changes to a loaded workbook; True when its layout changed (a
+    sheet created or columns added), and so was formatted again."""
     layout = change.layout
-    if change.create or layout.title not in book.sheetnames:
+    created = change.create or layout.title not in book.sheetnames
+    if created:
         sheet = book.create_sheet(layout.title)
-        _add_header(sheet, layout, layout.header, first=1)
-        sheet.freeze_panes = "A2"
+        _add_header(sheet, layout.header, first=1)
     else:
         sheet = book[layout.title]
         if change.add_columns:
             used = max((c.column for c in sheet[1] if c.value is not None), default=0)
-            _add_header(sheet, layout, change.add_columns, first=used + 1)
+            _add_header(sheet, change.add_columns, first=used + 1)
     columns = {name: i + 1 for name, i in first_positions([c.value for c in sheet[1]]).items()}
     for row, cells in change.updates:
         for column, text in cells.items():
@@ -169,13 +175,29 @@ def _change_sheet(book: Workbook, change: SheetChanges) -> None:
         next_row += 1
     for row in sorted(change.removals, key=lambda r: r.ref, reverse=True):
         sheet.delete_rows(row.ref)
+    header = [str(c.value) if c.value is not None else "" for c in sheet[1]]
+    if created or change.add_columns:
+        clear_format(sheet)
+        format_sheet(sheet, layout, header, _texts(sheet, layout, columns), sheet.max_row)
+        return True
+    if sheet.auto_filter.ref:  # the filter covers the rows added since
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(sheet.max_row, 2)}"
+    return False
+
+
+def _texts(sheet: Worksheet, layout: SheetLayout, columns: dict[str, int]) -> list[dict[str, str]]:
+    """The sheet's rows as canonical cells (what the widths are fitted to)."""
+    return [
+        {c: from_sheet(layout, c, values[i - 1]) for c, i in columns.items() if i <= len(values)}
+        for values in sheet.iter_rows(min_row=2, values_only=True)
+    ]
 
 
 def _new_workbook(changes: dict[str, SheetChanges]) -> bytes:
     """A new workbook of new sheets, streamed (openpyxl's write-only mode: a fraction of
-    the time and memory of building cells first); formatted as :func:`_change_sheet`
-    formats them."""
+    the time and memory of building cells first), formatted for reviewers."""
     book = Workbook(write_only=True)
+    set_default_font(book)
     for change in changes.values():
         layout = change.layout
         sheet = book.create_sheet(layout.title)
@@ -183,15 +205,15 @@ def _new_workbook(changes: dict[str, SheetChanges]) -> bytes:
         # (openpyxl's read-only mode included) parses the whole sheet once just to size it.
         size = f"A1:{get_column_letter(len(layout.header))}{len(change.appends) + 1}"
         sheet.calculate_dimension = lambda size=size: size  # read by openpyxl's writer
-        _decorate(sheet, layout, layout.header, first=1)
-        sheet.freeze_panes = "A2"
-        sheet.append([_styled_header(WriteOnlyCell(sheet), column) for column in layout.header])
+        format_sheet(sheet, layout, layout.header, change.appends, len(change.appends) + 1)
+        sheet.append([style_header(WriteOnlyCell(sheet), column) for column in layout.header])
         for cells in change.appends:
             row = []
             for column in layout.header:
                 text = cells.get(column, "")
                 row.append(_put(WriteOnlyCell(sheet), layout, column, text) if text else None)
             sheet.append(row)
+    add_guide(book, [change.layout for change in changes.values()])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -202,34 +224,10 @@ def _put(cell: Any, layout: SheetLayout, column: str, text: str) -> Any:
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"  # text is text: "=..." is never a formula
-        if layout.is_long(column):
-            cell.alignment = WRAP
-    return cell
+    return style_cell(cell, layout, column)
 
 
-def _styled_header(cell: Any, column: str) -> Any:
-    cell.value = column
-    cell.data_type = "s"
-    cell.font = Font(bold=True)
-    cell.fill = HEADER_FILL
-    return cell
-
-
-def _add_header(sheet: Worksheet, layout: SheetLayout, columns: list[str], first: int) -> None:
-    """Header cells from column ``first`` on: bold, filled, sized, with drop-downs."""
+def _add_header(sheet: Worksheet, columns: list[str], first: int) -> None:
+    """Header cells from column ``first`` on."""
     for index, column in enumerate(columns, start=first):
-        _styled_header(sheet.cell(1, index), column)
-    _decorate(sheet, layout, columns, first)
-
-
-def _decorate(sheet: Any, layout: SheetLayout, columns: list[str], first: int) -> None:
-    """Column widths and the drop-downs of ``columns``, from column ``first`` on."""
-    for index, column in enumerate(columns, start=first):
-        width = 60 if layout.is_long(column) else max(12, min(40, len(column) + 4))
-        sheet.column_dimensions[get_column_letter(index)].width = width
-        if column in CHOICES:
-            letter = get_column_letter(index)
-            rule = DataValidation(type="list", formula1=CHOICES[column], allow_blank=True)
-            rule.showErrorMessage = False  # y/yes/above and n/no/below are all accepted
-            rule.add(f"{letter}2:{letter}{VALIDATION_ROWS}")
-            sheet.data_validations.append(rule)
+        style_header(sheet.cell(1, index), column)

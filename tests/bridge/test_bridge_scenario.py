@@ -15,6 +15,7 @@ from bridge_support import (
     STAMP,
     Project,
     append_values,
+    column_number,
     no_write,
     put,
     row_number,
@@ -54,7 +55,9 @@ def afternoon(synced: Project) -> Afternoon:
         put(candidates, "gpt_4.1", {"decision": "maybe", "reason": "unsure"})
         candidates.delete_rows(row_number(candidates, "qwq_32b"))
         pasted = row_values(candidates, row_number(candidates, "mpt_30b"))
-        pasted[5] = 9e24  # training_flop of the pasted copy
+        pasted[column_number(candidates, "training_flop") - 1] = (
+            9e24  # training_flop of the pasted copy
+        )
         append_values(candidates, pasted)
         put(book["Staging"], "o3", {"training_flop": 2e26})
         put(book["Published"], "GPT-4o", {"Training compute notes": "Corrected by a reviewer"})
