@@ -40,6 +40,7 @@ DEFAULT_ENDPOINT = "https://api.airtable.com"
 MAX_TEXT = 100_000  # Airtable's limit for long text
 MODEL_NOT_FOUND = "INVALID_PERMISSIONS_OR_MODEL_NOT_FOUND"
 UNKNOWN_FIELD = "UNKNOWN_FIELD_NAME"  # a remembered field deleted or renamed in the base
+CHOICES = {"decision": ("y", "n")}  # single-select fields and their options
 
 
 class AirtableError(TrackerError):
@@ -148,8 +149,14 @@ class AirtableBackend:
 
     @staticmethod
     def field_spec(layout: SheetLayout, column: str) -> dict[str, Any]:
+        """A field whose type fits the column: numbers with their precision (a probability
+        keeps 3 decimals), ``decision`` a single select, long text long."""
         if column in layout.numbers:
-            return {"name": column, "type": "number", "options": {"precision": 8}}
+            precision = 3 if layout.number_format(column) == "probability" else 8
+            return {"name": column, "type": "number", "options": {"precision": precision}}
+        if column in CHOICES:
+            choices = [{"name": name} for name in CHOICES[column]]
+            return {"name": column, "type": "singleSelect", "options": {"choices": choices}}
         kind = "multilineText" if layout.is_long(column) else "singleLineText"
         return {"name": column, "type": kind}
 

@@ -27,24 +27,24 @@ from bridge.mirror import MirrorReport
 CANDIDATE_TYPES = {
     "model": "singleLineText",
     "developer": "singleLineText",
+    "training_flop": "number",
+    "threshold_classification": "singleLineText",
+    "decision": "singleSelect",
+    "reason": "singleLineText",
+    "sync_status": "singleLineText",
     "release_date": "singleLineText",
     "parameters": "number",
     "parameter_source": "singleLineText",
-    "training_flop": "number",
     "confidence": "singleLineText",
     "confidence_explanation": "multilineText",
     "estimation_method": "singleLineText",
     "alternative_methods": "multilineText",
-    "threshold_classification": "singleLineText",
     "status": "singleLineText",
     "reasoning": "multilineText",
     "sources": "multilineText",
     "verified": "singleLineText",
     "last_updated": "singleLineText",
     "notes": "multilineText",
-    "decision": "singleLineText",
-    "reason": "singleLineText",
-    "sync_status": "singleLineText",
 }
 
 
@@ -66,8 +66,10 @@ def test_the_three_tables_are_created_with_typed_fields(pushed: tuple[Base, Mirr
     assert {f["name"]: f["type"] for f in candidates["fields"]} == CANDIDATE_TYPES
     assert [f["name"] for f in candidates["fields"]] == list(CANDIDATE_TYPES)
     assert candidates["primaryFieldId"] == candidates["fields"][0]["id"]
+    decision = next(f for f in candidates["fields"] if f["name"] == "decision")
+    assert [c["name"] for c in decision["options"]["choices"]] == ["y", "n"]
     staging = [f["name"] for f in schema["Staging"]["fields"]]
-    assert staging[-3:] == ["publish", "published_name", "sync_status"]
+    assert staging[4:7] == ["publish", "published_name", "sync_status"]
     published = {f["name"]: f for f in schema["Published"]["fields"]}
     assert schema["Published"]["primaryFieldId"] == published["Model"]["id"]
     assert published["Model"]["type"] == "singleLineText"

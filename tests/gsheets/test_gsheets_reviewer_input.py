@@ -71,13 +71,13 @@ def test_a_changed_key_is_restored(rig: Rig) -> None:
 def test_a_column_inserted_by_a_reviewer_is_left_alone(rig: Rig) -> None:
     sheet = rig.fake.sheet("Candidates")
     for line in sheet.grid:
-        line.insert(2, None)  # Insert > Column left of release_date
+        line.insert(2, None)  # Insert > Column left of training_flop
     sheet.column_count += 1
     rig.fake.set_cell("Candidates", "C1", "comments")
     rig.fake.set_cell("Candidates", f"C{rig.row_of('Candidates', 'grok_3')}", "ask xAI")
     rig.type("Candidates", "gpt_4o", {"decision": "y", "reason": "known model"})
     rig.sync()
-    assert rig.header("Candidates")[:4] == ["model", "developer", "comments", "release_date"]
+    assert rig.header("Candidates")[:4] == ["model", "developer", "comments", "training_flop"]
     assert rig.by_key("Candidates")["grok_3"]["comments"] == "ask xAI"
     row = rig.by_key("Candidates")["gpt_4o"]
     assert (row["verified"], row["sync_status"]) == ("y", "applied: added to staging")
