@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -15,11 +16,18 @@ from bridge.codec import normal
 from bridge.layout import TABLES, SheetLayout, layouts
 from bridge.model import SheetChanges
 from bridge.outcome import Outcome
-from bridge.pull import ORDER, PULLS, TABLES_NEEDED, PullContext
+from bridge.pull import ORDER, PULLS, TABLES_NEEDED, PullContext, confirmed_in_staging
 from bridge.push import changes_for, desired_rows, hold_unpulled, intended_base
 from bridge.state import BridgeState
 from pipeline.curate.apply import apply_plan, preview
-from pipeline.curate.datasets import PUBLISHED, STAGING, open_tables, published_seed, seed_published
+from pipeline.curate.datasets import (
+    CANDIDATES,
+    PUBLISHED,
+    STAGING,
+    open_tables,
+    published_seed,
+    seed_published,
+)
 from pipeline.curate.mapping import MappingFile
 from pipeline.curate.plan import Plan
 from pipeline.curate.schema_map import SchemaMap
@@ -76,10 +84,25 @@ def fitted(layout: SheetLayout, backend: Backend) -> SheetLayout:
     )
 
 
-def local_changes(layout: SheetLayout, table: CsvTable, base: dict[str, dict[str, str]]) -> int:
+def shown_elsewhere(table: str, local: dict[str, CsvTable]) -> set[str]:
+    """Local rows the sheet does not show: a confirmed candidate lives in Staging."""
+    if table != CANDIDATES:
+        return set()
+    return {key for key in local[CANDIDATES].rows if key in local[STAGING]}
+
+
+def local_changes(
+    layout: SheetLayout,
+    table: CsvTable,
+    base: dict[str, dict[str, str]],
+    hidden: Collection[str] = (),
+) -> int:
     """Rows whose local cells differ from the base (what a push would write)."""
     changed = 0
     for key in table.rows:
+        if key in hidden:
+            changed += key in base  # it leaves the sheet
+            continue
         row = base.get(key)
         if row is None or any(
             normal(layout, c, table.cell(key, c)) != row.get(c, "") for c in layout.columns
@@ -137,7 +160,8 @@ def mirror(
     backend.cache = state.cache.setdefault(backend.name, {})
     if mode == "status":
         report.local_changes = {
-            t: local_changes(lays[t], local[t], state.base_of(t)) for t in chosen
+            t: local_changes(lays[t], local[t], state.base_of(t), shown_elsewhere(t, local))
+            for t in chosen
         }
     refs = dict(backend.cache.get("refs", {})) if backend.stable_refs else {}
     try:
@@ -173,13 +197,14 @@ def mirror(
     else:
         ctx = PullContext(local, schema, mapping=MappingFile.load(configs.name_mapping),
                           mapping_path=configs.name_mapping, stamp=stamp, apply=apply,
-                          dry_run=not writing)  # fmt: skip
+                          dry_run=not writing, thresholds=settings.thresholds)  # fmt: skip
         for table in ORDER:
             if table in chosen:
                 PULLS[table](analyses[table], ctx, report.outcomes[table])
                 for key, status in unsent.get(table, {}).items():  # answers not yet written
                     if status and key not in report.outcomes[table].statuses:
                         report.outcomes[table].say(key, status)
+        confirmed_in_staging(report.outcomes)
     if mode == "pull":
         if writing:
             _unsent(state, backend, report.outcomes)
@@ -189,7 +214,7 @@ def mirror(
     intended = {}
     for table in chosen:
         lay, analysis, out = lays[table], analyses[table], report.outcomes[table]
-        desired = desired_rows(lay, local[table], analysis, out)
+        desired = desired_rows(lay, local[table], analysis, out, shown_elsewhere(table, local))
         report.changes[table] = changes_for(lay, analysis, desired, out)
         intended[table] = intended_base(lay, desired, analysis, out, local[table])
     invalid = _invalid(local)

@@ -2,7 +2,8 @@
 plans as the command line (ARCHITECTURE §6-7).
 
 - Candidates: ``decision`` y/n with a ``reason`` is the review decision; other cells are
-  corrections (the row becomes verified, with an audit note).
+  corrections: of an unverified row, pinned fields (kept against re-estimation, the row
+  still waits for a decision); of a verified row, corrections with an audit note.
 - Staging: edited cells are corrections; ``publish`` = y syncs the row to published
   (``published_name`` adds its mapping first).
 - Published: edited cells update published and flow to staging through the mapping.
@@ -13,7 +14,7 @@ side is overwritten. On an unverified row the reviewer's edit wins.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bridge.analysis import Analysis, Edit
@@ -24,11 +25,13 @@ from pipeline.collect.names import KEY_PATTERN
 from pipeline.curate.datasets import BELOW, CANDIDATES, PUBLISHED, STAGING
 from pipeline.curate.mapping import MappingFile, add_mappings
 from pipeline.curate.notes import excerpt, stamped
+from pipeline.curate.pins import pin_suffix, pinned_fields, with_pins
 from pipeline.curate.plan import AddRow, AppendNote, Change, MarkVerified, Plan, UpdateField
 from pipeline.curate.review import earlier_decision, parse_decision, plan_decision
 from pipeline.curate.schema_map import SchemaMap
 from pipeline.curate.sync import SyncContext, plan_to_published
 from pipeline.schema import VOCABULARIES, canonical, is_verified
+from pipeline.settings import Thresholds
 from pipeline.storage.csvtable import CsvTable
 from pipeline.values import parse_date, parse_flop, parse_number
 
@@ -46,6 +49,7 @@ class PullContext:
     stamp: str
     apply: Callable[[Plan], None]
     dry_run: bool = False
+    thresholds: Thresholds = field(default_factory=Thresholds)
 
 
 def check(layout: SheetLayout, column: str, value: str, schema: SchemaMap) -> str | None:
@@ -125,11 +129,14 @@ def _applied(key: str, columns: list[str], out: Outcome) -> None:
         out.say(key, f"applied: {', '.join(columns)}")
 
 
-def _corrections(name: str, analysis: Analysis, ctx: PullContext, out: Outcome) -> Plan:
-    """Edits of data cells in Candidates or Staging: corrections of the local row."""
+def _corrections(
+    name: str, analysis: Analysis, ctx: PullContext, out: Outcome, skip: set[str] | None = None
+) -> Plan:
+    """Edits of data cells in Candidates or Staging: corrections of the local row (rows in
+    ``skip`` aside)."""
     table, layout, plan = ctx.tables[name], analysis.layout, Plan()
     for key in analysis.edits:
-        if key not in table or key not in analysis.base:
+        if key not in table or key not in analysis.base or key in (skip or ()):
             continue
         cells = table.get(key)
         changes: list[Change] = []
@@ -155,20 +162,40 @@ def _corrections(name: str, analysis: Analysis, ctx: PullContext, out: Outcome) 
                 UpdateField(name, key, column, cells.get(column, ""), edit.new, "sheet edit")
             )
             out.took(key, column)
+        pinning = name == CANDIDATES and not is_verified(cells)
         if changes:
             edited = "; ".join(f"{c.field} = {excerpt(c.new, 40)}" for c in changes)
             automated = f" (automation had {'; '.join(overruled)})" if overruled else ""
-            note = stamped(ctx.stamp, f"{EDIT_NOTE} {edited}{automated}")
-            plan.extend(
-                [
-                    *changes,
-                    MarkVerified(name, key, "sheet edit"),
-                    AppendNote(name, key, "notes", note, "sheet edit"),
-                ]
-            )
+            pinned = pin_suffix() if pinning else ""
+            note = stamped(ctx.stamp, f"{EDIT_NOTE} {edited}{automated}{pinned}")
+            if pinning:
+                verify: list[Change] = _following_pins(name, key, cells, changes, ctx)
+            else:
+                verify = [MarkVerified(name, key, "sheet edit")]
+            plan.extend([*changes, *verify, AppendNote(name, key, "notes", note, "sheet edit")])
             out.events.append(f"{name} {key}: {edited}")
-        _applied(key, [c.field for c in changes] or earlier, out)
+        columns = [c.field for c in changes] or earlier
+        if pinning and columns:
+            out.say(key, f"applied: {', '.join(columns)} pinned; the row still needs a decision")
+        else:
+            _applied(key, columns, out)
     return plan
+
+
+def _following_pins(
+    name: str, key: str, cells: dict[str, str], changes: list[Change], ctx: PullContext
+) -> list[Change]:
+    """What a pinned correction changes besides itself: a corrected ``training_flop``
+    recomputes the classification, status, ``p_above_1e25`` and the reasoning's opening."""
+    edited = {c.field: c.new for c in changes if isinstance(c, UpdateField)}
+    after = {**cells, **edited}
+    pins = pinned_fields(cells.get("notes", "")) | edited.keys()
+    desired = with_pins(after, after, pins, ctx.thresholds)
+    return [
+        UpdateField(name, key, column, after.get(column, ""), value, "reviewer correction")
+        for column, value in desired.items()
+        if column not in edited and column in cells and value != after.get(column, "")
+    ]
 
 
 def _moved_below(key: str, analysis: Analysis, ctx: PullContext) -> bool:
@@ -188,11 +215,10 @@ def pull_candidates(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
         out.say(key, "not pulled: candidates come from the pipeline's sources")
         out.keep.add(key)
     gone = {k for k in analysis.edits if k not in table and not _moved_below(k, analysis, ctx)}
+    gone |= _confirmed_edits(analysis, ctx)
     for key in gone:
-        out.say(key, f"not applied: {key} is no longer a candidate")
-        out.hold(key, *analysis.edits[key])
-        out.keep.add(key)
-    ctx.apply(_corrections(CANDIDATES, analysis, ctx, out))
+        _cleared(key, analysis, ctx, out)
+    ctx.apply(_corrections(CANDIDATES, analysis, ctx, out, skip=gone))
     for key, row in analysis.rows.items():
         edits = analysis.edits.get(key, {})
         if key in gone or not ({"decision", "reason"} & edits.keys()):
@@ -222,6 +248,46 @@ def pull_candidates(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
                 ctx.apply(plan_decision(key, decision, reason, ctx.tables, ctx.stamp))
             out.took(key, "decision", "reason")
             out.say(key, f"applied: {where}")
+
+
+def _confirmed_edits(analysis: Analysis, ctx: PullContext) -> set[str]:
+    """Rows of confirmed models (in staging) edited in Candidates, other than by repeating
+    their y: the model lives in Staging now."""
+    staging, edited = ctx.tables[STAGING], set()
+    for key, edits in analysis.edits.items():
+        if key not in staging or key not in ctx.tables[CANDIDATES]:
+            continue
+        cells = analysis.rows[key].cells if key in analysis.rows else {}
+        if set(edits) <= {"decision", "reason"} and parse_decision(
+            cells.get("decision", "").strip()
+        ) in ("y", None):
+            continue  # its own y, seen again (a pull cut off before its push), or cleared
+        edited.add(key)
+    return edited
+
+
+def whereabouts(key: str, tables: dict[str, CsvTable]) -> str:
+    """Where a model that is no longer a candidate went, in a few words."""
+    if key in tables[STAGING]:
+        return "it was confirmed above 1e25 and lives in Staging; edit it there"
+    below = tables[BELOW]
+    if key in below:
+        if is_verified(below.get(key)):
+            return "it was confirmed below 1e25"
+        return "its estimate is now below 1e25 (below_1e25_flop.csv)"
+    return "it is no longer among the estimated models"
+
+
+def _cleared(key: str, analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
+    """An edit of a row that is no longer a candidate: the cells go back to what the
+    worker last wrote and the status says what happened instead; the row leaves the sheet
+    on the next sync."""
+    edits = analysis.edits[key]
+    what = "decision" if "decision" in edits else "edit"
+    out.say(key, f"cleared: {key} is no longer a candidate, {whereabouts(key, ctx.tables)}; "
+                 f"your {what} was not applied")  # fmt: skip
+    out.overrides.setdefault(key, {}).update({c: e.old for c, e in edits.items()})
+    out.keep.add(key)
 
 
 def pull_staging(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
@@ -394,6 +460,19 @@ def pull_published(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
                 ]
             )
     ctx.apply(plan)
+
+
+CONFIRMED_HERE = "applied: confirmed above 1e25 in Candidates"
+
+
+def confirmed_in_staging(outcomes: dict[str, Outcome]) -> None:
+    """A y decision takes its row out of Candidates; the model's Staging row says so."""
+    if CANDIDATES not in outcomes or STAGING not in outcomes:
+        return
+    candidates = outcomes[CANDIDATES]
+    for key in candidates.statuses:
+        if candidates.status_of(key) == "applied: added to staging":
+            outcomes[STAGING].say(key, CONFIRMED_HERE)
 
 
 PULLS = {PUBLISHED: pull_published, STAGING: pull_staging, CANDIDATES: pull_candidates}

@@ -16,6 +16,7 @@ from pipeline.collect.names import NameRules
 from pipeline.curate.apply import apply_plan, preview
 from pipeline.curate.datasets import BELOW as BELOW_NAME
 from pipeline.curate.datasets import CANDIDATES, open_tables
+from pipeline.curate.pins import pinned_fields, with_pins
 from pipeline.curate.plan import AddRow, DropRow, InvalidInput, MoveRow, Plan, UpdateField
 from pipeline.curate.validate import Problem, cross_check, denoised, validate_table
 from pipeline.errors import InputError
@@ -34,7 +35,7 @@ from pipeline.schema import (
     canonical,
     is_verified,
 )
-from pipeline.settings import Settings
+from pipeline.settings import Settings, Thresholds
 from pipeline.storage.csvtable import CsvTable
 from pipeline.values import format_number, utc_now
 
@@ -113,10 +114,16 @@ def _update_row(
 
 
 def plan_refresh(
-    estimates: list[dict[str, Any]], tables: dict[str, CsvTable], *, reset: bool = False
+    estimates: list[dict[str, Any]],
+    tables: dict[str, CsvTable],
+    *,
+    reset: bool = False,
+    thresholds: Thresholds | None = None,
 ) -> Plan:
-    """The changes that bring candidates and below in line with the estimates."""
+    """The changes that bring candidates and below in line with the estimates. A reviewer's
+    pinned fields (:mod:`pipeline.curate.pins`) are kept, and keep the row a candidate."""
     plan = Plan()
+    thresholds = thresholds or Thresholds()
     cand, below = tables[CANDIDATES], tables[BELOW_TABLE]
     estimated = {e["key"]: e for e in estimates}
     for key in dict.fromkeys([*estimated, *cand.rows, *below.rows]):
@@ -141,6 +148,10 @@ def plan_refresh(
             continue
         desired = row_from_estimate(estimate)
         target = target_of(estimate["threshold_classification"])
+        pinned = homes.get(CANDIDATES, {})
+        pins = pinned_fields(pinned.get("notes", ""))
+        if pins:
+            desired, target = with_pins(desired, pinned, pins, thresholds), CANDIDATES
         other = BELOW_TABLE if target == CANDIDATES else CANDIDATES
         if target in homes:
             _update_row(target, key, homes[target], desired, plan)
@@ -222,7 +233,9 @@ def run_refresh(
     rules = NameRules.load(configs.aliases)
     problems = [p for t in tables.values() for p in validate_table(t, rules)]
     problems += cross_check(tables[CANDIDATES], tables[BELOW_TABLE])
-    plan = plan_refresh(list(estimated.values()), tables, reset=reset)
+    plan = plan_refresh(
+        list(estimated.values()), tables, reset=reset, thresholds=settings.thresholds
+    )
     report = RefreshReport(plan, problems)
     if not report.blocked:
         report.added_columns = {n: t.ensure_columns(COLUMNS) for n, t in tables.items()}

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from bridge_support import STAMP, Project, no_write, put
 
+from bridge.pull import CONFIRMED_HERE
+
 LOCKS = [".~lock.tracker.xlsx#", "~$tracker.xlsx"]
 NOTE = f"[{STAMP}] Manual review: confirmed above 1e25 FLOP. Reason: reported"
 
@@ -43,7 +45,7 @@ def test_the_next_sync_after_closing_writes(synced: Project, lock: str) -> None:
     assert report.pushed and report.skipped is None
     assert not report.local.changes  # the edits were pulled once, while the lock was there
     assert synced.sheet_by_key("staging")["grok_3"]["notes"] == NOTE
-    assert synced.sheet_by_key("candidates")["grok_3"]["verified"] == "y"
+    assert "grok_3" not in synced.sheet_by_key("candidates")  # confirmed: it lives in Staging
     assert synced.rows("staging")["grok_3"]["notes"].splitlines().count(NOTE) == 1
     assert no_write(synced.mirror())
 
@@ -61,5 +63,5 @@ def test_edits_pulled_while_open_are_reported_once_it_is_closed(synced: Project)
     synced.mirror()
     (synced.workbook.parent / LOCKS[0]).unlink()
     synced.mirror()
-    assert synced.status("candidates", "grok_3") == "applied: added to staging"
+    assert synced.status("staging", "grok_3") == CONFIRMED_HERE
     assert synced.status("staging", "o3") == "applied: training_flop"

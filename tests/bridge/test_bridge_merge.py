@@ -58,12 +58,13 @@ def test_on_an_unverified_row_the_reviewer_wins(synced: Project) -> None:
     synced.edit("candidates", "gpt_4.1", {"training_flop": 2e26})
     synced.mirror()
     row = synced.rows("candidates")["gpt_4.1"]
-    assert (row["training_flop"], row["verified"]) == ("2e+26", "y")
+    assert (row["training_flop"], row["verified"]) == ("2e+26", "")  # pinned, not verified
     assert row["notes"] == (
         f"[{STAMP}] Sheet edit by a reviewer: training_flop = 2e+26 "
-        "(automation had training_flop 1e+26)"
+        "(automation had training_flop 1e+26); pinned against re-estimation"
     )
-    assert synced.status("candidates", "gpt_4.1") == "applied: training_flop"
+    status = "applied: training_flop pinned; the row still needs a decision"
+    assert synced.status("candidates", "gpt_4.1") == status
 
 
 def test_a_local_change_alone_is_pushed(synced: Project) -> None:
@@ -231,15 +232,6 @@ def test_publish_without_a_name_asks_for_one(synced: Project) -> None:
     status = "publish: this model has no published name; fill in published_name"
     assert (row["publish"], row["sync_status"]) == ("y", status)
     assert "OpenAI o3" not in synced.rows("published")
-
-
-def test_a_decision_on_a_verified_row_waits(synced: Project) -> None:
-    synced.edit("candidates", "gpt_4o", {"decision": "n", "reason": "changed my mind"})
-    report = synced.mirror()
-    assert not report.local.changes
-    status = "already decided: confirmed above earlier; change it in the files"
-    assert synced.status("candidates", "gpt_4o") == status
-    assert "gpt_4o" in synced.rows("staging") and "gpt_4o" not in synced.rows("below")
 
 
 def test_a_published_cell_changed_on_both_sides_is_a_conflict(synced: Project) -> None:

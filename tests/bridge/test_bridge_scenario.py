@@ -24,6 +24,7 @@ from bridge_support import (
 )
 
 from bridge.mirror import MirrorReport
+from bridge.pull import CONFIRMED_HERE
 
 ABOVE = f"[{STAMP}] Manual review: confirmed above 1e25 FLOP. Reason: reported 3.5e26"
 BELOW = f"[{STAMP}] Manual review: confirmed below 1e25 FLOP. Reason: small model"
@@ -70,8 +71,8 @@ def test_decision_y_adds_the_model_to_staging(afternoon: Afternoon) -> None:
     assert staged["verified"] == "y" and staged["status"] == "confirmed_above_1e25"
     assert staged["notes"] == ABOVE
     assert candidate["verified"] == "y" and candidate["notes"] == ABOVE
-    assert project.status("candidates", "grok_3") == "applied: added to staging"
-    assert project.sheet_by_key("candidates")["grok_3"]["verified"] == "y"
+    assert "grok_3" not in project.sheet_by_key("candidates")  # it lives in Staging now
+    assert project.status("staging", "grok_3") == CONFIRMED_HERE
     assert "grok_3" in project.sheet_by_key("staging")
 
 
