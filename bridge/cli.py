@@ -87,7 +87,10 @@ def _sheet_table(changes: dict[str, SheetChanges]) -> None:
 def _summary(report: MirrorReport) -> None:
     for name, outcome in report.outcomes.items():
         messages = [
-            (k, m) for k, ms in outcome.statuses.items() for m in ms if not m.startswith("applied")
+            (k, m)
+            for k, ms in outcome.statuses.items()
+            for m in ms
+            if not m.startswith(("applied", "published"))
         ]
         for key, message in messages[:SHOW]:
             click.echo(f"{name} {key}: {message}")

@@ -31,7 +31,7 @@ PROBABILITY = "p_above_1e25"
 DECIDING = ("developer", "training_flop", PROBABILITY, "threshold_classification")
 SCIENTIFIC = {"training_flop", "Training compute (FLOP)"}
 # sync_status texts that report, rather than ask for action (Outcome.invalid agrees).
-QUIET_STATUSES = ("applied:", "restored:", "waiting:")
+QUIET_STATUSES = ("applied:", "restored:", "waiting:", "published:")
 # Widths (characters) of the columns reviewers fill in or read the worker's answer in,
 # and the widest any other column is shown; text wraps within its width.
 FIXED_WIDTH = {STATUS: 34, "reason": 26, "decision": 9, "publish": 9, "published_name": 22}

@@ -16,7 +16,14 @@ from bridge.codec import normal
 from bridge.layout import TABLES, SheetLayout, layouts
 from bridge.model import SheetChanges
 from bridge.outcome import Outcome
-from bridge.pull import ORDER, PULLS, TABLES_NEEDED, PullContext, confirmed_in_staging
+from bridge.pull import (
+    ORDER,
+    PULLS,
+    TABLES_NEEDED,
+    PullContext,
+    confirmed_in_staging,
+    published_statuses,
+)
 from bridge.push import changes_for, desired_rows, hold_unpulled, intended_base
 from bridge.state import BridgeState
 from pipeline.curate.apply import apply_plan, preview
@@ -28,8 +35,9 @@ from pipeline.curate.datasets import (
     published_seed,
     seed_published,
 )
-from pipeline.curate.mapping import MappingFile
+from pipeline.curate.mapping import load_mapping
 from pipeline.curate.plan import Plan
+from pipeline.curate.review import already_published
 from pipeline.curate.schema_map import SchemaMap
 from pipeline.curate.validate import validate_table
 from pipeline.errors import InputError, TrackerError
@@ -195,8 +203,9 @@ def mirror(
         for table in chosen:
             hold_unpulled(analyses[table], report.outcomes[table], unsent.get(table, {}))
     else:
-        ctx = PullContext(local, schema, mapping=MappingFile.load(configs.name_mapping),
-                          mapping_path=configs.name_mapping, stamp=stamp, apply=apply,
+        ctx = PullContext(local, schema,
+                          mapping=load_mapping(configs.name_mapping, paths.mapping_overlay),
+                          mapping_path=paths.mapping_overlay, stamp=stamp, apply=apply,
                           dry_run=not writing, thresholds=settings.thresholds)  # fmt: skip
         for table in ORDER:
             if table in chosen:
@@ -205,6 +214,9 @@ def mirror(
                     if status and key not in report.outcomes[table].statuses:
                         report.outcomes[table].say(key, status)
         confirmed_in_staging(report.outcomes)
+        if CANDIDATES in chosen:
+            found = already_published(local[CANDIDATES], ctx.mapping, local[PUBLISHED])
+            published_statuses(report.outcomes[CANDIDATES], found)
     if mode == "pull":
         if writing:
             _unsent(state, backend, report.outcomes)

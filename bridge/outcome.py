@@ -45,7 +45,7 @@ class Outcome:
     def invalid(self) -> int:
         """Statuses asking the reviewer to act, conflicts aside: every one but those saying
         what was done (applied, restored) or that an edit waits for a pull."""
-        done = ("applied", "restored", "conflict", "waiting")
+        done = ("applied", "restored", "conflict", "waiting", "published")
         return sum(not m.startswith(done) for ms in self.statuses.values() for m in ms) + len(
             self.row_statuses
         )

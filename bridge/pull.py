@@ -310,7 +310,7 @@ def pull_staging(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
 
 def _publish(key: str, wanted: str, ctx: PullContext, out: Outcome) -> None:
     if ctx.mapping.problems:  # as sync-datasets: no sync until the mapping is fixed
-        problem = f"{ctx.mapping_path.name} {ctx.mapping.problems[0]}"
+        problem = f"{ctx.mapping.path.name} {ctx.mapping.problems[0]}"
         out.say(key, f"publish: waits until the name mapping is fixed ({problem})")
         out.hold(key, "publish", "published_name")
         return
@@ -463,6 +463,15 @@ def pull_published(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
 
 
 CONFIRMED_HERE = "applied: confirmed above 1e25 in Candidates"
+PUBLISHED_AS = "published: in the published data as {name!r}; no review needed"
+
+
+def published_statuses(out: Outcome, published: dict[str, str]) -> None:
+    """Candidates the published dataset already has say so (and are not counted as
+    waiting for review)."""
+    for key, name in published.items():
+        if not out.statuses.get(key):
+            out.say(key, PUBLISHED_AS.format(name=name))
 
 
 def confirmed_in_staging(outcomes: dict[str, Outcome]) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pipeline.curate import history
 from pipeline.curate.datasets import BELOW, CANDIDATES, PUBLISHED, STAGING, open_tables
-from pipeline.curate.mapping import MappingFile
+from pipeline.curate.mapping import load_mapping
 from pipeline.curate.schema_map import SchemaMap
 from pipeline.paths import ConfigPaths, DataPaths
 from pipeline.schema import ABOVE, NOT_SURE, is_verified
@@ -53,7 +53,8 @@ def points(settings: Settings) -> tuple[list[Point], dict[str, int]]:
     """Published, staging and candidate models with their compute (one point per model)."""
     tables = open_tables(settings, [CANDIDATES, BELOW, STAGING, PUBLISHED])
     configs = ConfigPaths(settings.config_dir)
-    schema, mapping = SchemaMap.load(configs.schema_map), MappingFile.load(configs.name_mapping)
+    schema = SchemaMap.load(configs.schema_map)
+    mapping = load_mapping(configs.name_mapping, DataPaths(settings.data_dir).mapping_overlay)
     flop_col = next(f.published for f in schema.fields if f.staging == "training_flop")
     date_col = next(f.published for f in schema.fields if f.staging == "release_date")
     org_col = next(f.published for f in schema.fields if f.staging == "developer")

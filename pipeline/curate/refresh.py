@@ -9,6 +9,7 @@ estimate are kept, with legacy values translated, unless ``--reset`` drops them.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,7 @@ from pipeline.curate.datasets import BELOW as BELOW_NAME
 from pipeline.curate.datasets import CANDIDATES, open_tables
 from pipeline.curate.pins import pinned_fields, with_pins
 from pipeline.curate.plan import AddRow, DropRow, InvalidInput, MoveRow, Plan, UpdateField
+from pipeline.curate.review import published_candidates
 from pipeline.curate.validate import Problem, cross_check, denoised, validate_table
 from pipeline.errors import InputError
 from pipeline.estimate.classify import status_for
@@ -195,8 +197,11 @@ class RefreshReport:
         return bool(self.errors or self.plan.problems)
 
 
-def summarise(candidates: CsvTable, below: CsvTable) -> dict[str, int]:
-    """The seed's summary of the candidates table, and the size of below."""
+def summarise(
+    candidates: CsvTable, below: CsvTable, published: Collection[str] = ()
+) -> dict[str, int]:
+    """The seed's summary of the candidates table, and the size of below; ``published``
+    candidates (already in the published dataset) do not need verification."""
     rows = [candidates.get(k) for k in candidates.rows]
     classes = Counter(r.get("threshold_classification", "") for r in rows)
     below_rows = [below.get(k) for k in below.rows]
@@ -205,8 +210,13 @@ def summarise(candidates: CsvTable, below: CsvTable) -> dict[str, int]:
         "manually verified": sum(is_verified(r) for r in rows),
         "high-confidence above 1e25": classes[ABOVE],
         "uncertain, needing verification": sum(
-            1 for r in rows if r.get("threshold_classification") == NOT_SURE and not is_verified(r)
+            1
+            for r in rows
+            if r.get("threshold_classification") == NOT_SURE
+            and not is_verified(r)
+            and r.get(KEY) not in published
         ),
+        "already published": len(published),
         "below 1e25": len(below_rows),
         "verified below": sum(is_verified(r) for r in below_rows),
     }
@@ -244,5 +254,6 @@ def run_refresh(
         else:
             report.written = apply_plan(plan, tables, utc_now(), paths.state, source="pipeline")
     report.tables = tables
-    report.summary = summarise(tables[CANDIDATES], tables[BELOW_TABLE])
+    published = published_candidates(settings, tables[CANDIDATES])
+    report.summary = summarise(tables[CANDIDATES], tables[BELOW_TABLE], published)
     return report

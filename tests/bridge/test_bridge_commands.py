@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from bridge_support import STAMP, WAITING, Project, put
+from bridge_support import STAMP, WAITING, Project, published_statuses, put
 
 from bridge.pull import CONFIRMED_HERE
 from pipeline.storage.csvtable import CsvTable
@@ -171,6 +171,6 @@ def test_table_option_syncs_only_that_sheet(synced: Project) -> None:
     assert synced.file("candidates").read_bytes() == candidates
     rows = synced.sheet_by_key("candidates")
     assert rows["deepseek_r1"]["training_flop"] == 7.5e25
-    assert rows["grok_3"]["sync_status"] is None
+    assert rows["grok_3"]["sync_status"] == published_statuses(synced)["grok_3"]
     synced.cli("bridge", "sync")
     assert synced.rows("staging")["grok_3"]["notes"] == APPLIED

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bridge_support import TITLES, Project, no_write
+from bridge_support import TITLES, Project, no_write, published_statuses
 from openpyxl import load_workbook
 
 from bridge.codec import from_sheet, normal
@@ -26,7 +26,10 @@ def test_first_push_creates_the_three_sheets(fresh: Project) -> None:
     assert report.notices == [
         f"Started {fresh.file('published')} from {fresh.data / 'raw/epoch/published_data.csv'}"
     ]
-    assert all(isinstance(o, Outcome) and not o.statuses for o in report.outcomes.values())
+    assert all(isinstance(o, Outcome) for o in report.outcomes.values())
+    statuses = {k: v for o in report.outcomes.values() for k, v in o.statuses.items()}
+    assert statuses == {k: [m] for k, m in published_statuses(fresh).items()}
+    assert statuses["gpt_4o"] == ["published: in the published data as 'GPT-4o'; no review needed"]
 
 
 def test_headers_are_the_columns_plus_reviewer_and_worker_columns(fresh: Project) -> None:
@@ -75,7 +78,8 @@ def test_problem_rows_are_highlighted_by_a_rule_and_filterable(fresh: Project) -
     assert str(rules.sqref) == "A2:T5000"
     (formula,) = rules.rules[0].formula
     assert formula == (
-        'AND($G2<>"",LEFT($G2,8)<>"applied:",LEFT($G2,9)<>"restored:",LEFT($G2,8)<>"waiting:")'
+        'AND($G2<>"",LEFT($G2,8)<>"applied:",LEFT($G2,9)<>"restored:",LEFT($G2,8)<>"waiting:",'
+        'LEFT($G2,10)<>"published:")'
     )
 
 
@@ -118,6 +122,7 @@ def test_long_text_is_wrapped(fresh: Project) -> None:
 def test_rows_match_the_csv_files_cell_for_cell(fresh: Project) -> None:
     fresh.mirror()
     book = load_workbook(fresh.workbook)
+    statuses = published_statuses(fresh)
     for table, title in TITLES.items():
         layout, local = fresh.layout(table), list(fresh.rows(table).values())
         rows = list(book[title].iter_rows(min_row=2, values_only=True))
@@ -125,6 +130,8 @@ def test_rows_match_the_csv_files_cell_for_cell(fresh: Project) -> None:
         for values, row in zip(rows, local, strict=True):
             read = {c: from_sheet(layout, c, v) for c, v in zip(layout.header, values, strict=True)}
             want = {c: normal(layout, c, row.get(c, "")) for c in layout.header}
+            if table == "candidates":
+                want["sync_status"] = statuses.get(row["model"], "")
             assert read == want
     assert len(fresh.rows("candidates")) > 100
 

@@ -209,12 +209,13 @@ def test_publish_on_a_mapped_row_updates_published(synced: Project) -> None:
 
 
 def test_publish_with_a_name_adds_the_mapping_and_the_published_row(synced: Project) -> None:
-    mapping = synced.configs / "model_name_mapping.yaml"
+    """The mapping goes into the data directory's overlay: the checkout stays clean."""
+    configured = (synced.configs / "model_name_mapping.yaml").read_bytes()
     synced.edit("staging", "o3", {"publish": "Y", "published_name": "OpenAI o3"})
     synced.mirror()
-    lines = mapping.read_text().splitlines()
-    assert 'o3: "OpenAI o3"' in lines
-    assert lines.index('o3: "OpenAI o3"') < lines.index("# Anthropic Models")
+    assert (synced.configs / "model_name_mapping.yaml").read_bytes() == configured
+    lines = (synced.data / "state" / "model_name_mapping.yaml").read_text().splitlines()
+    assert lines[-2:] == ["# OpenAI Models", 'o3: "OpenAI o3"']
     published = synced.rows("published")["OpenAI o3"]
     assert published["Training compute (FLOP)"] == synced.rows("staging")["o3"]["training_flop"]
     assert published["Accessibility notes"] == f"[{STAMP}] Added from staging (o3) by sync-datasets"
