@@ -87,10 +87,7 @@ def _sheet_table(changes: dict[str, SheetChanges]) -> None:
 def _summary(report: MirrorReport) -> None:
     for name, outcome in report.outcomes.items():
         messages = [
-            (k, m)
-            for k, ms in outcome.statuses.items()
-            for m in ms
-            if not m.startswith(("applied", "published"))
+            (k, m) for k, ms in outcome.statuses.items() for m in ms if not m.startswith("applied")
         ]
         for key, message in messages[:SHOW]:
             click.echo(f"{name} {key}: {message}")

@@ -214,9 +214,10 @@ def mirror(
                     if status and key not in report.outcomes[table].statuses:
                         report.outcomes[table].say(key, status)
         confirmed_in_staging(report.outcomes)
-        if CANDIDATES in chosen:
-            found = already_published(local[CANDIDATES], ctx.mapping, local[PUBLISHED])
-            published_statuses(report.outcomes[CANDIDATES], found)
+    if CANDIDATES in chosen:
+        mapping = load_mapping(configs.name_mapping, paths.mapping_overlay)
+        found = already_published(local[CANDIDATES], mapping, local[PUBLISHED])
+        published_statuses(report.outcomes[CANDIDATES], found)
     if mode == "pull":
         if writing:
             _unsent(state, backend, report.outcomes)

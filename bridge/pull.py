@@ -470,8 +470,7 @@ def published_statuses(out: Outcome, published: dict[str, str]) -> None:
     """Candidates the published dataset already has say so (and are not counted as
     waiting for review)."""
     for key, name in published.items():
-        if not out.statuses.get(key):
-            out.say(key, PUBLISHED_AS.format(name=name))
+        out.quiet[key] = PUBLISHED_AS.format(name=name)
 
 
 def confirmed_in_staging(outcomes: dict[str, Outcome]) -> None:

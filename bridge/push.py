@@ -41,7 +41,10 @@ def desired_rows(
                 cells[column] = sheet.cells.get(column, "")
         cells.update(out.overrides.get(key, {}))
         cells[STATUS] = (
-            out.status_of(key) or lasting_of(analysis.intended.get(key)) or lasting(sheet)
+            out.status_of(key)
+            or lasting_of(analysis.intended.get(key))
+            or lasting(sheet)
+            or out.quiet.get(key, "")
         )
         rows[key] = cells
     for key in out.keep:
