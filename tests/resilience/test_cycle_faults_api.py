@@ -38,8 +38,8 @@ from resilience_support import (
 
 # Requests of the fault-free second cycle. Airtable: three reads (one page a table), then
 # Candidates upsert (the new candidate), delete (the n row, and grok_3, confirmed: it
-# lives in Staging now); Staging update, upsert (grok_3); Published update. Google: one values:batchGet, one values:batchUpdate (the
-# metadata is cached from the first cycle).
+# lives in Staging now); Staging update, upsert (grok_3); Published update. Google: one
+# values:batchGet, one values:batchUpdate (the metadata is cached from the first cycle).
 REQUESTS = {"airtable": 8, "gsheets": 2}
 SERVICE = {"airtable": "Airtable", "gsheets": "Google Sheets"}
 FAULTS = ("fail", "drop")
