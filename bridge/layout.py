@@ -36,7 +36,7 @@ QUIET_STATUSES = ("applied:", "restored:", "waiting:", "published:")
 # and the widest any other column is shown; text wraps within its width.
 FIXED_WIDTH = {STATUS: 34, "reason": 26, "decision": 9, "publish": 9, "published_name": 22}
 MAX_WIDTH = {"threshold_classification": 28}
-WRAPPED = {STATUS, "reason", "published_name"}
+WRAPPED: set[str] = set()  # short columns clip rather than wrap: rows keep one height
 KEY_WIDTH, LONG_WIDTH, TEXT_WIDTH, MIN_WIDTH = 32, 60, 24, 7
 
 

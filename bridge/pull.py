@@ -463,7 +463,7 @@ def pull_published(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
 
 
 CONFIRMED_HERE = "applied: confirmed above 1e25 in Candidates"
-PUBLISHED_AS = "published: in the published data as {name!r}; no review needed"
+PUBLISHED_AS = "published: as {name!r}; no review needed"
 
 
 def published_statuses(out: Outcome, published: dict[str, str]) -> None:

@@ -26,7 +26,7 @@ from bridge.mirror import MirrorReport
 
 # Candidates Epoch's data already has: their quiet status in the first push.
 PUBLISHED_CANDIDATES = {
-    key: f"published: in the published data as {name!r}; no review needed"
+    key: f"published: as {name!r}; no review needed"
     for key, name in {
         "grok_3": "Grok-3", "gemini_2.5_pro": "Gemini 2.5 Pro", "gpt_4.5": "GPT-4.5",
         "o1": "o1", "gpt_4o": "GPT-4o", "llama_3.1_405b": "Llama 3.1-405B",

@@ -212,7 +212,7 @@ def published_statuses(project: Project) -> dict[str, str]:
     names = yaml.safe_load((project.configs / "model_name_mapping.yaml").read_text())
     published = read_csv(project.file("published"), "Model")
     return {
-        key: f"published: in the published data as {names[key]!r}; no review needed"
+        key: f"published: as {names[key]!r}; no review needed"
         for key in read_csv(project.file("candidates"))
         if names.get(key) in published
     }

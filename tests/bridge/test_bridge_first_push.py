@@ -30,7 +30,7 @@ def test_first_push_creates_the_three_sheets(fresh: Project) -> None:
     assert not any(o.statuses for o in report.outcomes.values())
     quiet = report.outcomes["candidates"].quiet
     assert quiet == published_statuses(fresh)
-    assert quiet["gpt_4o"] == "published: in the published data as 'GPT-4o'; no review needed"
+    assert quiet["gpt_4o"] == "published: as 'GPT-4o'; no review needed"
 
 
 def test_headers_are_the_columns_plus_reviewer_and_worker_columns(fresh: Project) -> None:

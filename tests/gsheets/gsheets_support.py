@@ -188,7 +188,7 @@ class Rig:
         for row in self.rows(table).values():
             name = names.get(row.get("model", "")) if table == "candidates" else None
             if name in published:
-                status = f"published: in the published data as {name!r}; no review needed"
+                status = f"published: as {name!r}; no review needed"
                 row = {**row, "sync_status": status}
             line = [to_sheet(layout, c, row.get(c, "")) for c in layout.header]
             line = ["" if v is None else v for v in line]

@@ -107,7 +107,7 @@ def test_numbers_are_numbers_and_text_stays_text(pushed: tuple[Rig, MirrorReport
     assert grok["training_flop"] == 3.5e26 and isinstance(grok["training_flop"], float)
     assert grok["release_date"] == "2025-02-17"  # a date is written as text, never a serial
     assert grok["verified"] == ""
-    assert grok["sync_status"] == "published: in the published data as 'Grok-3'; no review needed"
+    assert grok["sync_status"] == "published: as 'Grok-3'; no review needed"
     params = [r["parameters"] for r in rig.sheet("Candidates") if r["parameters"] != ""]
     assert params and all(type(p) is int for p in params)
     for column, text in FORMULA_LIKE.items():

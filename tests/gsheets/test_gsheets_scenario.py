@@ -36,7 +36,7 @@ MAPPING = MappingFile.load(Path(__file__).resolve().parents[2] / "configs/model_
 def published_as(key: str) -> str:
     """The quiet status of a candidate Epoch's data already has."""
     name = MAPPING.mapping.get(key)
-    return f"published: in the published data as {name!r}; no review needed" if name else ""
+    return f"published: as {name!r}; no review needed" if name else ""
 
 
 EDITED = {"grok_3", "phi_4", "gpt_4.1", "o1", "o1_preview", "qwq_32b", "mpt_30b"}
