@@ -27,6 +27,7 @@ from pipeline.curate.mapping import MappingFile, add_mappings
 from pipeline.curate.notes import excerpt, stamped
 from pipeline.curate.pins import pin_suffix, pinned_fields, with_pins
 from pipeline.curate.plan import AddRow, AppendNote, Change, MarkVerified, Plan, UpdateField
+from pipeline.curate.protect import REVIEWER_EDIT
 from pipeline.curate.review import earlier_decision, parse_decision, plan_decision
 from pipeline.curate.schema_map import SchemaMap
 from pipeline.curate.sync import SyncContext, plan_to_published
@@ -36,7 +37,7 @@ from pipeline.storage.csvtable import CsvTable
 from pipeline.values import parse_date, parse_flop, parse_number
 
 RESTORED = "restored: rows are not deleted from the sheet (filter it instead)"
-EDIT_NOTE = "Sheet edit by a reviewer:"
+EDIT_NOTE = REVIEWER_EDIT
 ADDED_NOTE = "Added in the {title} sheet by a reviewer"
 
 
@@ -332,7 +333,7 @@ def _publish(key: str, wanted: str, ctx: PullContext, out: Outcome) -> None:
         ctx.mapping = ctx.mapping.with_entry(key, wanted)
         name = wanted
         out.events.append(f"mapping {key} -> {wanted!r} added")
-    sync = SyncContext(ctx.schema, ctx.mapping, ctx.stamp)
+    sync = SyncContext(ctx.schema, ctx.mapping, ctx.stamp, origin="from the Staging sheet")
     ctx.apply(plan_to_published(ctx.tables[STAGING], ctx.tables[PUBLISHED], sync, [key]))
     out.took(key, "publish", "published_name")
     out.overrides.setdefault(key, {})["publish"] = ""

@@ -192,14 +192,18 @@ def test_an_invalid_number_waits_with_a_status(synced: Project) -> None:
 
 
 def test_publish_on_a_mapped_row_updates_published(synced: Project) -> None:
+    """Numbers follow staging; Epoch's own notes stay; the note names the sheet."""
+    epoch_notes = synced.rows("published")["GPT-4o"]["Training compute notes"]
+    assert epoch_notes and epoch_notes != synced.rows("staging")["gpt_4o"]["reasoning"]
     synced.edit("staging", "gpt_4o", {"training_flop": 3.9e25, "publish": "y"})
     synced.mirror()
     published = synced.rows("published")["GPT-4o"]
     assert published["Training compute (FLOP)"] == "3.9e+25"
+    assert published["Training compute notes"] == epoch_notes
     note = published["Accessibility notes"].splitlines()[-1]
-    assert note.startswith(
-        f"[{STAMP}] Updated from staging (gpt_4o) by sync-datasets: "
-        "Training compute (FLOP) = 3.9e+25; "
+    assert note == (
+        f"[{STAMP}] Updated from staging (gpt_4o) from the Staging sheet: "
+        "Training compute (FLOP) = 3.9e+25"
     )
     row = synced.sheet_by_key("staging")["gpt_4o"]
     assert row["publish"] is None
@@ -218,7 +222,8 @@ def test_publish_with_a_name_adds_the_mapping_and_the_published_row(synced: Proj
     assert lines[-2:] == ["# OpenAI Models", 'o3: "OpenAI o3"']
     published = synced.rows("published")["OpenAI o3"]
     assert published["Training compute (FLOP)"] == synced.rows("staging")["o3"]["training_flop"]
-    assert published["Accessibility notes"] == f"[{STAMP}] Added from staging (o3) by sync-datasets"
+    added = f"[{STAMP}] Added from staging (o3) from the Staging sheet"
+    assert published["Accessibility notes"] == added
     assert synced.sheet_by_key("published")["OpenAI o3"]["Organization"] == "OpenAI"
     row = synced.sheet_by_key("staging")["o3"]
     assert (row["publish"], row["sync_status"]) == (None, "applied: published as 'OpenAI o3'")
@@ -282,3 +287,12 @@ def test_a_correction_and_a_decision_in_one_edit_are_both_applied(
     row = synced.rows(target)["grok_3"]
     assert (row["developer"], row["verified"]) == ("xAI Corp", "y")
     assert "grok_3" not in synced.rows("candidates") or word == "y"
+
+
+def test_a_reviewer_edit_of_the_reasoning_reaches_published(synced: Project) -> None:
+    synced.edit("staging", "gpt_4o", {"reasoning": "Reviewer: cluster of 25k A100s"})
+    synced.mirror()
+    synced.edit("staging", "gpt_4o", {"publish": "y"})
+    synced.mirror()
+    published = synced.rows("published")["GPT-4o"]
+    assert published["Training compute notes"] == "Reviewer: cluster of 25k A100s"
