@@ -244,6 +244,7 @@ def mirror(
             _advance(state, analyses, report.outcomes)
         raise InputError(invalid)
     report.skipped = backend.write_blocked()
+    report.notices += getattr(backend, "notices", [])  # stale lock files ignored
     if report.skipped is not None:
         _unsent(state, backend, report.outcomes)
         _advance(state, analyses, report.outcomes)

@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bridge.backends.lockfile import inspect_lock
 from bridge.backends.workbook_format import (
     add_guide,
     clear_format,
@@ -46,8 +47,10 @@ class LocalBackend:
     typed_numbers = False
     deletes_rows = True
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, lock_max_age_hours: float = 12.0) -> None:
         self.path = path
+        self.lock_max_age_hours = lock_max_age_hours
+        self.notices: list[str] = []
         self.calls: Counter[str] = Counter()
         self.cache: dict[str, Any] = {}
         self.layouts: list[SheetLayout] = []  # the sheets last read, for the Guide
@@ -56,9 +59,19 @@ class LocalBackend:
         return str(self.path)
 
     def lock_files(self) -> list[Path]:
-        """LibreOffice's and Excel's marks of a workbook open for editing."""
+        """LibreOffice's and Excel's marks of a workbook open for editing; a stale one (its
+        program gone, or older than ``lock_max_age_hours``) is reported and ignored."""
         folder, name = self.path.parent, self.path.name
-        return [p for p in (folder / f".~lock.{name}#", folder / f"~${name}") if p.exists()]
+        found = []
+        for path in (folder / f".~lock.{name}#", folder / f"~${name}"):
+            if not path.exists():
+                continue
+            lock = inspect_lock(path, self.lock_max_age_hours)
+            if lock.stale is None:
+                found.append(path)
+            else:
+                self.notices.append(f"Ignored the lock file {path} ({lock.stale})")
+        return found
 
     def write_blocked(self) -> str | None:
         locks = self.lock_files()
