@@ -1,9 +1,11 @@
 """What each sheet holds (ARCHITECTURE §6): the table's columns, the reviewer columns, the
-worker's ``sync_status``; which columns are numbers, dates or long text."""
+worker's ``sync_status``; which columns are numbers, dates or long text; the order reviewers
+see them in (decision first) and how wide and in which number format each is shown."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from pipeline.curate.datasets import CANDIDATES, PUBLISHED, STAGING
 from pipeline.curate.schema_map import SchemaMap
@@ -23,6 +25,19 @@ LONG_TEXT = {
     "Parameters notes", "Training dataset notes", "Dataset size notes",
     "Training time notes", "Finetune compute notes", "Task", "Reference",
 }  # fmt: skip
+PROBABILITY = "p_above_1e25"
+# The columns a decision needs, before the reviewer columns (in the staging schema's names;
+# the published sheet shows their published names).
+DECIDING = ("developer", "training_flop", PROBABILITY, "threshold_classification")
+SCIENTIFIC = {"training_flop", "Training compute (FLOP)"}
+# sync_status texts that report, rather than ask for action (Outcome.invalid agrees).
+QUIET_STATUSES = ("applied:", "restored:", "waiting:", "published:")
+# Widths (characters) of the columns reviewers fill in or read the worker's answer in,
+# and the widest any other column is shown; text wraps within its width.
+FIXED_WIDTH = {STATUS: 34, "reason": 26, "decision": 9, "publish": 9, "published_name": 22}
+MAX_WIDTH = {"threshold_classification": 28}
+WRAPPED: set[str] = set()  # short columns clip rather than wrap: rows keep one height
+KEY_WIDTH, LONG_WIDTH, TEXT_WIDTH, MIN_WIDTH = 32, 60, 24, 7
 
 
 @dataclass(frozen=True)
@@ -45,10 +60,15 @@ class SheetLayout:
     number_decimals: int | None = None
     typed_numbers: bool = False
     deletes_rows: bool = False
+    front: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def header(self) -> list[str]:
-        return [*self.columns, *self.reviewer, STATUS]
+        """Decision first: the key and the ``front`` columns, the reviewer columns and
+        ``sync_status``, then the evidence columns in the local file's order."""
+        first = [self.key, *(c for c in self.front if c in self.columns and c != self.key)]
+        rest = [c for c in self.columns if c not in first]
+        return [*first, *self.reviewer, STATUS, *rest]
 
     @property
     def worker_only(self) -> frozenset[str]:
@@ -58,6 +78,56 @@ class SheetLayout:
     def is_long(self, column: str) -> bool:
         return column in LONG_TEXT
 
+    def wraps(self, column: str) -> bool:
+        """Whether a text cell wraps within its column's width."""
+        return column in LONG_TEXT or column in WRAPPED
+
+    def number_format(self, column: str) -> str | None:
+        """How a number column is shown: ``scientific`` (1.2e+25), ``probability``
+        (0.873) or ``grouped`` (405,000,000,000); None for other columns."""
+        if column not in self.numbers:
+            return None
+        if column in SCIENTIFIC:
+            return "scientific"
+        return "probability" if column == PROBABILITY else "grouped"
+
+    def widths(self, rows: list[dict[str, str]]) -> dict[str, int]:
+        """Each column's width in characters: its longest line among ``rows`` (canonical
+        cells), at least a short header's, capped; long text wraps within its cap."""
+        widths = {}
+        for column in self.header:
+            kind = self.number_format(column)
+            if column in FIXED_WIDTH:
+                widths[column] = FIXED_WIDTH[column]
+                continue
+            if kind is not None:
+                widths[column] = {"scientific": 13, "probability": 12}.get(kind, 17)
+                continue
+            longest = max(
+                (len(line) for row in rows for line in row.get(column, "").split("\n")),
+                default=0,
+            )
+            cap = MAX_WIDTH.get(column) or (
+                KEY_WIDTH if column == self.key else LONG_WIDTH if self.is_long(column)
+                else TEXT_WIDTH
+            )  # fmt: skip
+            want = max(longest, min(len(column), 12), MIN_WIDTH) + 2
+            widths[column] = min(cap, want)
+        return widths
+
+
+def asks_for_action(status: str) -> bool:
+    """A ``sync_status`` a reviewer should act on (highlighted in the sheets)."""
+    return bool(status) and not status.startswith(QUIET_STATUSES)
+
+
+def action_formula(column: str) -> str:
+    """A spreadsheet formula, for the first data row, true when ``column``'s status asks
+    for action (conditional formatting follows sorting; the row number moves with it)."""
+    cell = f"${column}2"
+    quiet = ",".join(f'LEFT({cell},{len(p)})<>"{p}"' for p in QUIET_STATUSES)
+    return f'AND({cell}<>"",{quiet})'
+
 
 def layouts(
     schema: SchemaMap, columns: dict[str, list[str]], titles: dict[str, str] | None = None
@@ -66,13 +136,16 @@ def layouts(
     titles = {**DEFAULT_TITLES, **(titles or {})}
     number_fields = [f for f in schema.fields if f.kind == "number"]
     date_fields = [f for f in schema.fields if f.kind == "date"]
+    published = {f.staging: f.published for f in schema.fields}
     ours = {
-        "numbers": frozenset(f.staging for f in number_fields),
+        "numbers": frozenset([*(f.staging for f in number_fields), PROBABILITY]),
         "dates": {f.staging: "iso" for f in date_fields},
+        "front": DECIDING,
     }
     theirs = {
         "numbers": frozenset(f.published for f in number_fields),
         "dates": {f.published: "published" for f in date_fields},
+        "front": tuple(published[c] for c in DECIDING if c in published),
     }
     return {
         name: SheetLayout(

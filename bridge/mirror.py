@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -15,14 +16,29 @@ from bridge.codec import normal
 from bridge.layout import TABLES, SheetLayout, layouts
 from bridge.model import SheetChanges
 from bridge.outcome import Outcome
-from bridge.pull import ORDER, PULLS, TABLES_NEEDED, PullContext
+from bridge.pull import (
+    ORDER,
+    PULLS,
+    TABLES_NEEDED,
+    PullContext,
+    confirmed_in_staging,
+    published_statuses,
+)
 from bridge.push import changes_for, desired_rows, hold_unpulled, intended_base
 from bridge.recheck import recheck
 from bridge.state import BridgeState
 from pipeline.curate.apply import apply_plan, preview
-from pipeline.curate.datasets import PUBLISHED, STAGING, open_tables, published_seed, seed_published
-from pipeline.curate.mapping import MappingFile
+from pipeline.curate.datasets import (
+    CANDIDATES,
+    PUBLISHED,
+    STAGING,
+    open_tables,
+    published_seed,
+    seed_published,
+)
+from pipeline.curate.mapping import load_mapping
 from pipeline.curate.plan import Plan
+from pipeline.curate.review import already_published
 from pipeline.curate.schema_map import SchemaMap
 from pipeline.curate.validate import validate_table
 from pipeline.errors import InputError, TrackerError
@@ -77,10 +93,25 @@ def fitted(layout: SheetLayout, backend: Backend) -> SheetLayout:
     )
 
 
-def local_changes(layout: SheetLayout, table: CsvTable, base: dict[str, dict[str, str]]) -> int:
+def shown_elsewhere(table: str, local: dict[str, CsvTable]) -> set[str]:
+    """Local rows the sheet does not show: a confirmed candidate lives in Staging."""
+    if table != CANDIDATES:
+        return set()
+    return {key for key in local[CANDIDATES].rows if key in local[STAGING]}
+
+
+def local_changes(
+    layout: SheetLayout,
+    table: CsvTable,
+    base: dict[str, dict[str, str]],
+    hidden: Collection[str] = (),
+) -> int:
     """Rows whose local cells differ from the base (what a push would write)."""
     changed = 0
     for key in table.rows:
+        if key in hidden:
+            changed += key in base  # it leaves the sheet
+            continue
         row = base.get(key)
         if row is None or any(
             normal(layout, c, table.cell(key, c)) != row.get(c, "") for c in layout.columns
@@ -140,7 +171,8 @@ def mirror(
     backend.cache = state.cache.setdefault(backend.name, {})
     if mode == "status":
         report.local_changes = {
-            t: local_changes(lays[t], local[t], state.base_of(t)) for t in chosen
+            t: local_changes(lays[t], local[t], state.base_of(t), shown_elsewhere(t, local))
+            for t in chosen
         }
     refs = dict(backend.cache.get("refs", {})) if backend.stable_refs else {}
     try:
@@ -180,15 +212,22 @@ def mirror(
         for table in chosen:
             hold_unpulled(analyses[table], report.outcomes[table], unsent.get(table, {}))
     else:
-        ctx = PullContext(local, schema, mapping=MappingFile.load(configs.name_mapping),
-                          mapping_path=configs.name_mapping, stamp=stamp, apply=apply,
-                          dry_run=not writing, prefer=prefer)  # fmt: skip
+        ctx = PullContext(local, schema,
+                          mapping=load_mapping(configs.name_mapping, paths.mapping_overlay),
+                          mapping_path=paths.mapping_overlay, stamp=stamp, apply=apply,
+                          dry_run=not writing, prefer=prefer,
+                          thresholds=settings.thresholds)  # fmt: skip
         for table in ORDER:
             if table in chosen:
                 PULLS[table](analyses[table], ctx, report.outcomes[table])
                 for key, status in unsent.get(table, {}).items():  # answers not yet written
                     if status and key not in report.outcomes[table].statuses:
                         report.outcomes[table].say(key, status)
+        confirmed_in_staging(report.outcomes)
+    if CANDIDATES in chosen:
+        mapping = load_mapping(configs.name_mapping, paths.mapping_overlay)
+        found = already_published(local[CANDIDATES], mapping, local[PUBLISHED])
+        published_statuses(report.outcomes[CANDIDATES], found)
     if mode == "pull":
         if writing:
             _unsent(state, backend, report.outcomes)
@@ -198,7 +237,7 @@ def mirror(
     intended = {}
     for table in chosen:
         lay, analysis, out = lays[table], analyses[table], report.outcomes[table]
-        desired = desired_rows(lay, local[table], analysis, out)
+        desired = desired_rows(lay, local[table], analysis, out, shown_elsewhere(table, local))
         report.changes[table] = changes_for(lay, analysis, desired, out)
         intended[table] = intended_base(lay, desired, analysis, out, local[table])
     invalid = _invalid(local)
@@ -215,6 +254,7 @@ def mirror(
             _advance(state, analyses, report.outcomes)
         raise InputError(invalid)
     report.skipped = backend.write_blocked()
+    report.notices += getattr(backend, "notices", [])  # stale lock files ignored
     if report.skipped is None and any(report.changes.values()):
         report.skipped = recheck(backend, report.changes, analyses, intended)
     if report.skipped is not None:

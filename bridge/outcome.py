@@ -13,7 +13,8 @@ class Outcome:
     value in the sheet and their base (the edit waits); ``applied`` cells were pulled
     (their base moves to the reviewer's value); ``overrides`` are values the push writes
     instead of the local ones (a cleared ``publish``); ``keep`` rows stay in the sheet
-    although they left the local table."""
+    although they left the local table; ``quiet`` statuses (``published: ...``) show only
+    when a row has nothing else to say."""
 
     statuses: dict[str, list[str]] = field(default_factory=dict)
     row_statuses: list[tuple[SheetRow, str]] = field(default_factory=list)
@@ -22,6 +23,7 @@ class Outcome:
     overrides: dict[str, dict[str, str]] = field(default_factory=dict)
     keep: set[str] = field(default_factory=set)
     events: list[str] = field(default_factory=list)
+    quiet: dict[str, str] = field(default_factory=dict)  # shown when nothing else is said
 
     def say(self, key: str, message: str) -> None:
         self.statuses.setdefault(key, [])
@@ -45,7 +47,7 @@ class Outcome:
     def invalid(self) -> int:
         """Statuses asking the reviewer to act, conflicts aside: every one but those saying
         what was done (applied, restored) or that an edit waits for a pull."""
-        done = ("applied", "restored", "conflict", "waiting")
+        done = ("applied", "restored", "conflict", "waiting", "published")
         return sum(not m.startswith(done) for ms in self.statuses.values() for m in ms) + len(
             self.row_statuses
         )

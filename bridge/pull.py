@@ -2,7 +2,8 @@
 plans as the command line (ARCHITECTURE §6-7).
 
 - Candidates: ``decision`` y/n with a ``reason`` is the review decision; other cells are
-  corrections (the row becomes verified, with an audit note).
+  corrections: of an unverified row, pinned fields (kept against re-estimation, the row
+  still waits for a decision); of a verified row, corrections with an audit note.
 - Staging: edited cells are corrections; ``publish`` = y syncs the row to published
   (``published_name`` adds its mapping first).
 - Published: edited cells update published and flow to staging through the mapping.
@@ -13,7 +14,7 @@ side is overwritten. On an unverified row the reviewer's edit wins.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bridge.analysis import Analysis, Edit
@@ -24,6 +25,7 @@ from pipeline.collect.names import KEY_PATTERN
 from pipeline.curate.datasets import BELOW, CANDIDATES, PUBLISHED, STAGING
 from pipeline.curate.mapping import MappingFile, add_mappings
 from pipeline.curate.notes import excerpt, split, stamped, with_audit
+from pipeline.curate.pins import pin_suffix, pinned_fields, with_pins
 from pipeline.curate.plan import (
     AddRow,
     AppendNote,
@@ -34,15 +36,17 @@ from pipeline.curate.plan import (
     UpdateField,
     merge_cell,
 )
+from pipeline.curate.protect import REVIEWER_EDIT
 from pipeline.curate.review import earlier_decision, parse_decision, plan_decision
 from pipeline.curate.schema_map import SchemaMap
 from pipeline.curate.sync import DIFF, VERIFIED, SyncContext, plan_to_published
 from pipeline.schema import VOCABULARIES, canonical, is_verified
+from pipeline.settings import Thresholds
 from pipeline.storage.csvtable import CsvTable
 from pipeline.values import parse_date, parse_flop, parse_number
 
 RESTORED = "restored: rows are not deleted from the sheet (filter it instead)"
-EDIT_NOTE = "Sheet edit by a reviewer:"
+EDIT_NOTE = REVIEWER_EDIT
 ADDED_NOTE = "Added in the {title} sheet by a reviewer"
 REPLACED_NOTE = "Sheet value replaced by the local one (bridge sync --prefer local):"
 RESOLVE = "tracker bridge sync --prefer sheet|local"
@@ -59,6 +63,7 @@ class PullContext:
     apply: Callable[[Plan], None]
     dry_run: bool = False
     prefer: str | None = None
+    thresholds: Thresholds = field(default_factory=Thresholds)
 
 
 def check(layout: SheetLayout, column: str, value: str, schema: SchemaMap) -> str | None:
@@ -231,11 +236,14 @@ def _kept(name: str, key: str, audit: str, merged: _Merged, ctx: PullContext) ->
     return [*merged.conflicts, note]
 
 
-def _corrections(name: str, analysis: Analysis, ctx: PullContext, out: Outcome) -> Plan:
-    """Edits of data cells in Candidates or Staging: corrections of the local row."""
+def _corrections(
+    name: str, analysis: Analysis, ctx: PullContext, out: Outcome, skip: set[str] | None = None
+) -> Plan:
+    """Edits of data cells in Candidates or Staging: corrections of the local row (rows in
+    ``skip`` aside)."""
     table, plan = ctx.tables[name], Plan()
     for key in analysis.edits:
-        if key not in table or key not in analysis.base:
+        if key not in table or key not in analysis.base or key in (skip or ()):
             continue
         cells = table.get(key)
         valid = _value_problems(analysis, key, ctx.schema, out)
@@ -243,21 +251,41 @@ def _corrections(name: str, analysis: Analysis, ctx: PullContext, out: Outcome) 
                             verified=is_verified(cells), audit="notes")  # fmt: skip
         changes = merged.changes
         plan.extend(_kept(name, key, "notes", merged, ctx))
+        pinning = name == CANDIDATES and not is_verified(cells)
         if changes:
             edited = "; ".join(f"{c.field} = {excerpt(c.new, 40)}" for c in changes)
             had = "local had" if ctx.prefer == "sheet" else "automation had"
             automated = f" ({had} {'; '.join(merged.overruled)})" if merged.overruled else ""
-            note = stamped(ctx.stamp, f"{EDIT_NOTE} {edited}{automated}")
-            plan.extend(
-                [
-                    *changes,
-                    MarkVerified(name, key, "sheet edit"),
-                    AppendNote(name, key, "notes", note, "sheet edit"),
-                ]
-            )
+            pinned = pin_suffix() if pinning else ""
+            note = stamped(ctx.stamp, f"{EDIT_NOTE} {edited}{automated}{pinned}")
+            if pinning:
+                verify: list[Change] = _following_pins(name, key, cells, changes, ctx)
+            else:
+                verify = [MarkVerified(name, key, "sheet edit")]
+            plan.extend([*changes, *verify, AppendNote(name, key, "notes", note, "sheet edit")])
             out.events.append(f"{name} {key}: {edited}")
-        _applied(key, [c.field for c in changes] or merged.earlier, out)
+        columns = [c.field for c in changes] or merged.earlier
+        if pinning and columns:
+            out.say(key, f"applied: {', '.join(columns)} pinned; the row still needs a decision")
+        else:
+            _applied(key, columns, out)
     return plan
+
+
+def _following_pins(
+    name: str, key: str, cells: dict[str, str], changes: list[Change], ctx: PullContext
+) -> list[Change]:
+    """What a pinned correction changes besides itself: a corrected ``training_flop``
+    recomputes the classification, status, ``p_above_1e25`` and the reasoning's opening."""
+    edited = {c.field: c.new for c in changes if isinstance(c, UpdateField)}
+    after = {**cells, **edited}
+    pins = pinned_fields(cells.get("notes", "")) | edited.keys()
+    desired = with_pins(after, after, pins, ctx.thresholds)
+    return [
+        UpdateField(name, key, column, after.get(column, ""), value, "reviewer correction")
+        for column, value in desired.items()
+        if column not in edited and column in cells and value != after.get(column, "")
+    ]
 
 
 def _moved_below(key: str, analysis: Analysis, ctx: PullContext) -> bool:
@@ -277,11 +305,10 @@ def pull_candidates(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
         out.say(key, "not pulled: candidates come from the pipeline's sources")
         out.keep.add(key)
     gone = {k for k in analysis.edits if k not in table and not _moved_below(k, analysis, ctx)}
+    gone |= _confirmed_edits(analysis, ctx)
     for key in gone:
-        out.say(key, f"not applied: {key} is no longer a candidate")
-        out.hold(key, *analysis.edits[key])
-        out.keep.add(key)
-    ctx.apply(_corrections(CANDIDATES, analysis, ctx, out))
+        _cleared(key, analysis, ctx, out)
+    ctx.apply(_corrections(CANDIDATES, analysis, ctx, out, skip=gone))
     for key, row in analysis.rows.items():
         edits = analysis.edits.get(key, {})
         if key in gone or not ({"decision", "reason"} & edits.keys()):
@@ -313,6 +340,46 @@ def pull_candidates(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
             out.say(key, f"applied: {where}")
 
 
+def _confirmed_edits(analysis: Analysis, ctx: PullContext) -> set[str]:
+    """Rows of confirmed models (in staging) edited in Candidates, other than by repeating
+    their y: the model lives in Staging now."""
+    staging, edited = ctx.tables[STAGING], set()
+    for key, edits in analysis.edits.items():
+        if key not in staging or key not in ctx.tables[CANDIDATES]:
+            continue
+        cells = analysis.rows[key].cells if key in analysis.rows else {}
+        if set(edits) <= {"decision", "reason"} and parse_decision(
+            cells.get("decision", "").strip()
+        ) in ("y", None):
+            continue  # its own y, seen again (a pull cut off before its push), or cleared
+        edited.add(key)
+    return edited
+
+
+def whereabouts(key: str, tables: dict[str, CsvTable]) -> str:
+    """Where a model that is no longer a candidate went, in a few words."""
+    if key in tables[STAGING]:
+        return "it was confirmed above 1e25 and lives in Staging; edit it there"
+    below = tables[BELOW]
+    if key in below:
+        if is_verified(below.get(key)):
+            return "it was confirmed below 1e25"
+        return "its estimate is now below 1e25 (below_1e25_flop.csv)"
+    return "it is no longer among the estimated models"
+
+
+def _cleared(key: str, analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
+    """An edit of a row that is no longer a candidate: the cells go back to what the
+    worker last wrote and the status says what happened instead; the row leaves the sheet
+    on the next sync."""
+    edits = analysis.edits[key]
+    what = "decision" if "decision" in edits else "edit"
+    out.say(key, f"cleared: {key} is no longer a candidate, {whereabouts(key, ctx.tables)}; "
+                 f"your {what} was not applied")  # fmt: skip
+    out.overrides.setdefault(key, {}).update({c: e.old for c, e in edits.items()})
+    out.keep.add(key)
+
+
 def pull_staging(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
     table = ctx.tables[STAGING]
     _structure(analysis, table, out)
@@ -333,7 +400,7 @@ def pull_staging(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
 
 def _publish(key: str, wanted: str, ctx: PullContext, out: Outcome) -> None:
     if ctx.mapping.problems:  # as sync-datasets: no sync until the mapping is fixed
-        problem = f"{ctx.mapping_path.name} {ctx.mapping.problems[0]}"
+        problem = f"{ctx.mapping.path.name} {ctx.mapping.problems[0]}"
         out.say(key, f"publish: waits until the name mapping is fixed ({problem})")
         out.hold(key, "publish", "published_name")
         return
@@ -355,7 +422,7 @@ def _publish(key: str, wanted: str, ctx: PullContext, out: Outcome) -> None:
         ctx.mapping = ctx.mapping.with_entry(key, wanted)
         name = wanted
         out.events.append(f"mapping {key} -> {wanted!r} added")
-    sync = SyncContext(ctx.schema, ctx.mapping, ctx.stamp)
+    sync = SyncContext(ctx.schema, ctx.mapping, ctx.stamp, origin="from the Staging sheet")
     ctx.apply(plan_to_published(ctx.tables[STAGING], ctx.tables[PUBLISHED], sync, [key]))
     out.took(key, "publish", "published_name")
     out.overrides.setdefault(key, {})["publish"] = ""
@@ -514,6 +581,27 @@ def _flows(name: str, changes: list[Change], ctx: PullContext, out: Outcome) -> 
         if merged is not None:
             flows.append(merged)
     return flows
+
+
+CONFIRMED_HERE = "applied: confirmed above 1e25 in Candidates"
+PUBLISHED_AS = "published: as {name!r}; no review needed"
+
+
+def published_statuses(out: Outcome, published: dict[str, str]) -> None:
+    """Candidates the published dataset already has say so (and are not counted as
+    waiting for review)."""
+    for key, name in published.items():
+        out.quiet[key] = PUBLISHED_AS.format(name=name)
+
+
+def confirmed_in_staging(outcomes: dict[str, Outcome]) -> None:
+    """A y decision takes its row out of Candidates; the model's Staging row says so."""
+    if CANDIDATES not in outcomes or STAGING not in outcomes:
+        return
+    candidates = outcomes[CANDIDATES]
+    for key in candidates.statuses:
+        if candidates.status_of(key) == "applied: added to staging":
+            outcomes[STAGING].say(key, CONFIRMED_HERE)
 
 
 PULLS = {PUBLISHED: pull_published, STAGING: pull_staging, CANDIDATES: pull_candidates}

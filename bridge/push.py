@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Collection
 
 from bridge.analysis import Analysis, Rows
 from bridge.codec import normal, same, to_sheet
@@ -15,10 +16,19 @@ from bridge.outcome import Outcome
 from pipeline.storage.csvtable import CsvTable
 
 
-def desired_rows(layout: SheetLayout, local: CsvTable, analysis: Analysis, out: Outcome) -> Rows:
-    """Every local row as the sheet should show it, plus rows kept for their reviewers."""
+def desired_rows(
+    layout: SheetLayout,
+    local: CsvTable,
+    analysis: Analysis,
+    out: Outcome,
+    hidden: Collection[str] = (),
+) -> Rows:
+    """Every local row as the sheet should show it (``hidden`` ones aside: confirmed
+    candidates live in Staging), plus rows kept for their reviewers."""
     rows: Rows = {}
     for key in local.rows:
+        if key in hidden:
+            continue
         cells = {c: local.cell(key, c) for c in layout.columns}
         for column in layout.numbers if layout.typed_numbers else ():
             if cells.get(column, "").strip() and to_sheet(layout, column, cells[column]) is None:
@@ -31,7 +41,10 @@ def desired_rows(layout: SheetLayout, local: CsvTable, analysis: Analysis, out: 
                 cells[column] = sheet.cells.get(column, "")
         cells.update(out.overrides.get(key, {}))
         cells[STATUS] = (
-            out.status_of(key) or lasting_of(analysis.intended.get(key)) or lasting(sheet)
+            out.status_of(key)
+            or lasting_of(analysis.intended.get(key))
+            or lasting(sheet)
+            or out.quiet.get(key, "")
         )
         rows[key] = cells
     for key in out.keep:
@@ -39,6 +52,7 @@ def desired_rows(layout: SheetLayout, local: CsvTable, analysis: Analysis, out: 
         if key not in rows and sheet is not None:
             rows[key] = {
                 **{c: sheet.cells.get(c, "") for c in layout.header},
+                **out.overrides.get(key, {}),
                 STATUS: out.status_of(key),
             }
     return rows

@@ -49,6 +49,12 @@ class DataPaths:
     def state(self) -> Path:
         return self.root / "state"
 
+    @property
+    def mapping_overlay(self) -> Path:
+        """Name mappings added at run time (a reviewer's ``published_name``), read after
+        ``configs/model_name_mapping.yaml``, so a checkout stays clean."""
+        return self.state / "model_name_mapping.yaml"
+
 
 @dataclass(frozen=True)
 class ConfigPaths:

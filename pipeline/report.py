@@ -16,9 +16,12 @@ from pathlib import Path
 
 from pipeline.curate import history
 from pipeline.curate.datasets import BELOW, CANDIDATES, PUBLISHED, STAGING, open_tables
-from pipeline.curate.mapping import MappingFile
+from pipeline.curate.mapping import load_mapping
 from pipeline.curate.schema_map import SchemaMap
+from pipeline.errors import TrackerError
+from pipeline.estimate.runner import load_previous
 from pipeline.paths import ConfigPaths, DataPaths
+from pipeline.report_funnel import funnel, log10, spaced
 from pipeline.schema import ABOVE, NOT_SURE, is_verified
 from pipeline.settings import Settings
 from pipeline.storage.atomic import write_if_changed
@@ -33,7 +36,8 @@ class Point:
     flop: float
     verified: bool
     where: str
-    p_above: str = ""  # the estimate's P(above 1e25), as its cell says; empty if published
+    p_above: str = ""
+    first_seen: bool = False  # ``day`` is the first day a source listed the model
 
 
 def _number(text: str) -> float | None:
@@ -54,7 +58,8 @@ def points(settings: Settings) -> tuple[list[Point], dict[str, int]]:
     """Published, staging and candidate models with their compute (one point per model)."""
     tables = open_tables(settings, [CANDIDATES, BELOW, STAGING, PUBLISHED])
     configs = ConfigPaths(settings.config_dir)
-    schema, mapping = SchemaMap.load(configs.schema_map), MappingFile.load(configs.name_mapping)
+    schema = SchemaMap.load(configs.schema_map)
+    mapping = load_mapping(configs.name_mapping, DataPaths(settings.data_dir).mapping_overlay)
     flop_col = next(f.published for f in schema.fields if f.staging == "training_flop")
     date_col = next(f.published for f in schema.fields if f.staging == "release_date")
     org_col = next(f.published for f in schema.fields if f.staging == "developer")
@@ -75,6 +80,7 @@ def points(settings: Settings) -> tuple[list[Point], dict[str, int]]:
                 )
             )
     shown = set(published.rows)
+    seen = _first_seen(settings)
     for name, where in ((STAGING, "staging"), (CANDIDATES, "candidate")):
         table = tables[name]
         for key in table.rows:
@@ -84,15 +90,17 @@ def points(settings: Settings) -> tuple[list[Point], dict[str, int]]:
                 continue
             shown.add(key)
             day = _day(cells.get("release_date", ""))
+            fallback = day is None and key in seen
             found.append(
                 Point(
-                    key,
+                    mapping.mapping.get(key, key),  # the published name wherever one exists
                     cells.get("developer", ""),
-                    day,
+                    seen.get(key) if fallback else day,
                     flop,
                     is_verified(cells),
                     where,
                     cells.get("p_above_1e25", ""),
+                    fallback,
                 )
             )
     candidates = [tables[CANDIDATES].get(k) for k in tables[CANDIDATES].rows]
@@ -112,6 +120,20 @@ def points(settings: Settings) -> tuple[list[Point], dict[str, int]]:
         "below 1e25": len(tables[BELOW]),
     }
     return found, summary
+
+
+def _first_seen(settings: Settings) -> dict[str, date]:
+    """The first day a source listed each model (the estimates' ``first_seen``)."""
+    try:
+        estimates = load_previous(DataPaths(settings.data_dir))
+    except TrackerError:
+        return {}
+    days = {}
+    for key, record in estimates.items():
+        day = _day(str(record.get("first_seen") or ""))
+        if day is not None:
+            days[key] = day
+    return days
 
 
 def plot(found: list[Point], threshold: float) -> bytes:
@@ -134,7 +156,10 @@ def plot(found: list[Point], threshold: float) -> bytes:
             alpha=0.8,
             edgecolors="none",
         )
-    for p in sorted(dated, key=lambda p: -p.flop)[:12]:
+    ranked = sorted(dated, key=lambda p: -p.flop)
+    places = [(p.day.toordinal(), log10(p.flop)) for p in ranked if p.day is not None]
+    for index in spaced(places, gap_x=120, gap_y=0.18)[:15]:  # days, orders of magnitude
+        p = ranked[index]
         axes.annotate(
             p.name, (p.day, p.flop), fontsize=7, xytext=(4, 2), textcoords="offset points"
         )
@@ -161,16 +186,52 @@ def plot(found: list[Point], threshold: float) -> bytes:
     return buffer.getvalue()
 
 
+def plot_funnel(series: dict[str, list[tuple[date, int]]]) -> bytes:
+    """The review funnel over time: candidates, confirmed, published (cumulative)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(10, 3.5), dpi=110)
+    for stage, points in series.items():
+        if points:
+            axes.step([d for d, _ in points], [n for _, n in points], where="post",
+                      label=f"{stage} ({points[-1][1]})")  # fmt: skip
+    axes.set_ylabel("Models")
+    axes.set_title("Review funnel: candidates → confirmed → published")
+    axes.grid(True, alpha=0.3)
+    if any(series.values()):
+        axes.legend(loc="upper left")
+    figure.autofmt_xdate()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", bbox_inches="tight")
+    plt.close(figure)
+    return buffer.getvalue()
+
+
 def page(
-    found: list[Point], summary: dict[str, int], picture: bytes, threshold: float, as_of: str
+    found: list[Point],
+    summary: dict[str, int],
+    picture: bytes,
+    threshold: float,
+    as_of: str,
+    funnel_picture: bytes = b"",
 ) -> str:
     rows = "".join(
         f"<tr><td>{html.escape(p.name)}</td><td>{html.escape(p.developer)}</td>"
-        f"<td>{p.day or ''}</td><td>{format_number(round_sig(p.flop))}</td>"
-        f"<td>{html.escape(p.p_above)}</td>"
+        f"<td>{p.day or ''}{' (first seen)' if p.first_seen else ''}</td>"
+        f"<td>{format_number(round_sig(p.flop))}</td><td>{html.escape(p.p_above)}</td>"
         f"<td>{'verified' if p.verified else 'estimated'} ({p.where})</td></tr>"
         for p in sorted(found, key=lambda p: -p.flop)
-        if p.flop >= threshold
+        if p.flop >= threshold or p.where == "candidate"
+    )
+    funnel_image = base64.b64encode(funnel_picture).decode()
+    funnel = (
+        f'<h2>Review funnel</h2><img alt="Review funnel over time" '
+        f'src="data:image/png;base64,{funnel_image}" style="max-width:100%">'
+        if funnel_picture
+        else ""
     )
     counts = "".join(f"<tr><td>{html.escape(k)}</td><td>{v}</td></tr>" for k, v in summary.items())
     image = base64.b64encode(picture).decode()
@@ -185,10 +246,11 @@ td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left}} th{{background:#d
 Verified: published or confirmed by a reviewer; estimated: the pipeline's estimate, not yet
 confirmed.</p>
 <img alt="Training compute over time" src="data:image/png;base64,{image}" style="max-width:100%">
+{funnel}
 <h2>Summary</h2><table>{counts}</table>
-<h2>Models at or above {threshold:.0e} FLOP</h2>
+<h2>Models at or above {threshold:.0e} FLOP, and every candidate</h2>
 <table><tr><th>model</th><th>developer</th><th>date</th><th>training FLOP</th>
-<th>P(above)</th><th>status</th></tr>
+<th>P(above {threshold:.0e})</th><th>status</th></tr>
 {rows}</table>
 </body></html>
 """
@@ -204,7 +266,8 @@ def write_report(settings: Settings) -> tuple[Path, bool]:
     picture = plot(found, threshold)
     as_of = max((str(e.get("time", "")) for e in history.read(paths.state)), default="") or "-"
     target = folder / "index.html"
-    text = page(found, summary, picture, threshold, as_of)
+    funnel_picture = plot_funnel(funnel(history.read(paths.state)))
+    text = page(found, summary, picture, threshold, as_of, funnel_picture)
     wrote = write_if_changed(folder / "compute_over_time.png", picture)
     wrote = write_if_changed(target, text.encode()) or wrote
     return target, wrote

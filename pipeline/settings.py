@@ -130,6 +130,7 @@ class Bridge(Section):
     timeout_seconds: float = Field(30.0, gt=0)
     requests_per_second: float = Field(5.0, gt=0)
     retries: int = Field(6, ge=0)
+    lock_file_max_age_hours: float = Field(12.0, gt=0)
 
 
 class Worker(Section):

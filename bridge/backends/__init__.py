@@ -35,7 +35,9 @@ def make_backend(
     if chosen == "local":
         from bridge.backends.local import LocalBackend
 
-        return LocalBackend(settings.data_dir / settings.bridge.workbook)
+        return LocalBackend(
+            settings.data_dir / settings.bridge.workbook, settings.bridge.lock_file_max_age_hours
+        )
     if chosen == "airtable":
         from bridge.backends.airtable import AirtableBackend
 

@@ -44,6 +44,7 @@ UNKNOWN_FIELD = "UNKNOWN_FIELD_NAME"  # a remembered field deleted or renamed in
 BATCH = 10  # records per write request
 IDS_PER_READ = 50  # records read again by id in one request (the URL stays short)
 GONE = (HTTPStatus.NOT_FOUND, HTTPStatus.UNPROCESSABLE_ENTITY)  # a delete of missing records
+CHOICES = {"decision": ("y", "n")}  # single-select fields and their options
 
 
 class AirtableError(TrackerError):
@@ -157,8 +158,14 @@ class AirtableBackend:
 
     @staticmethod
     def field_spec(layout: SheetLayout, column: str) -> dict[str, Any]:
+        """A field whose type fits the column: numbers with their precision (a probability
+        keeps 3 decimals), ``decision`` a single select, long text long."""
         if column in layout.numbers:
-            return {"name": column, "type": "number", "options": {"precision": 8}}
+            precision = 3 if layout.number_format(column) == "probability" else 8
+            return {"name": column, "type": "number", "options": {"precision": precision}}
+        if column in CHOICES:
+            choices = [{"name": name} for name in CHOICES[column]]
+            return {"name": column, "type": "singleSelect", "options": {"choices": choices}}
         kind = "multilineText" if layout.is_long(column) else "singleLineText"
         return {"name": column, "type": kind}
 

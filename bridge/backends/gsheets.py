@@ -2,7 +2,8 @@
 
 A sync reads all three sheets with one ``values:batchGet`` (UNFORMATTED_VALUE) and writes
 every changed cell with one ``values:batchUpdate`` (RAW, so text is never interpreted);
-``spreadsheets.batchUpdate`` is used only to add a sheet or grow its grid. The spreadsheet's
+``spreadsheets.batchUpdate`` is used only to add a sheet (formatted in the same request:
+:mod:`bridge.backends.sheets_format`) or grow its grid. The spreadsheet's
 metadata is read once and remembered. Rows that leave are cleared, not deleted (deleting
 would be a structural request); cleared rows read as empty and are skipped.
 ``GSHEETS_ENDPOINT_URL`` points every request at another host and, without credentials,
@@ -24,6 +25,7 @@ from gspread.utils import a1_to_rowcol, rowcol_to_a1
 
 from bridge.backends.airtable import secret
 from bridge.backends.http import Clock, PacedSession, Pacer, RetryPolicy, describe, not_json
+from bridge.backends.sheets_format import format_requests, new_sheet_id
 from bridge.codec import HEADER_SCAN, canonical_header, find_header, from_sheet, to_sheet
 from bridge.layout import SheetLayout
 from bridge.model import SheetChanges, SheetData, SheetRow, first_positions
@@ -269,12 +271,13 @@ class SheetsBackend:
         cols_needed = len(change.columns_after)
         if change.create or layout.title not in sheets:
             rows, cols = max(1000, rows_needed + SPARE_ROWS), max(26, cols_needed)
-            sheets[layout.title] = {"id": -1, "rows": rows, "cols": cols}
-            props = {
-                "title": layout.title,
-                "gridProperties": {"rowCount": rows, "columnCount": cols, "frozenRowCount": 1},
-            }
-            return [{"addSheet": {"properties": props}}]
+            sheet_id = new_sheet_id(layout.title, (s["id"] for s in sheets.values()))
+            sheets[layout.title] = {"id": sheet_id, "rows": rows, "cols": cols}
+            grid = {"rowCount": rows, "columnCount": cols}
+            grid.update(frozenRowCount=1, frozenColumnCount=1)  # the header and the key
+            props = {"title": layout.title, "sheetId": sheet_id, "gridProperties": grid}
+            formats = format_requests(sheet_id, layout, change.columns_after, change.appends)
+            return [{"addSheet": {"properties": props}}, *formats]
         info, grow = sheets[layout.title], []
         if rows_needed > info["rows"]:
             extra = rows_needed - info["rows"] + SPARE_ROWS

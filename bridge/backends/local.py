@@ -1,7 +1,7 @@
 """The embedded backend: an .xlsx workbook (openpyxl), one sheet per table.
 
-Header row bold and frozen, long text wrapped, ``decision`` and ``publish`` with a y/n
-drop-down (typing other words stays possible). Written atomically; when a spreadsheet
+Formatted for reviewers (:mod:`bridge.backends.workbook_format`) when a sheet is created or
+gains columns, with a ``Guide`` sheet. Written atomically; when a spreadsheet
 program holds the workbook open (its lock file is present) the push is skipped and the
 pull still works. Cells over Excel's 32,767 characters are shortened in the workbook only.
 """
@@ -15,12 +15,19 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bridge.backends.lockfile import inspect_lock
+from bridge.backends.workbook_format import (
+    add_guide,
+    clear_format,
+    format_sheet,
+    set_default_font,
+    style_cell,
+    style_header,
+)
 from bridge.codec import (
     HEADER_SCAN,
     canonical_header,
@@ -35,10 +42,6 @@ from pipeline.errors import InputError
 from pipeline.storage.atomic import atomic_write_bytes
 
 MAX_TEXT = 32767
-CHOICES = {"decision": '"y,n"', "publish": '"y"'}
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-WRAP = Alignment(wrap_text=True, vertical="top")
-VALIDATION_ROWS = 1_048_576  # every row a sheet can have: rows appended anywhere get it
 
 
 class LocalBackend:
@@ -51,18 +54,31 @@ class LocalBackend:
     typed_numbers = False
     deletes_rows = True
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, lock_max_age_hours: float = 12.0) -> None:
         self.path = path
+        self.lock_max_age_hours = lock_max_age_hours
+        self.notices: list[str] = []
         self.calls: Counter[str] = Counter()
         self.cache: dict[str, Any] = {}
+        self.layouts: list[SheetLayout] = []  # the sheets last read, for the Guide
 
     def location(self) -> str:
         return str(self.path)
 
     def lock_files(self) -> list[Path]:
-        """LibreOffice's and Excel's marks of a workbook open for editing."""
+        """LibreOffice's and Excel's marks of a workbook open for editing; a stale one (its
+        program gone, or older than ``lock_max_age_hours``) is reported and ignored."""
         folder, name = self.path.parent, self.path.name
-        return [p for p in (folder / f".~lock.{name}#", folder / f"~${name}") if p.exists()]
+        found = []
+        for path in (folder / f".~lock.{name}#", folder / f"~${name}"):
+            if not path.exists():
+                continue
+            lock = inspect_lock(path, self.lock_max_age_hours)
+            if lock.stale is None:
+                found.append(path)
+            else:
+                self.notices.append(f"Ignored the lock file {path} ({lock.stale})")
+        return found
 
     def write_blocked(self) -> str | None:
         locks = self.lock_files()
@@ -87,6 +103,7 @@ class LocalBackend:
 
     def read(self, layouts: list[SheetLayout]) -> dict[str, SheetData]:
         self.calls["read"] += 1
+        self.layouts = list(layouts)
         book = self._open(reading=True)
         saved: Workbook | None = None  # the same workbook with formulas' saved values
         result = {}
@@ -140,8 +157,9 @@ class LocalBackend:
             data = _new_workbook(changes)
         else:
             titles = {change.layout.title for change in changes.values()}
-            for change in changes.values():
-                _change_sheet(book, change, titles)
+            formatted = [_change_sheet(book, change, titles) for change in changes.values()]
+            if any(formatted):
+                add_guide(book, self.layouts or [c.layout for c in changes.values()])
             buffer = io.BytesIO()
             book.save(buffer)
             data = buffer.getvalue()
@@ -181,26 +199,27 @@ def _top(sheet: Any) -> list[list[Any]]:
     return [list(values) for values in sheet.iter_rows(max_row=HEADER_SCAN, values_only=True)]
 
 
-def _change_sheet(book: Workbook, change: SheetChanges, titles: set[str]) -> None:
-    """Apply one sheet's changes to a loaded workbook."""
+def _change_sheet(book: Workbook, change: SheetChanges, titles: set[str]) -> bool:
+    """Apply one sheet's changes to a loaded workbook; True when its layout changed (a
+    sheet created or columns added), and so was formatted again."""
     layout = change.layout
     sheet = None if change.create else _sheet_of(book, layout, titles)
     header_row = 1
-    if sheet is None:
+    created = sheet is None
+    if created:
         sheet = book.create_sheet(layout.title)
-        _add_header(sheet, layout, layout.header, first=1)
-        sheet.freeze_panes = "A2"
+        _add_header(sheet, layout.header, first=1)
     else:
         for merged in list(sheet.merged_cells.ranges):  # merged cells cannot be written
             sheet.unmerge_cells(str(merged))
         index = find_header(_top(sheet), layout)
         if index is None:  # the header row was deleted: rebuilt above the rows
             sheet.insert_rows(1)
-            _add_header(sheet, layout, layout.header, first=1)
+            _add_header(sheet, layout.header, first=1)
         header_row = (index or 0) + 1
         if change.add_columns:
             used = max((c.column for c in sheet[header_row] if c.value is not None), default=0)
-            _add_header(sheet, layout, change.add_columns, first=used + 1, row=header_row)
+            _add_header(sheet, change.add_columns, first=used + 1, row=header_row)
     names = canonical_header([c.value for c in sheet[header_row]], layout)
     columns = {name: i + 1 for name, i in first_positions(names).items()}
     for row, cells in change.updates:
@@ -213,13 +232,29 @@ def _change_sheet(book: Workbook, change: SheetChanges, titles: set[str]) -> Non
         next_row += 1
     for row in sorted(change.removals, key=lambda r: r.ref, reverse=True):
         sheet.delete_rows(row.ref)
+    header = [str(c.value) if c.value is not None else "" for c in sheet[header_row]]
+    if created or change.add_columns:
+        clear_format(sheet)
+        format_sheet(sheet, layout, header, _texts(sheet, layout, columns), sheet.max_row)
+        return True
+    if sheet.auto_filter.ref:  # the filter covers the rows added since
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(sheet.max_row, 2)}"
+    return False
+
+
+def _texts(sheet: Worksheet, layout: SheetLayout, columns: dict[str, int]) -> list[dict[str, str]]:
+    """The sheet's rows as canonical cells (what the widths are fitted to)."""
+    return [
+        {c: from_sheet(layout, c, values[i - 1]) for c, i in columns.items() if i <= len(values)}
+        for values in sheet.iter_rows(min_row=2, values_only=True)
+    ]
 
 
 def _new_workbook(changes: dict[str, SheetChanges]) -> bytes:
     """A new workbook of new sheets, streamed (openpyxl's write-only mode: a fraction of
-    the time and memory of building cells first); formatted as :func:`_change_sheet`
-    formats them."""
+    the time and memory of building cells first), formatted for reviewers."""
     book = Workbook(write_only=True)
+    set_default_font(book)
     for change in changes.values():
         layout = change.layout
         sheet = book.create_sheet(layout.title)
@@ -227,15 +262,15 @@ def _new_workbook(changes: dict[str, SheetChanges]) -> bytes:
         # (openpyxl's read-only mode included) parses the whole sheet once just to size it.
         size = f"A1:{get_column_letter(len(layout.header))}{len(change.appends) + 1}"
         sheet.calculate_dimension = lambda size=size: size  # read by openpyxl's writer
-        _decorate(sheet, layout, layout.header, first=1)
-        sheet.freeze_panes = "A2"
-        sheet.append([_styled_header(WriteOnlyCell(sheet), column) for column in layout.header])
+        format_sheet(sheet, layout, layout.header, change.appends, len(change.appends) + 1)
+        sheet.append([style_header(WriteOnlyCell(sheet), column) for column in layout.header])
         for cells in change.appends:
             row = []
             for column in layout.header:
                 text = cells.get(column, "")
                 row.append(_put(WriteOnlyCell(sheet), layout, column, text) if text else None)
             sheet.append(row)
+    add_guide(book, [change.layout for change in changes.values()])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -246,36 +281,10 @@ def _put(cell: Any, layout: SheetLayout, column: str, text: str) -> Any:
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"  # text is text: "=..." is never a formula
-        if layout.is_long(column):
-            cell.alignment = WRAP
-    return cell
+    return style_cell(cell, layout, column)
 
 
-def _styled_header(cell: Any, column: str) -> Any:
-    cell.value = column
-    cell.data_type = "s"
-    cell.font = Font(bold=True)
-    cell.fill = HEADER_FILL
-    return cell
-
-
-def _add_header(
-    sheet: Worksheet, layout: SheetLayout, columns: list[str], first: int, row: int = 1
-) -> None:
-    """Header cells from column ``first`` on: bold, filled, sized, with drop-downs."""
+def _add_header(sheet: Worksheet, columns: list[str], first: int, row: int = 1) -> None:
+    """Header cells from column ``first`` on."""
     for index, column in enumerate(columns, start=first):
-        _styled_header(sheet.cell(row, index), column)
-    _decorate(sheet, layout, columns, first)
-
-
-def _decorate(sheet: Any, layout: SheetLayout, columns: list[str], first: int) -> None:
-    """Column widths and the drop-downs of ``columns``, from column ``first`` on."""
-    for index, column in enumerate(columns, start=first):
-        width = 60 if layout.is_long(column) else max(12, min(40, len(column) + 4))
-        sheet.column_dimensions[get_column_letter(index)].width = width
-        if column in CHOICES:
-            letter = get_column_letter(index)
-            rule = DataValidation(type="list", formula1=CHOICES[column], allow_blank=True)
-            rule.showErrorMessage = False  # y/yes/above and n/no/below are all accepted
-            rule.add(f"{letter}2:{letter}{VALIDATION_ROWS}")
-            sheet.data_validations.append(rule)
+        style_header(sheet.cell(row, index), column)

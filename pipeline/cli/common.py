@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
 import click
@@ -53,24 +54,28 @@ def user_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def writes_data(func: F) -> F:
-    """Run the command under the data lock (ARCHITECTURE §8): wait up to
+def locked(ctx: click.Context) -> AbstractContextManager[Any]:
+    """The data lock (ARCHITECTURE §8) for this command: wait up to
     ``worker.lock_wait_seconds`` for another writer, saying whom we wait for."""
+    settings = settings_from(ctx)
+
+    def waiting(holder: dict[str, Any]) -> None:
+        click.echo(f"Waiting for the data lock: {describe(holder)} is writing ...", err=True)
+
+    return data_lock(
+        DataPaths(settings.data_dir).state,
+        ctx.command_path,
+        wait=settings.worker.lock_wait_seconds,
+        on_wait=waiting,
+    )
+
+
+def writes_data(func: F) -> F:
+    """Run the command under the data lock (:func:`locked`)."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        ctx = click.get_current_context()
-        settings = settings_from(ctx)
-
-        def waiting(holder: dict[str, Any]) -> None:
-            click.echo(f"Waiting for the data lock: {describe(holder)} is writing ...", err=True)
-
-        with data_lock(
-            DataPaths(settings.data_dir).state,
-            ctx.command_path,
-            wait=settings.worker.lock_wait_seconds,
-            on_wait=waiting,
-        ):
+        with locked(click.get_current_context()):
             return func(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]

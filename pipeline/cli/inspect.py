@@ -8,7 +8,7 @@ from rich.table import Table
 from pipeline.cli.common import console, settings_from, user_errors, writes_data
 from pipeline.collect.names import NameRules, explain, normalise
 from pipeline.curate import history
-from pipeline.curate.mapping import MappingFile
+from pipeline.curate.mapping import load_mapping
 from pipeline.curate.render import short
 from pipeline.paths import ConfigPaths, DataPaths
 from pipeline.report import write_report
@@ -39,7 +39,7 @@ def history_command(ctx: click.Context, model: str, limit: int) -> None:
     whom (pipeline, cli, sheet), which table and field, old and new value."""
     settings = settings_from(ctx)
     configs = ConfigPaths(settings.config_dir)
-    mapping = MappingFile.load(configs.name_mapping)
+    mapping = load_mapping(configs.name_mapping, DataPaths(settings.data_dir).mapping_overlay)
     key = normalise(model, NameRules.load(configs.aliases))
     names = {model, key, mapping.mapping.get(key, ""), mapping.reverse.get(model, "")} - {""}
     names |= {mapping.mapping[n] for n in list(names) if n in mapping.mapping}

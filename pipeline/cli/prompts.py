@@ -11,6 +11,19 @@ class NoInput(Exception):
     """Standard input ended before the question was answered."""
 
 
+class Stopped(Exception):
+    """The person stopped the command at a prompt (Ctrl-C)."""
+
+
+STOPPED_STATUS = 130  # what a shell reports for a command ended by Ctrl-C
+
+
+def _ended() -> Exception:
+    """Why a prompt was cut short: input ran out, or (input still open) Ctrl-C."""
+    click.echo()
+    return NoInput() if input_closed() else Stopped()
+
+
 def ask(question: str, choices: list[str], aliases: dict[str, str] | None = None) -> str:
     """One of ``choices`` (any case; ``aliases`` map extra answers); asks again on garbage."""
     aliases = aliases or {}
@@ -18,8 +31,7 @@ def ask(question: str, choices: list[str], aliases: dict[str, str] | None = None
         try:
             answer = click.prompt(question, default="", show_default=False)
         except click.Abort:
-            click.echo()
-            raise NoInput from None
+            raise _ended() from None
         word = answer.strip().lower()
         word = aliases.get(word, word)
         if word in choices:
@@ -33,8 +45,7 @@ def ask_text(question: str, what: str = "an answer") -> str:
         try:
             answer = click.prompt(question, default="", show_default=False).strip()
         except click.Abort:
-            click.echo()
-            raise NoInput from None
+            raise _ended() from None
         if answer:
             return answer
         click.echo(f"Please give {what}.")

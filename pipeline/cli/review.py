@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.table import Table
 
-from pipeline.cli.common import console, settings_from, user_errors, writes_data
-from pipeline.cli.prompts import NoInput, ask, ask_text, input_closed, no_terminal
+from pipeline.cli.common import console, locked, settings_from, user_errors
+from pipeline.cli.prompts import (
+    STOPPED_STATUS,
+    NoInput,
+    Stopped,
+    ask,
+    ask_text,
+    input_closed,
+    no_terminal,
+)
 from pipeline.curate.apply import apply_plan
 from pipeline.curate.datasets import BELOW, CANDIDATES, STAGING, open_tables
 from pipeline.curate.review import (
@@ -17,26 +26,36 @@ from pipeline.curate.review import (
     apply_decisions,
     new_candidates,
     plan_decision,
+    published_candidates,
     read_decisions,
 )
+from pipeline.errors import TrackerError
+from pipeline.estimate.runner import load_previous
 from pipeline.paths import DataPaths
+from pipeline.settings import Settings
+from pipeline.storage.csvtable import CsvTable
 from pipeline.values import utc_now
 
 DECISIONS_FLAG = "--decisions FILE.csv (columns model,decision,reason)"
 SHOWN = [
     ("developer", "Developer"),
+    ("names", "Leaderboard names"),
+    ("date", "Date"),
     ("training_flop", "Training FLOP"),
+    ("p_above_1e25", "P(above 1e25)"),
     ("confidence", "Confidence"),
     ("estimation_method", "Method"),
     ("threshold_classification", "Classification"),
     ("p_above_1e25", "P(above 1e25)"),
     ("status", "Status"),
+    ("published", "Published"),
     ("reasoning", "Reasoning"),
     ("sources", "Sources"),
     ("alternative_methods", "Alternatives"),
 ]
 ANSWERS = {"yes": "y", "no": "n", "above": "y", "below": "n", "s": "skip", "q": "quit"}
 NEXT = {"yes": "y", "no": "n", "q": "n", "quit": "n"}
+MAX_LISTED = 8
 
 
 def show_candidate(cells: dict[str, str], index: int, total: int) -> None:
@@ -55,6 +74,30 @@ def print_summary(counts: Counter[str]) -> None:
     )
 
 
+def shown_cells(
+    cells: dict[str, str], record: dict[str, Any], published: str | None
+) -> dict[str, str]:
+    """A candidate's cells with what the estimate knows (the leaderboard names, the first
+    date it was seen) and whether it is published."""
+    date = cells.get("release_date") or ""
+    if not date and record.get("first_seen"):
+        date = f"{record['first_seen']} (first seen)"
+    return {
+        **cells,
+        "names": ", ".join(record.get("raw_names") or [record.get("name") or ""]),
+        "date": date,
+        "published": f"yes, as {published!r}" if published else "no",
+    }
+
+
+def _estimates(settings: Settings) -> dict[str, dict[str, Any]]:
+    """The saved estimates by key; none when they cannot be read (the review goes on)."""
+    try:
+        return load_previous(DataPaths(settings.data_dir))
+    except TrackerError:
+        return {}
+
+
 @click.command("review-candidates")
 @click.option("--batch-size", type=click.IntRange(min=1), default=10, show_default=True,
               help="Ask whether to go on after this many candidates.")  # fmt: skip
@@ -65,19 +108,23 @@ def print_summary(counts: Counter[str]) -> None:
 )
 @click.pass_context
 @user_errors
-@writes_data
 def review_command(ctx: click.Context, batch_size: int, decisions: Path | None) -> None:
     """Decide new candidates: y (above 1e25, to staging) or n (below), with a reason.
 
-    Both mark the model verified, so automation never changes the decision.
+    Both mark the model verified, so automation never changes the decision. Models the
+    published dataset already has are not offered. The data lock is held only while a
+    decision is written, never while waiting for an answer.
     """
     settings = settings_from(ctx)
     if decisions is not None:
-        _from_file(settings, decisions)
+        with locked(ctx):
+            _from_file(settings, decisions)
         return
     state = DataPaths(settings.data_dir).state
-    tables = open_tables(settings, [CANDIDATES, BELOW, STAGING])
-    keys = new_candidates(tables[CANDIDATES], tables[STAGING])
+    with locked(ctx):  # opening the tables may finish an interrupted plan
+        tables = open_tables(settings, [CANDIDATES, BELOW, STAGING])
+    published = published_candidates(settings, tables[CANDIDATES])
+    keys = new_candidates(tables[CANDIDATES], tables[STAGING], published)
     if not keys:
         click.echo("No new candidates to review.")
         return
@@ -87,19 +134,30 @@ def review_command(ctx: click.Context, batch_size: int, decisions: Path | None) 
     click.echo(
         f"{len(keys)} new candidate{plural}. Answer y (above 1e25), n (below), skip or quit."
     )
+    _say_published(tables[CANDIDATES], tables[STAGING], published)
+    estimates = _estimates(settings)
     counts: Counter[str] = Counter()
     try:
         for index, key in enumerate(keys, start=1):
-            show_candidate(tables[CANDIDATES].get(key), index, len(keys))
+            cells = shown_cells(tables[CANDIDATES].get(key), estimates.get(key, {}), None)
+            show_candidate(cells, index, len(keys))
             answer = ask("Decision (y/n/skip/quit)", ["y", "n", "skip", "quit"], ANSWERS)
             if answer == "quit":
                 break
             if answer != "skip":
                 reason = ask_text("Reason", "a reason (it is kept in the notes)")
-                stamp = utc_now()
-                apply_plan(plan_decision(key, answer, reason, tables, stamp), tables, stamp, state)
-                target = "staging" if answer == "y" else "below_1e25_flop.csv"
-                click.echo(f"{key}: {'added to' if answer == 'y' else 'moved to'} {target}")
+                with locked(ctx):  # the files as they are now: others may have written
+                    tables = open_tables(settings, [CANDIDATES, BELOW, STAGING])
+                    if key not in new_candidates(tables[CANDIDATES], tables[STAGING]):
+                        click.echo(f"{key}: decided elsewhere meanwhile; left as it is")
+                        answer = "skip"
+                    else:
+                        stamp = utc_now()
+                        plan = plan_decision(key, answer, reason, tables, stamp)
+                        apply_plan(plan, tables, stamp, state)
+                if answer != "skip":
+                    target = "staging" if answer == "y" else "below_1e25_flop.csv"
+                    click.echo(f"{key}: {'added to' if answer == 'y' else 'moved to'} {target}")
             counts[answer] += 1
             more = index < len(keys) and index % batch_size == 0
             if more and ask(f"Reviewed {index}. Next batch? (y/n)", ["y", "n"], NEXT) == "n":
@@ -107,7 +165,21 @@ def review_command(ctx: click.Context, batch_size: int, decisions: Path | None) 
     except NoInput:
         print_summary(counts)
         raise no_terminal("review-candidates", DECISIONS_FLAG) from None
+    except Stopped:
+        print_summary(counts)
+        click.echo("stopped")
+        ctx.exit(STOPPED_STATUS)
     print_summary(counts)
+
+
+def _say_published(candidates: CsvTable, staging: CsvTable, published: dict[str, str]) -> None:
+    """Which unverified candidates are not offered because they are published."""
+    waiting = [k for k in new_candidates(candidates, staging) if k in published]
+    if not waiting:
+        return
+    names = ", ".join(published[k] for k in waiting[:MAX_LISTED])
+    more = f" and {len(waiting) - MAX_LISTED} more" if len(waiting) > MAX_LISTED else ""
+    click.echo(f"Not offered: {len(waiting)} already published ({names}{more}).")
 
 
 def _from_file(settings: object, path: Path) -> None:

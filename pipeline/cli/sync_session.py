@@ -14,7 +14,7 @@ from pipeline.curate.datasets import (
     published_seed,
     seed_published,
 )
-from pipeline.curate.mapping import MappingFile
+from pipeline.curate.mapping import load_mapping
 from pipeline.curate.plan import Plan
 from pipeline.curate.schema_map import SchemaMap
 from pipeline.curate.sync import SyncContext, plan_to_published, plan_to_staging
@@ -43,7 +43,8 @@ class Session:
                 seed, self.tables[PUBLISHED].key_column, self.tables[PUBLISHED].columns
             )
         self.mapping_path = configs.name_mapping
-        self.mapping = MappingFile.load(configs.name_mapping)
+        overlay = DataPaths(settings.data_dir).mapping_overlay
+        self.mapping = load_mapping(configs.name_mapping, overlay)
         self.schema = SchemaMap.load(configs.schema_map)
         self.state = DataPaths(settings.data_dir).state
 

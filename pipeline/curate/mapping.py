@@ -1,4 +1,5 @@
-"""The name mapping, ``configs/model_name_mapping.yaml``: staging key -> published name.
+"""The name mapping, ``configs/model_name_mapping.yaml``: staging key -> published name,
+plus the entries added at run time in the data directory (:func:`load_mapping`).
 
 Seed format: one ``key: "Published Name"`` per line, grouped by developer under comment
 headers such as ``# OpenAI Models``. Reading reports every duplicate key and every name
@@ -106,6 +107,26 @@ class MappingFile:
 
     def described_problems(self) -> list[str]:
         return [f"{self.path}: {problem}" for problem in self.problems]
+
+
+def load_mapping(config: Path, overlay: Path) -> MappingFile:
+    """The configured mapping followed by the run-time overlay (``data/state/``: mappings
+    reviewers add from the sheet). A key or name in both is a problem of the overlay."""
+    base, extra = MappingFile.load(config), MappingFile.load(overlay)
+    if not extra.entries and not extra.problems:
+        return base
+    merged = MappingFile(base.path, list(base.entries), list(base.problems))
+    mapping, reverse = base.mapping, base.reverse
+    merged.problems += [f"({overlay}) {problem}" for problem in extra.problems]
+    for entry in extra.entries:
+        if entry.key in mapping or entry.name in reverse:
+            clash = entry.key if entry.key in mapping else entry.name
+            merged.problems.append(
+                f"({overlay}) line {entry.line}: {clash!r} is also in {config.name}"
+            )
+            continue
+        merged.entries.append(entry)
+    return merged
 
 
 # -- writing -------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ estimate are kept, with legacy values translated, unless ``--reset`` drops them.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +17,9 @@ from pipeline.collect.names import NameRules
 from pipeline.curate.apply import apply_plan, preview
 from pipeline.curate.datasets import BELOW as BELOW_NAME
 from pipeline.curate.datasets import CANDIDATES, open_tables
+from pipeline.curate.pins import pinned_fields, with_pins
 from pipeline.curate.plan import AddRow, DropRow, InvalidInput, MoveRow, Plan, UpdateField
+from pipeline.curate.review import published_candidates
 from pipeline.curate.validate import Problem, cross_check, denoised, validate_table
 from pipeline.errors import InputError
 from pipeline.estimate.classify import status_for
@@ -35,7 +38,7 @@ from pipeline.schema import (
     canonical,
     is_verified,
 )
-from pipeline.settings import Settings
+from pipeline.settings import Settings, Thresholds
 from pipeline.storage.csvtable import CsvTable
 from pipeline.values import format_number, utc_now
 
@@ -115,10 +118,16 @@ def _update_row(
 
 
 def plan_refresh(
-    estimates: list[dict[str, Any]], tables: dict[str, CsvTable], *, reset: bool = False
+    estimates: list[dict[str, Any]],
+    tables: dict[str, CsvTable],
+    *,
+    reset: bool = False,
+    thresholds: Thresholds | None = None,
 ) -> Plan:
-    """The changes that bring candidates and below in line with the estimates."""
+    """The changes that bring candidates and below in line with the estimates. A reviewer's
+    pinned fields (:mod:`pipeline.curate.pins`) are kept, and keep the row a candidate."""
     plan = Plan()
+    thresholds = thresholds or Thresholds()
     cand, below = tables[CANDIDATES], tables[BELOW_TABLE]
     estimated = {e["key"]: e for e in estimates}
     for key in dict.fromkeys([*estimated, *cand.rows, *below.rows]):
@@ -143,6 +152,10 @@ def plan_refresh(
             continue
         desired = row_from_estimate(estimate)
         target = target_of(estimate["threshold_classification"])
+        pinned = homes.get(CANDIDATES, {})
+        pins = pinned_fields(pinned.get("notes", ""))
+        if pins:
+            desired, target = with_pins(desired, pinned, pins, thresholds), CANDIDATES
         other = BELOW_TABLE if target == CANDIDATES else CANDIDATES
         if target in homes:
             _update_row(target, key, homes[target], desired, plan)
@@ -186,8 +199,11 @@ class RefreshReport:
         return bool(self.errors or self.plan.problems)
 
 
-def summarise(candidates: CsvTable, below: CsvTable) -> dict[str, int]:
-    """The seed's summary of the candidates table, and the size of below."""
+def summarise(
+    candidates: CsvTable, below: CsvTable, published: Collection[str] = ()
+) -> dict[str, int]:
+    """The seed's summary of the candidates table, and the size of below; ``published``
+    candidates (already in the published dataset) do not need verification."""
     rows = [candidates.get(k) for k in candidates.rows]
     classes = Counter(r.get("threshold_classification", "") for r in rows)
     below_rows = [below.get(k) for k in below.rows]
@@ -196,8 +212,13 @@ def summarise(candidates: CsvTable, below: CsvTable) -> dict[str, int]:
         "manually verified": sum(is_verified(r) for r in rows),
         "high-confidence above 1e25": classes[ABOVE],
         "uncertain, needing verification": sum(
-            1 for r in rows if r.get("threshold_classification") == NOT_SURE and not is_verified(r)
+            1
+            for r in rows
+            if r.get("threshold_classification") == NOT_SURE
+            and not is_verified(r)
+            and r.get(KEY) not in published
         ),
+        "already published": len(published),
         "below 1e25": len(below_rows),
         "verified below": sum(is_verified(r) for r in below_rows),
     }
@@ -224,7 +245,9 @@ def run_refresh(
     rules = NameRules.load(configs.aliases)
     problems = [p for t in tables.values() for p in validate_table(t, rules)]
     problems += cross_check(tables[CANDIDATES], tables[BELOW_TABLE])
-    plan = plan_refresh(list(estimated.values()), tables, reset=reset)
+    plan = plan_refresh(
+        list(estimated.values()), tables, reset=reset, thresholds=settings.thresholds
+    )
     report = RefreshReport(plan, problems)
     if not report.blocked:
         report.added_columns = {n: t.ensure_columns(COLUMNS) for n, t in tables.items()}
@@ -233,5 +256,6 @@ def run_refresh(
         else:
             report.written = apply_plan(plan, tables, utc_now(), paths.state, source="pipeline")
     report.tables = tables
-    report.summary = summarise(tables[CANDIDATES], tables[BELOW_TABLE])
+    published = published_candidates(settings, tables[CANDIDATES])
+    report.summary = summarise(tables[CANDIDATES], tables[BELOW_TABLE], published)
     return report

@@ -6,11 +6,20 @@ The same plans serve the terminal review, a decisions file and, later, the revie
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.curate.apply import apply_plan
-from pipeline.curate.datasets import BELOW, CANDIDATES, STAGING, open_tables
+from pipeline.curate.datasets import (
+    BELOW,
+    CANDIDATES,
+    PUBLISHED,
+    STAGING,
+    open_tables,
+    published_seed,
+)
+from pipeline.curate.mapping import MappingFile, load_mapping
 from pipeline.curate.notes import appended, stamped
 from pipeline.curate.plan import (
     AddRow,
@@ -22,7 +31,7 @@ from pipeline.curate.plan import (
     UpdateField,
 )
 from pipeline.errors import InputError
-from pipeline.paths import DataPaths
+from pipeline.paths import ConfigPaths, DataPaths
 from pipeline.schema import ABOVE, KEY, VERIFIED, is_verified
 from pipeline.schema import BELOW as BELOW_CLASS
 from pipeline.settings import Settings
@@ -44,13 +53,36 @@ def parse_decision(text: str) -> str | None:
     return "y" if word in YES else "n" if word in NO else None
 
 
-def new_candidates(candidates: CsvTable, staging: CsvTable) -> list[str]:
-    """Candidates waiting for a decision: not in staging and not verified."""
+def new_candidates(
+    candidates: CsvTable, staging: CsvTable, published: Collection[str] = ()
+) -> list[str]:
+    """Candidates waiting for a decision: not in staging, not verified, not ``published``
+    (models the published dataset already has need no review)."""
     return [
         key
         for key, record in candidates.rows.items()
-        if key not in staging and not is_verified(record.cells)
+        if key not in staging and not is_verified(record.cells) and key not in published
     ]
+
+
+def already_published(
+    candidates: CsvTable, mapping: MappingFile, published: CsvTable
+) -> dict[str, str]:
+    """Candidates whose mapped name is in the published dataset -> that name."""
+    names = mapping.mapping
+    return {key: names[key] for key in candidates.rows if names.get(key, "") in published}
+
+
+def published_candidates(settings: Settings, candidates: CsvTable) -> dict[str, str]:
+    """:func:`already_published` with the project's mapping and published dataset (its
+    seed, Epoch's data, while there is none yet)."""
+    paths, configs = DataPaths(settings.data_dir), ConfigPaths(settings.config_dir)
+    mapping = load_mapping(configs.name_mapping, paths.mapping_overlay)
+    published = open_tables(settings, [PUBLISHED])[PUBLISHED]
+    seed = published_seed(settings)
+    if seed is not None:
+        published = CsvTable.read(seed, published.key_column, published.columns)
+    return already_published(candidates, mapping, published)
 
 
 def plan_decision(

@@ -24,6 +24,7 @@ from pipeline.curate.plan import (
     UpdateField,
     merge_cell,
 )
+from pipeline.curate.protect import keeps_published
 from pipeline.curate.schema_map import SchemaMap
 from pipeline.schema import KEY, is_verified
 from pipeline.storage.csvtable import CsvTable
@@ -39,6 +40,7 @@ class SyncContext:
     schema: SchemaMap
     mapping: MappingFile
     stamp: str
+    origin: str = "by sync-datasets"  # what the audit notes name as the change's origin
 
 
 def _summary(changes: list[Change]) -> str:
@@ -67,7 +69,7 @@ def plan_to_published(
                     InvalidInput(STAGING, key, fm.staging, cells.get(fm.staging, ""), str(exc))
                 )
         if name not in published:
-            note = stamped(ctx.stamp, f"Added from staging ({key}) by sync-datasets")
+            note = stamped(ctx.stamp, f"Added from staging ({key}) {ctx.origin}")
             row = {schema.key.published: name, **values, audit: note}
             plan.add(AddRow(PUBLISHED, name, row, f"new in staging as {key}"))
             continue
@@ -75,13 +77,15 @@ def plan_to_published(
         updates: list[Change] = []
         for fm in schema.fields:
             new = values.get(fm.published, "")
+            if keeps_published(fm, current[fm.published], cells.get(schema.audit.staging, "")):
+                continue  # Epoch's text stays unless a reviewer edited this field
             if new and not schema.same(fm, cells.get(fm.staging, ""), current[fm.published]):
                 why = f"staging {key} differs"
                 updates.append(
                     UpdateField(PUBLISHED, name, fm.published, current[fm.published], new, why)
                 )
         if updates:
-            text = f"Updated from staging ({key}) by sync-datasets: {_summary(updates)}"
+            text = f"Updated from staging ({key}) {ctx.origin}: {_summary(updates)}"
             updates.append(AppendNote(PUBLISHED, name, audit, stamped(ctx.stamp, text), "audit"))
             plan.extend(updates)
     return plan

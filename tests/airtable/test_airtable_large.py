@@ -45,13 +45,18 @@ def test_ten_edited_rows_cost_one_write(thousand: Base) -> None:
     assert thousand.counts() == {"read": pages(ROWS) + 3, "write": batches(10), "schema": 0}
     assert [len(c.updates) for c in report.changes.values()] == [10, 0, 0]
     after, records = thousand.rows("candidates"), thousand.by_key("candidates")
-    note = f"[{STAMP}] Sheet edit by a reviewer: parameter_source = reviewer"
+    note = (
+        f"[{STAMP}] Sheet edit by a reviewer: parameter_source = reviewer; "
+        "pinned against re-estimation"
+    )
     for key in keys:
-        assert after[key]["parameter_source"] == "reviewer" and after[key]["verified"] == "y"
+        assert after[key]["parameter_source"] == "reviewer" and after[key]["verified"] == ""
         assert after[key]["notes"] == note
-        # the echo: verified, notes and sync_status go back to the sheet
-        assert records[key]["verified"] == "y" and records[key]["notes"] == note
-        assert records[key]["sync_status"] == "applied: parameter_source"
+        # the echo: notes and sync_status go back to the sheet
+        assert records[key]["notes"] == note
+        assert records[key]["sync_status"] == (
+            "applied: parameter_source pinned; the row still needs a decision"
+        )
     assert {k for k in after if after[k] != before[k]} == set(keys)
     thousand.sync()
     assert thousand.counts()["write"] == 0

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import yaml
 from click.testing import CliRunner, Result
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -203,6 +204,18 @@ def workbook_values(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     """Every sheet's cell values, header included (what a reviewer sees)."""
     book = load_workbook(path)
     return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book}
+
+
+def published_statuses(project: Project) -> dict[str, str]:
+    """The status of each candidate the published dataset already has (the configured
+    mapping sends its key to a published row's name)."""
+    names = yaml.safe_load((project.configs / "model_name_mapping.yaml").read_text())
+    published = read_csv(project.file("published"), "Model")
+    return {
+        key: f"published: as {names[key]!r}; no review needed"
+        for key in read_csv(project.file("candidates"))
+        if names.get(key) in published
+    }
 
 
 def no_write(report: MirrorReport) -> bool:

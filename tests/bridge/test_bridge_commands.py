@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from bridge_support import STAMP, WAITING, Project, put
+from bridge_support import STAMP, WAITING, Project, published_statuses, put
 
+from bridge.pull import CONFIRMED_HERE
 from pipeline.storage.csvtable import CsvTable
 
 APPLIED = f"[{STAMP}] Manual review: confirmed above 1e25 FLOP. Reason: reported"
@@ -42,7 +43,7 @@ def test_a_push_after_a_pull_writes_the_local_changes(synced: Project) -> None:
     files = {t: synced.file(t).read_bytes() for t in ("candidates", "staging", "below")}
     result = synced.cli("bridge", "push")
     assert result.exit_code == 0, result.output
-    assert synced.sheet_by_key("candidates")["grok_3"]["verified"] == "y"
+    assert "grok_3" not in synced.sheet_by_key("candidates")  # confirmed: it lives in Staging
     assert synced.sheet_by_key("staging")["grok_3"]["notes"] == APPLIED
     assert synced.sheet_by_key("staging")["o3"]["training_flop"] == 2e26
     assert {t: synced.file(t).read_bytes() for t in files} == files
@@ -55,7 +56,7 @@ def test_a_push_after_a_pull_writes_the_statuses(synced: Project) -> None:
     review(synced)
     synced.cli("bridge", "pull")
     synced.cli("bridge", "push")
-    assert synced.status("candidates", "grok_3") == "applied: added to staging"
+    assert synced.status("staging", "grok_3") == CONFIRMED_HERE
     assert synced.status("candidates", "gpt_4.1") == 'decision "maybe" not understood: use y or n'
     assert synced.status("staging", "o3") == "applied: training_flop"
 
@@ -170,6 +171,6 @@ def test_table_option_syncs_only_that_sheet(synced: Project) -> None:
     assert synced.file("candidates").read_bytes() == candidates
     rows = synced.sheet_by_key("candidates")
     assert rows["deepseek_r1"]["training_flop"] == 7.5e25
-    assert rows["grok_3"]["sync_status"] is None
+    assert rows["grok_3"]["sync_status"] == published_statuses(synced)["grok_3"]
     synced.cli("bridge", "sync")
     assert synced.rows("staging")["grok_3"]["notes"] == APPLIED

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import re
 
-from bridge_support import Project, append_values, no_write, put, row_numbers, row_values
+from bridge_support import (
+    Project,
+    append_values,
+    column_number,
+    no_write,
+    put,
+    row_numbers,
+    row_values,
+)
 
 
 def paste_copy(project: Project, key: str, flop: float) -> None:
@@ -13,7 +21,7 @@ def paste_copy(project: Project, key: str, flop: float) -> None:
         sheet = book["Candidates"]
         (number,) = row_numbers(sheet, key)
         values = row_values(sheet, number)
-        values[5] = flop
+        values[column_number(sheet, "training_flop") - 1] = flop
         append_values(sheet, values)
 
 
@@ -22,7 +30,8 @@ def named_rows(project: Project, key: str) -> dict[int, set[int]]:
     with project.editing() as book:
         sheet = book["Candidates"]
         numbers = row_numbers(sheet, key)
-        statuses = [sheet.cell(n, sheet.max_column).value or "" for n in numbers]
+        status = column_number(sheet, "sync_status")
+        statuses = [sheet.cell(n, status).value or "" for n in numbers]
     return {
         n: {int(x) for x in re.findall(r"\d+", s.removeprefix("duplicate key: also on row "))}
         for n, s in zip(numbers, statuses, strict=True)
@@ -48,7 +57,7 @@ def test_fixing_the_duplicate_applies_the_edit(synced: Project) -> None:
     with synced.editing() as book:  # the reviewer keeps the copy with the new value
         sheet = book["Candidates"]
         for number in reversed(row_numbers(sheet, "o3_mini")):
-            if sheet.cell(number, 6).value != 9e24:
+            if sheet.cell(number, column_number(sheet, "training_flop")).value != 9e24:
                 sheet.delete_rows(number)
     synced.mirror()
     assert synced.rows("candidates")["o3_mini"]["training_flop"] == "9e+24"
@@ -66,7 +75,7 @@ def test_the_sheet_keeps_exactly_the_two_copies(synced: Project) -> None:
 def test_statuses_name_the_other_copy_after_a_push_without_removals(synced: Project) -> None:
     with synced.editing() as book:
         for _ in range(2):
-            append_values(book["Candidates"], ["mystery_model", "Acme", None, None, None, 4e25])
+            append_values(book["Candidates"], ["mystery_model", "Acme", 4e25])
     synced.mirror()
     named = named_rows(synced, "mystery_model")
     assert all(rows == set(named) - {n} for n, rows in named.items())
@@ -77,7 +86,7 @@ def test_statuses_name_the_other_copy_after_a_push_that_removed_a_row(synced: Pr
         sheet = book["Candidates"]
         put(sheet, "phi_4", {"decision": "n", "reason": "small"})  # its row leaves the sheet
         for _ in range(2):
-            append_values(sheet, ["mystery_model", "Acme", None, None, None, 4e25])
+            append_values(sheet, ["mystery_model", "Acme", 4e25])
     synced.mirror()
     assert "phi_4" not in synced.sheet_by_key("candidates")
     named = named_rows(synced, "mystery_model")

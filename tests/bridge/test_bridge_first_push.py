@@ -2,43 +2,96 @@
 
 from __future__ import annotations
 
-from bridge_support import TITLES, Project, no_write
+from bridge_support import TITLES, Project, no_write, published_statuses
 from openpyxl import load_workbook
 
 from bridge.codec import from_sheet, normal
 from bridge.outcome import Outcome
 
-SCHEMA = [
-    "model", "developer", "release_date", "parameters", "parameter_source", "training_flop",
-    "confidence", "confidence_explanation", "estimation_method", "alternative_methods",
-    "threshold_classification", "p_above_1e25", "status", "reasoning", "sources", "verified",
+DECIDING = ["model", "developer", "training_flop", "threshold_classification"]
+EVIDENCE = [
+    "release_date", "parameters", "parameter_source", "confidence", "confidence_explanation",
+    "estimation_method", "alternative_methods", "status", "reasoning", "sources", "verified",
     "last_updated", "notes",
 ]  # fmt: skip
+# Column widths (characters) of the first screen: fitted to the content, capped.
+WIDTHS = {"A": 32, "B": 13, "C": 13, "D": 28, "E": 9, "F": 26, "G": 34}
 
 
 def test_first_push_creates_the_three_sheets(fresh: Project) -> None:
     report = fresh.mirror()
     assert report.pushed and not report.local.changes and report.written == []
     book = load_workbook(fresh.workbook)
-    assert book.sheetnames == ["Candidates", "Staging", "Published"]
+    assert book.sheetnames == ["Candidates", "Staging", "Published", "Guide"]
     assert report.notices == [
         f"Started {fresh.file('published')} from {fresh.data / 'raw/epoch/published_data.csv'}"
     ]
-    assert all(isinstance(o, Outcome) and not o.statuses for o in report.outcomes.values())
+    assert all(isinstance(o, Outcome) for o in report.outcomes.values())
+    assert not any(o.statuses for o in report.outcomes.values())
+    quiet = report.outcomes["candidates"].quiet
+    assert quiet == published_statuses(fresh)
+    assert quiet["gpt_4o"] == "published: as 'GPT-4o'; no review needed"
 
 
 def test_headers_are_the_columns_plus_reviewer_and_worker_columns(fresh: Project) -> None:
     fresh.mirror()
     book = load_workbook(fresh.workbook)
     headers = {t: [c.value for c in book[title][1]] for t, title in TITLES.items()}
-    assert headers["candidates"] == [*SCHEMA, "decision", "reason", "sync_status"]
-    assert headers["staging"] == [*SCHEMA, "publish", "published_name", "sync_status"]
-    published = list(fresh.rows("published")["Grok 4"])
-    assert headers["published"] == [*published, "sync_status"]
+    assert headers["candidates"] == [*DECIDING, "decision", "reason", "sync_status", *EVIDENCE]
+    assert headers["staging"] == [*DECIDING, "publish", "published_name", "sync_status", *EVIDENCE]
+    front = ["Model", "Organization", "Training compute (FLOP)", "sync_status"]
+    published = [c for c in fresh.rows("published")["Grok 4"] if c not in front]
+    assert headers["published"] == [*front, *published]
     for title in TITLES.values():
         sheet = book[title]
-        assert sheet.freeze_panes == "A2"
+        assert sheet.freeze_panes == "B2"  # the header and the key column
         assert all(cell.font.bold for cell in sheet[1])
+
+
+def test_the_first_screen_fits_key_flop_decision_reason_and_status(fresh: Project) -> None:
+    fresh.mirror()
+    sheet = load_workbook(fresh.workbook)["Candidates"]
+    widths = {letter: sheet.column_dimensions[letter].width for letter in WIDTHS}
+    assert widths == WIDTHS
+    # A landscape A4 page, 10.9 in between the margins at 85%, holds 1229 pixels: columns
+    # of width w take 7w + 5 (Arial 10); 12 more for p_above_1e25.
+    assert sum(7 * w + 5 for w in [*widths.values(), 12]) <= 1229
+    assert sheet.page_setup.scale == 85
+    keys = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert max(len(k) for k in keys) <= WIDTHS["A"] and "gemini_2.0_flash_thinking" in "".join(keys)
+    assert sheet.page_setup.orientation == "landscape"
+
+
+def test_numbers_are_formatted_for_reading(fresh: Project) -> None:
+    fresh.mirror()
+    sheet = load_workbook(fresh.workbook)["Candidates"]
+    grok = 2 + [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)].index("grok_3")
+    assert sheet.cell(grok, 3).number_format == "0.0#e+00"  # 3.5e+26
+    mpt = 2 + [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)].index("mpt_30b")
+    assert sheet.cell(mpt, 1 + len(DECIDING) + 3 + 1).number_format == "#,##0"
+
+
+def test_problem_rows_are_highlighted_by_a_rule_and_filterable(fresh: Project) -> None:
+    fresh.mirror()
+    sheet = load_workbook(fresh.workbook)["Candidates"]
+    assert sheet.auto_filter.ref == f"A1:T{sheet.max_row}"
+    (rules,) = list(sheet.conditional_formatting)
+    assert str(rules.sqref) == "A2:T5000"
+    (formula,) = rules.rules[0].formula
+    assert formula == (
+        'AND($G2<>"",LEFT($G2,8)<>"applied:",LEFT($G2,9)<>"restored:",LEFT($G2,8)<>"waiting:",'
+        'LEFT($G2,10)<>"published:")'
+    )
+
+
+def test_the_guide_explains_every_column(fresh: Project) -> None:
+    fresh.mirror()
+    guide = load_workbook(fresh.workbook)["Guide"]
+    rows = list(guide.iter_rows(values_only=True))
+    assert rows[0] == ("sheet", "column", "what it means", "what the worker does with it")
+    described = {(sheet, column) for sheet, column, *_ in rows[1:]}
+    assert ("Candidates", "decision") in described and ("Published", "Model") in described
+    assert len(rows) - 1 == 20 + 20 + 32
 
 
 def test_decision_and_publish_offer_a_list(fresh: Project) -> None:
@@ -51,16 +104,18 @@ def test_decision_and_publish_offer_a_list(fresh: Project) -> None:
         for sheet in book
     }
     assert rules == {
-        "Candidates": [("list", '"y,n"', "S2:S1048576")],
-        "Staging": [("list", '"y"', "S2:S1048576")],
+        "Candidates": [("list", '"y,n"', "F2:F1048576")],
+        "Staging": [("list", '"y"', "F2:F1048576")],
         "Published": [],
+        "Guide": [],
     }
 
 
 def test_long_text_is_wrapped(fresh: Project) -> None:
     fresh.mirror()
     sheet = load_workbook(fresh.workbook)["Candidates"]
-    reasoning, developer = SCHEMA.index("reasoning") + 1, SCHEMA.index("developer") + 1
+    header = [c.value for c in sheet[1]]
+    reasoning, developer = header.index("reasoning") + 1, header.index("developer") + 1
     assert sheet.cell(2, reasoning).alignment.wrap_text
     assert not sheet.cell(2, developer).alignment.wrap_text
 
@@ -68,6 +123,7 @@ def test_long_text_is_wrapped(fresh: Project) -> None:
 def test_rows_match_the_csv_files_cell_for_cell(fresh: Project) -> None:
     fresh.mirror()
     book = load_workbook(fresh.workbook)
+    statuses = published_statuses(fresh)
     for table, title in TITLES.items():
         layout, local = fresh.layout(table), list(fresh.rows(table).values())
         rows = list(book[title].iter_rows(min_row=2, values_only=True))
@@ -75,6 +131,8 @@ def test_rows_match_the_csv_files_cell_for_cell(fresh: Project) -> None:
         for values, row in zip(rows, local, strict=True):
             read = {c: from_sheet(layout, c, v) for c, v in zip(layout.header, values, strict=True)}
             want = {c: normal(layout, c, row.get(c, "")) for c in layout.header}
+            if table == "candidates":
+                want["sync_status"] = statuses.get(row["model"], "")
             assert read == want
     assert len(fresh.rows("candidates")) > 50
 

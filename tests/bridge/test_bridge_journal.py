@@ -19,6 +19,7 @@ from bridge_support import (
 
 from bridge.backends.local import LocalBackend
 from bridge.model import SheetChanges
+from bridge.pull import CONFIRMED_HERE
 from bridge.state import BridgeState
 
 NOTE = f"[{STAMP}] Manual review: confirmed above 1e25 FLOP. Reason: reported"
@@ -113,7 +114,7 @@ def test_applied_statuses_survive_a_failed_write(synced: Project) -> None:
     with pytest.raises(ConnectionError):
         synced.mirror(backend=NetworkDown(synced.workbook))
     synced.mirror()
-    assert synced.status("candidates", "grok_3") == "applied: added to staging"
+    assert synced.status("staging", "grok_3") == CONFIRMED_HERE
     assert synced.status("staging", "o3") == "applied: training_flop"
 
 
@@ -149,5 +150,6 @@ def test_a_reviewer_edit_made_between_the_crash_and_the_retry_is_kept(
     synced.edit("candidates", "gpt_4.1", {"training_flop": 1.5e26})
     synced.mirror()
     row = synced.rows("candidates")["gpt_4.1"]
-    assert (row["training_flop"], row["verified"]) == ("1.5e+26", "y")
+    assert (row["training_flop"], row["verified"]) == ("1.5e+26", "")  # pinned, not verified
+    assert row["notes"].endswith("pinned against re-estimation")
     assert synced.rows("staging")["grok_3"]["notes"].splitlines().count(NOTE) == 1

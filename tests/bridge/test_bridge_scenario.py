@@ -15,7 +15,9 @@ from bridge_support import (
     STAMP,
     Project,
     append_values,
+    column_number,
     no_write,
+    published_statuses,
     put,
     row_number,
     row_values,
@@ -23,6 +25,7 @@ from bridge_support import (
 )
 
 from bridge.mirror import MirrorReport
+from bridge.pull import CONFIRMED_HERE
 
 ABOVE = f"[{STAMP}] Manual review: confirmed above 1e25 FLOP. Reason: reported 3.5e26"
 BELOW = f"[{STAMP}] Manual review: confirmed below 1e25 FLOP. Reason: small model"
@@ -54,7 +57,9 @@ def afternoon(synced: Project) -> Afternoon:
         put(candidates, "gpt_4.1", {"decision": "maybe", "reason": "unsure"})
         candidates.delete_rows(row_number(candidates, "o1_mini"))
         pasted = row_values(candidates, row_number(candidates, "o3_mini"))
-        pasted[5] = 9e24  # training_flop of the pasted copy
+        pasted[column_number(candidates, "training_flop") - 1] = (
+            9e24  # training_flop of the pasted copy
+        )
         append_values(candidates, pasted)
         put(book["Staging"], "o3", {"training_flop": 2e26})
         put(book["Published"], "GPT-4o", {"Training compute notes": "Corrected by a reviewer"})
@@ -67,8 +72,8 @@ def test_decision_y_adds_the_model_to_staging(afternoon: Afternoon) -> None:
     assert staged["verified"] == "y" and staged["status"] == "confirmed_above_1e25"
     assert staged["notes"] == ABOVE
     assert candidate["verified"] == "y" and candidate["notes"] == ABOVE
-    assert project.status("candidates", "grok_3") == "applied: added to staging"
-    assert project.sheet_by_key("candidates")["grok_3"]["verified"] == "y"
+    assert "grok_3" not in project.sheet_by_key("candidates")  # it lives in Staging now
+    assert project.status("staging", "grok_3") == CONFIRMED_HERE
     assert "grok_3" in project.sheet_by_key("staging")
 
 
@@ -146,7 +151,8 @@ def test_sorting_changed_nothing_else(afternoon: Afternoon) -> None:
     rest = [r for r in project.sheet("candidates") if r["model"] not in EDITED]
     flops = [r["training_flop"] for r in rest]
     assert flops == sorted(flops)  # the reviewer's order is kept
-    assert all(r["sync_status"] is None for r in rest)
+    published = published_statuses(project)
+    assert all(r["sync_status"] == published.get(r["model"]) for r in rest)
 
 
 def test_the_sync_reports_what_it_did(afternoon: Afternoon) -> None:

@@ -3,11 +3,13 @@ and recovery from a crash between the two files of a move."""
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import Result
 from curate_support import (
     edit_estimates,
@@ -68,7 +70,14 @@ def test_refresh_prints_the_seed_summary(pipeline_run: Run, paths: DataPaths) ->
     assert summary_count(output, "high-confidence above 1e25") == classes.count(
         "high_confidence_above_1e25"
     )
-    assert summary_count(output, "uncertain, needing verification") == classes.count(NOT_SURE)
+    names = yaml.safe_load((paths.root.parent / "configs/model_name_mapping.yaml").read_text())
+    epoch = {r["Model"] for r in csv.DictReader((paths.raw / "epoch/published_data.csv").open())}
+    published = {row["model"] for row in rows if names.get(row["model"]) in epoch}
+    waiting = [r for r in rows if r["threshold_classification"] == NOT_SURE]
+    assert summary_count(output, "uncertain, needing verification") == len(
+        [r for r in waiting if r["model"] not in published]
+    )
+    assert summary_count(output, "already published") == len(published) == 17
     assert summary_count(output, "below 1e25") == len(read_rows(paths.below))
 
 

@@ -576,6 +576,10 @@ class Sheet:
     frozen_column_count: int = 0
     hidden: bool = False
     grid: list[list[Cell | None]] = field(default_factory=list)
+    column_pixels: dict[int, int] = field(default_factory=dict)
+    formats: list[dict[str, Any]] = field(default_factory=list)
+    basic_filter: dict[str, Any] | None = None
+    conditional_rules: list[dict[str, Any]] = field(default_factory=list)
 
     def get(self, r: int, c: int) -> Cell | None:
         if r < len(self.grid) and c < len(self.grid[r]):
@@ -1550,7 +1554,9 @@ class FakeSheets:
     def _structure_update(self, params: dict[str, list[str]], body: Any) -> dict[str, Any]:
         """POST spreadsheets/{id}:batchUpdate {requests: [...]}: applied in order, atomically
         (one failing request -> 400 ``Invalid requests[i].<kind>: ...`` and no change).
-        Supported: addSheet, appendDimension, updateSheetProperties, deleteDimension."""
+        Supported: addSheet, appendDimension, updateSheetProperties, deleteDimension, and the
+        formatting requests updateDimensionProperties (pixelSize), repeatCell, setBasicFilter,
+        addConditionalFormatRule (recorded on the sheet, not applied to values)."""
         reqs = (body or {}).get("requests") or []
         if not reqs:
             raise _bad("Must specify at least one request.")
@@ -1560,6 +1566,10 @@ class FakeSheets:
             "appendDimension": self._req_append_dimension,
             "updateSheetProperties": self._req_update_sheet_properties,
             "deleteDimension": self._req_delete_dimension,
+            "updateDimensionProperties": self._req_dimension_properties,
+            "repeatCell": self._req_repeat_cell,
+            "setBasicFilter": self._req_basic_filter,
+            "addConditionalFormatRule": self._req_conditional_rule,
         }
         replies = []
         try:
@@ -1750,6 +1760,56 @@ class FakeSheets:
             sheet.delete_rows(start, end)
         else:
             sheet.delete_columns(start, end)
+        return {}
+
+    def _grid_range(self, rng: Any) -> Sheet:
+        """The sheet of a GridRange, its indexes checked against the grid."""
+        if not isinstance(rng, dict):
+            raise _bad("Invalid range")
+        sheet = self._sheet_by_id(rng.get("sheetId", 0))
+        for start, end, size in (
+            ("startRowIndex", "endRowIndex", sheet.row_count),
+            ("startColumnIndex", "endColumnIndex", sheet.column_count),
+        ):
+            first, last = int(rng.get(start, 0)), int(rng.get(end, size))
+            if not 0 <= first < last <= size:
+                raise _bad(f"Invalid range [{first}, {last}) for a grid of {size}")
+        return sheet
+
+    def _req_dimension_properties(self, args: dict[str, Any]) -> dict[str, Any]:
+        """updateDimensionProperties: only ``pixelSize`` of columns is kept."""
+        rng = args.get("range") or {}
+        sheet = self._sheet_by_id(rng.get("sheetId", 0))
+        if rng.get("dimension") != "COLUMNS" or args.get("fields") != "pixelSize":
+            raise _bad("FakeSheets supports only the pixelSize of columns")
+        start, end = int(rng.get("startIndex", 0)), int(rng.get("endIndex", 0))
+        if not 0 <= start < end <= sheet.column_count:
+            raise _bad(f"Invalid range [{start}, {end}) for {sheet.column_count} columns")
+        for index in range(start, end):
+            sheet.column_pixels[index] = int((args.get("properties") or {})["pixelSize"])
+        return {}
+
+    def _req_repeat_cell(self, args: dict[str, Any]) -> dict[str, Any]:
+        """repeatCell: the range, format and field mask are recorded."""
+        sheet = self._grid_range(args.get("range"))
+        if not str(args.get("fields") or ""):
+            raise _bad("At least one field must be specified in 'fields'.")
+        sheet.formats.append(copy.deepcopy(args))
+        return {}
+
+    def _req_basic_filter(self, args: dict[str, Any]) -> dict[str, Any]:
+        sheet = self._grid_range((args.get("filter") or {}).get("range"))
+        sheet.basic_filter = copy.deepcopy(args["filter"])
+        return {}
+
+    def _req_conditional_rule(self, args: dict[str, Any]) -> dict[str, Any]:
+        rule = args.get("rule") or {}
+        ranges = rule.get("ranges") or []
+        if not ranges:
+            raise _bad("A conditional format rule needs at least one range.")
+        sheets = {id(self._grid_range(r)): self._grid_range(r) for r in ranges}
+        for sheet in sheets.values():
+            sheet.conditional_rules.insert(int(args.get("index", 0)), copy.deepcopy(rule))
         return {}
 
     # -- internals ------------------------------------------------------------------------------

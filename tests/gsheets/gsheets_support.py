@@ -20,6 +20,7 @@ from unittest import mock
 
 import pytest
 import responses
+import yaml
 from click.testing import CliRunner, Result
 from fakes.sheets_fake import FakeClock, FakeSheets, col_letter
 from project_paths import remove_online_sources
@@ -178,10 +179,18 @@ class Rig:
     def expected_values(self, table: str) -> list[list[Any]]:
         """The sheet a push of the local table writes: the header, then every CSV row
         through the codec, empty reviewer columns and status (trailing empties dropped,
-        as the API returns them)."""
+        as the API returns them); a candidate Epoch's data has says so in its status."""
         layout = self.layout(table)
         lines: list[list[Any]] = [list(layout.header)]
+        names = yaml.safe_load((self.root / "configs/model_name_mapping.yaml").read_text())
+        published = self.rows("published") or read_csv(
+            self.data / "raw/epoch/published_data.csv", "Model"
+        )
         for row in self.rows(table).values():
+            name = names.get(row.get("model", "")) if table == "candidates" else None
+            if name in published:
+                status = f"published: as {name!r}; no review needed"
+                row = {**row, "sync_status": status}
             line = [to_sheet(layout, c, row.get(c, "")) for c in layout.header]
             line = ["" if v is None else v for v in line]
             while line and line[-1] == "":

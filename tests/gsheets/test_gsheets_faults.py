@@ -175,4 +175,5 @@ def test_after_a_failed_push_the_n_row_is_cleared(failed_push: Rig) -> None:
 
 
 def test_after_a_failed_push_the_reviewers_see_what_was_applied(failed_push: Rig) -> None:
-    assert failed_push.status("Candidates", "grok_3") == "applied: added to staging"
+    assert "grok_3" not in failed_push.keys("Candidates")  # confirmed: it lives in Staging
+    assert failed_push.status("Staging", "grok_3") == "applied: confirmed above 1e25 in Candidates"

@@ -50,14 +50,43 @@ def test_the_structure_request_adds_three_sheets_with_a_frozen_header(
 ) -> None:
     rig, _ = pushed
     requests = rig.fake.calls[1].body["requests"]
-    assert [r["addSheet"]["properties"]["title"] for r in requests] == list(TITLES.values())
+    added = [r["addSheet"]["properties"]["title"] for r in requests if "addSheet" in r]
+    assert added == list(TITLES.values())
     widths = {"Candidates": 21, "Staging": 21, "Published": 32}
     for title, width in widths.items():
         sheet = rig.fake.sheet(title)
-        assert sheet.frozen_row_count == 1
+        assert (sheet.frozen_row_count, sheet.frozen_column_count) == (1, 1)
         assert len(rig.header(title)) == width <= sheet.column_count
         assert sheet.row_count >= len(rig.fake.values(title))
     assert rig.fake.titles() == ["Candidates", "Staging", "Published"]
+
+
+# Pixels of the first screen's columns: 7 a character of the workbook's widths, plus 10.
+PIXELS = [234, 101, 101, 206, 73, 192, 248]
+
+
+def test_the_candidates_sheet_is_laid_out_for_deciding(pushed: tuple[Rig, MirrorReport]) -> None:
+    rig, _ = pushed
+    assert rig.header("Candidates")[:7] == [
+        "model", "developer", "training_flop", "threshold_classification", "decision", "reason",
+        "sync_status",
+    ]  # fmt: skip
+    sheet = rig.fake.sheet("Candidates")
+    assert [sheet.column_pixels[i] for i in range(7)] == PIXELS
+    assert len(sheet.column_pixels) == 20 and sheet.basic_filter is not None
+    (rule,) = sheet.conditional_rules
+    formula = rule["booleanRule"]["condition"]["values"][0]["userEnteredValue"]
+    assert formula.startswith('=AND($G2<>"",LEFT($G2,8)<>"applied:"')
+    patterns = {
+        f["range"]["startColumnIndex"]: f["cell"]["userEnteredFormat"]["numberFormat"]["pattern"]
+        for f in sheet.formats
+        if "numberFormat" in f["cell"]["userEnteredFormat"]
+    }
+    header = rig.header("Candidates")
+    assert patterns == {
+        header.index("training_flop"): "0.0#e+00",
+        header.index("parameters"): "#,##0",
+    }
 
 
 def test_values_are_written_raw_and_equal_the_csv_through_the_codec(
@@ -77,7 +106,8 @@ def test_numbers_are_numbers_and_text_stays_text(pushed: tuple[Rig, MirrorReport
     grok = rig.by_key("Candidates")["grok_3"]
     assert grok["training_flop"] == 3.5e26 and isinstance(grok["training_flop"], float)
     assert grok["release_date"] == "2025-02-17"  # a date is written as text, never a serial
-    assert grok["verified"] == "" and grok["sync_status"] == ""
+    assert grok["verified"] == ""
+    assert grok["sync_status"] == "published: as 'Grok-3'; no review needed"
     params = [r["parameters"] for r in rig.sheet("Candidates") if r["parameters"] != ""]
     assert params and all(type(p) is int for p in params)
     for column, text in FORMULA_LIKE.items():

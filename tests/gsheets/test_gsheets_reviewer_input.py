@@ -32,9 +32,11 @@ def test_a_typed_training_flop_is_stored_canonically(rig: Rig, typed: str, store
     rig.type("Candidates", "gpt_4o", {"training_flop": typed})
     rig.sync()
     row = rig.rows("candidates")["gpt_4o"]
-    assert (row["training_flop"], row["verified"]) == (stored, "y")
-    assert row["notes"].endswith(f"[{STAMP}] Sheet edit by a reviewer: training_flop = {stored}")
-    assert rig.status("Candidates", "gpt_4o") == "applied: training_flop"
+    assert (row["training_flop"], row["verified"]) == (stored, "")  # pinned, not verified
+    pinned_note = f"training_flop = {stored}; pinned against re-estimation"
+    assert row["notes"].endswith(f"[{STAMP}] Sheet edit by a reviewer: {pinned_note}")
+    pinned = "applied: training_flop pinned; the row still needs a decision"
+    assert rig.status("Candidates", "gpt_4o") == pinned
     rig.sync()
     assert rig.counts() == IDLE
 
@@ -71,17 +73,17 @@ def test_a_changed_key_is_restored(rig: Rig) -> None:
 def test_a_column_inserted_by_a_reviewer_is_left_alone(rig: Rig) -> None:
     sheet = rig.fake.sheet("Candidates")
     for line in sheet.grid:
-        line.insert(2, None)  # Insert > Column left of release_date
+        line.insert(2, None)  # Insert > Column left of training_flop
     sheet.column_count += 1
     rig.fake.set_cell("Candidates", "C1", "comments")
     rig.fake.set_cell("Candidates", f"C{rig.row_of('Candidates', 'grok_3')}", "ask xAI")
     rig.type("Candidates", "gpt_4o", {"decision": "y", "reason": "known model"})
     rig.sync()
-    assert rig.header("Candidates")[:4] == ["model", "developer", "comments", "release_date"]
+    assert rig.header("Candidates")[:4] == ["model", "developer", "comments", "training_flop"]
     assert rig.by_key("Candidates")["grok_3"]["comments"] == "ask xAI"
-    row = rig.by_key("Candidates")["gpt_4o"]
-    assert (row["verified"], row["sync_status"]) == ("y", "applied: added to staging")
-    assert row["release_date"] == rig.rows("candidates")["gpt_4o"]["release_date"]
+    assert "gpt_4o" not in rig.keys("Candidates")  # confirmed: it lives in Staging
+    row = rig.by_key("Staging")["gpt_4o"]
+    assert row["sync_status"] == "applied: confirmed above 1e25 in Candidates"
     rig.sync()
     assert rig.counts() == IDLE
 

@@ -28,6 +28,16 @@ from gsheets_support import (
 )
 
 from bridge.mirror import MirrorReport
+from pipeline.curate.mapping import MappingFile
+
+MAPPING = MappingFile.load(Path(__file__).resolve().parents[2] / "configs/model_name_mapping.yaml")
+
+
+def published_as(key: str) -> str:
+    """The quiet status of a candidate Epoch's data already has."""
+    name = MAPPING.mapping.get(key)
+    return f"published: as {name!r}; no review needed" if name else ""
+
 
 EDITED = {"grok_3", "phi_4", "gpt_4.1", "o1", "o1_preview", "o1_mini", "o3_mini"}
 
@@ -71,10 +81,10 @@ def test_decision_y_adds_the_model_to_staging(afternoon: Afternoon) -> None:
         ABOVE,
     )
     assert (candidate["verified"], candidate["notes"]) == ("y", ABOVE)
-    row = rig.by_key("Candidates")["grok_3"]
-    assert row["sync_status"] == "applied: added to staging"
-    assert (row["verified"], row["decision"], row["reason"]) == ("y", "y", "reported 3.5e26")
-    assert rig.by_key("Staging")["grok_3"]["training_flop"] == 3.5e26
+    assert "grok_3" not in rig.keys("Candidates")  # confirmed: it lives in Staging
+    staged_row = rig.by_key("Staging")["grok_3"]
+    assert staged_row["training_flop"] == 3.5e26
+    assert staged_row["sync_status"] == "applied: confirmed above 1e25 in Candidates"
     assert set(rig.keys("Staging")) == {"o3", "gpt_4o", "grok_3"}
 
 
@@ -91,7 +101,7 @@ def test_decision_n_moves_the_model_below_and_clears_its_row(afternoon: Afternoo
     assert "phi_4" not in rig.keys("Candidates")
     values = rig.fake.values("Candidates")
     assert values[afternoon.phi_row - 1] == []  # cleared, not deleted: the rows below stay
-    kept = [k for k in afternoon.order if k != "phi_4"]
+    kept = [k for k in afternoon.order if k not in ("phi_4", "grok_3")]  # grok_3: confirmed
     assert rig.keys("Candidates")[: len(kept)] == kept
 
 
@@ -107,13 +117,14 @@ def test_dates_typed_into_release_date_read_back_as_iso(afternoon: Afternoon) ->
     rig = afternoon.rig
     for key, day in (("o1", "2024-12-05"), ("o1_preview", "2024-09-12")):
         row = rig.rows("candidates")[key]
-        assert (row["release_date"], row["verified"]) == (day, "y")
+        assert (row["release_date"], row["verified"]) == (day, "")  # pinned, not verified
         assert row["notes"].splitlines()[-1] == (
-            f"[{STAMP}] Sheet edit by a reviewer: release_date = {day}"
+            f"[{STAMP}] Sheet edit by a reviewer: release_date = {day}; "
+            "pinned against re-estimation"
         )
         cell = rig.by_key("Candidates")[key]
         assert isinstance(cell["release_date"], int)  # still the serial number typed
-        assert cell["sync_status"] == "applied: release_date"
+        assert cell["sync_status"] == "applied: release_date pinned; the row still needs a decision"
 
 
 def test_a_staging_correction_is_applied_and_verified(afternoon: Afternoon) -> None:
@@ -171,7 +182,7 @@ def test_sorting_inserting_and_moving_change_nothing_else(afternoon: Afternoon) 
     untouched = EDITED | {"gpt_4o", "o3"}
     rest = [r for r in rig.sheet("Candidates") if r["model"] not in untouched]
     assert [r["model"] for r in rest] == [k for k in afternoon.order if k not in untouched]
-    assert all(r["sync_status"] == "" for r in rest)
+    assert all(r["sync_status"] in ("", published_as(r["model"])) for r in rest)
     values = rig.fake.values("Candidates")
     assert len(afternoon.empty_rows) == 1  # the inserted row
     assert all(values[n - 1] == [] for n in afternoon.empty_rows)

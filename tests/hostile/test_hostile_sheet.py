@@ -46,6 +46,8 @@ FORMULA = '=HYPERLINK("http://x","y")'
 WORLD = "🚀 نموذج كبير \u200f(RTL)\u200f 👩\u200d🔬 — עברית"
 LONG = "é" * 50_000
 
+PINNED = "applied: {} pinned; the row still needs a decision"
+
 
 def local(
     relative: str,
@@ -197,14 +199,14 @@ SHEET_CASES = [
     SheetCase(
         "number_in_a_text_column",
         type_in("Candidates", "gpt_4.1", {"developer": 42}),
-        {("Candidates", "gpt_4.1"): "applied: developer"},
+        {("Candidates", "gpt_4.1"): PINNED.format("developer")},
         APPLIED["candidates"],
         check=local(CANDIDATES, "gpt_4.1", "developer", "42"),
     ),
     SheetCase(
         "boolean_in_a_text_column",
         type_in("Candidates", "gpt_4.1", {"developer": True}),
-        {("Candidates", "gpt_4.1"): "applied: developer"},
+        {("Candidates", "gpt_4.1"): PINNED.format("developer")},
         APPLIED["candidates"],
         check=local(CANDIDATES, "gpt_4.1", "developer", "TRUE"),
     ),
@@ -335,7 +337,7 @@ SHEET_CASES = [
     SheetCase(
         "column_added_by_a_reviewer",
         add_column("Candidates", "my notes", "grok_3", "check this"),
-        {("Candidates", "grok_3"): ""},
+        {("Candidates", "grok_3"): "published: as 'Grok-3'; no review needed"},
         frozenset(),
         check=reviewer_column_kept,
     ),

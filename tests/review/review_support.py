@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
 from click.testing import CliRunner, Result
 
 from pipeline.cli import cli
@@ -54,8 +55,24 @@ class Data:
         return read_rows(getattr(self, name))
 
     def new_candidates(self) -> list[str]:
-        """Unverified candidates in file order (the order the review asks about them)."""
-        return [key for key, row in self.rows("candidates").items() if not row["verified"]]
+        """Unverified candidates in file order (the order the review asks about them), but
+        those the published dataset (here Epoch's seed) already has."""
+        published = self.published_candidates()
+        return [
+            key
+            for key, row in self.rows("candidates").items()
+            if not row["verified"] and key not in published
+        ]
+
+    def published_candidates(self) -> dict[str, str]:
+        """Candidates mapped (configs/model_name_mapping.yaml) to a model of Epoch's data."""
+        names = yaml.safe_load((self.root.parent / "configs/model_name_mapping.yaml").read_text())
+        epoch = read_rows(self.root / "raw/epoch/published_data.csv", "Model")
+        return {
+            key: names[key]
+            for key in self.rows("candidates")
+            if key in names and names[key] in epoch
+        }
 
 
 def note(reason: str, decision: str = "y", stamp: str = STAMP) -> str:
@@ -64,13 +81,13 @@ def note(reason: str, decision: str = "y", stamp: str = STAMP) -> str:
     return f"[{stamp}] {text.format(reason)}"
 
 
-def read_rows(path: Path) -> dict[str, dict[str, str]]:
+def read_rows(path: Path, key: str = "model") -> dict[str, dict[str, str]]:
     """The rows of a curated CSV by model (plain csv module); missing file -> no rows."""
     if not path.exists():
         return {}
     with path.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    by_key = {row["model"]: row for row in rows}
+    by_key = {row[key]: row for row in rows}
     assert len(by_key) == len(rows), f"duplicate models in {path}"
     return by_key
 

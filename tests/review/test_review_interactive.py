@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -21,7 +22,7 @@ from review_support import (
 
 
 def test_sample_candidates_come_in_flop_order(data: Data) -> None:
-    assert data.new_candidates()[:3] == ["grok_3", "gemini_2.5_pro", "gpt_4.5"]
+    assert data.new_candidates()[:3] == ["o3", "gemini_2.5_flash", "gpt_4.1"]  # published aside
 
 
 def test_y_adds_to_staging_and_verifies_the_candidate(
@@ -136,17 +137,34 @@ def test_the_display_shows_every_field_a_reviewer_needs(
         "Reasoning": cells["reasoning"] or "-",
         "Sources": cells["sources"] or "-",
         "Alternatives": cells["alternative_methods"] or "-",
+        "Leaderboard names": fields_of_estimate(data, key),
+        "Date": cells["release_date"] or "-",
+        "P(above 1e25)": cells.get("p_above_1e25") or "-",
+        "Published": "no",
     }
 
 
-def test_the_display_of_grok_3(data: Data, review: Review) -> None:
+def fields_of_estimate(data: Data, key: str) -> str:
+    """The leaderboard names the estimate lists for ``key``."""
+    models = json.loads((data.root / "estimated/estimated_models.json").read_text())
+    record = next(m for m in models["models"] if m["key"] == key)
+    return ", ".join(record["raw_names"])
+
+
+def test_models_already_published_are_not_offered(data: Data, review: Review) -> None:
+    """grok_3 maps to Epoch's Grok-3: no review needed; the command says so."""
+    published = data.published_candidates()
+    assert published["grok_3"] == "Grok-3" and len(published) == 17
+    output = review(input="q\n").output
+    assert output.splitlines()[1].startswith("Not offered: 17 already published (Grok-3, ")
+    assert "grok_3" not in output and "[1/" in output
+
+
+def test_the_display_of_o3(data: Data, review: Review) -> None:
     fields = shown_fields(review(input="q\n").output)
-    assert fields["Developer"] == "xAI"
-    assert fields["Training FLOP"] == "3.5e+26"
-    assert fields["Confidence"] == "high"
-    assert fields["Method"] == "known_specs"
-    assert fields["Alternatives"] == "benchmark_interpolation: 1.63e+26 (low)"
-    assert "https://x.ai/blog/grok-3" in fields["Sources"]
+    assert (fields["Developer"], fields["Published"]) == ("OpenAI", "no")
+    assert fields["Leaderboard names"] == "o3-2025-04-16"
+    assert fields["Date"] == "-"
 
 
 def test_batch_size_two_asks_for_the_next_batch_and_stops_on_n(data: Data, review: Review) -> None:

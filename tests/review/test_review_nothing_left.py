@@ -23,7 +23,7 @@ NOTHING = "No new candidates to review.\n"
 
 def keep_candidates(data: Data, count: int) -> list[str]:
     """Cut the candidates file down to its first ``count`` rows; their keys."""
-    rows = list(data.rows("candidates").values())[:count]
+    rows = [data.rows("candidates")[key] for key in data.new_candidates()[:count]]
     rewrite_rows(data.candidates, rows, read_header(data.candidates))
     return [row["model"] for row in rows]
 

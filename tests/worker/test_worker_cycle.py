@@ -36,6 +36,7 @@ def test_first_cycle_on_a_fresh_data_directory_builds_everything(fresh: Home) ->
         "Candidates",
         "Staging",
         "Published",
+        "Guide",
     ]
     assert set(fresh.sheet_keys("candidates")) == set(fresh.rows("candidates"))
     page = (fresh.reports / "index.html").read_text(encoding="utf-8")

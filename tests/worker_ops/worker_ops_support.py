@@ -234,11 +234,16 @@ class Project(ProjectPaths):
         return [row[KEYS.get(table, "model")] for row in self.rows(table)]
 
     def sheets(self) -> dict[str, list[tuple[Any, ...]]]:
-        """Every sheet's cell values, header first (no workbook: no sheets)."""
+        """Every data sheet's cell values, header first (no workbook: no sheets); the Guide
+        is not a data sheet."""
         if not self.workbook.exists():
             return {}
         book = load_workbook(self.workbook)
-        return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book}
+        return {
+            sheet.title: list(sheet.iter_rows(values_only=True))
+            for sheet in book
+            if sheet.title != "Guide"
+        }
 
     def sheet_rows(self, table: str) -> list[dict[str, Any]]:
         values = self.sheets()[TITLES[table]]
