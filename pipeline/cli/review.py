@@ -46,7 +46,6 @@ SHOWN = [
     ("confidence", "Confidence"),
     ("estimation_method", "Method"),
     ("threshold_classification", "Classification"),
-    ("p_above_1e25", "P(above 1e25)"),
     ("status", "Status"),
     ("published", "Published"),
     ("reasoning", "Reasoning"),

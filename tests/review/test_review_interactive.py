@@ -132,7 +132,6 @@ def test_the_display_shows_every_field_a_reviewer_needs(
         "Confidence": cells["confidence"] or "-",
         "Method": cells["estimation_method"] or "-",
         "Classification": cells["threshold_classification"] or "-",
-        "P(above 1e25)": cells["p_above_1e25"] or "-",
         "Status": cells["status"] or "-",
         "Reasoning": cells["reasoning"] or "-",
         "Sources": cells["sources"] or "-",
