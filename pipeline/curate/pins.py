@@ -59,14 +59,15 @@ def from_corrected_flop(row: dict[str, str], thresholds: Thresholds) -> dict[str
         return {}
     if flop is None:
         return {}
-    classification = classify(flop, flop, flop, thresholds)
+    # A reviewer's figure is taken as exact: the probability is 1, 0 or, at the threshold, 0.5.
+    p_above = 1.0 if flop > thresholds.threshold else 0.0 if flop < thresholds.threshold else 0.5
+    classification = classify(p_above, thresholds)
     cells = {
         "threshold_classification": classification,
         "status": status_for(classification, row.get("confidence", "")),
     }
     if PROBABILITY in row:
-        above = flop > thresholds.threshold
-        cells[PROBABILITY] = "1" if above else "0" if flop < thresholds.threshold else "0.5"
+        cells[PROBABILITY] = format_number(p_above)
     said = CORRECTION.format(value=format_number(flop))
     reasoning = row.get("reasoning", "")
     if not reasoning.startswith(said):

@@ -56,7 +56,9 @@ FILES = {
     "published": "published/published_data.csv",
 }
 KEYS = {"candidates": "model", "below": "model", "staging": "model", "published": "Model"}
-NUMBERS = frozenset({"parameters", "training_flop", "Parameters", "Training compute (FLOP)"})
+NUMBERS = frozenset(
+    {"parameters", "training_flop", "p_above_1e25", "Parameters", "Training compute (FLOP)"}
+)
 CREDENTIALS = ("AIRTABLE_TOKEN", "AIRTABLE_TOKEN_FILE", "AIRTABLE_BASE_ID", "AIRTABLE_ENDPOINT_URL")
 RESTORED = "restored: rows are not deleted from the sheet (filter it instead)"
 # Simulated seconds between two syncs: the base's one-second rate window is clear again.

@@ -43,6 +43,7 @@ CANDIDATE_TYPES = {
     "model": "singleLineText",
     "developer": "singleLineText",
     "training_flop": "number",
+    "p_above_1e25": "number",
     "threshold_classification": "singleLineText",
     "decision": "singleSelect",
     "reason": "singleLineText",
@@ -84,7 +85,7 @@ def test_the_three_tables_are_created_with_typed_fields(pushed: tuple[Base, Mirr
     decision = next(f for f in candidates["fields"] if f["name"] == "decision")
     assert [c["name"] for c in decision["options"]["choices"]] == ["y", "n"]
     staging = [f["name"] for f in schema["Staging"]["fields"]]
-    assert staging[4:7] == ["publish", "published_name", "sync_status"]
+    assert staging[5:8] == ["publish", "published_name", "sync_status"]
     published = {f["name"]: f for f in schema["Published"]["fields"]}
     assert schema["Published"]["primaryFieldId"] == published["Model"]["id"]
     assert published["Model"]["type"] == "singleLineText"

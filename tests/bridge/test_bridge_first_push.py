@@ -8,14 +8,14 @@ from openpyxl import load_workbook
 from bridge.codec import from_sheet, normal
 from bridge.outcome import Outcome
 
-DECIDING = ["model", "developer", "training_flop", "threshold_classification"]
+DECIDING = ["model", "developer", "training_flop", "p_above_1e25", "threshold_classification"]
 EVIDENCE = [
     "release_date", "parameters", "parameter_source", "confidence", "confidence_explanation",
     "estimation_method", "alternative_methods", "status", "reasoning", "sources", "verified",
     "last_updated", "notes",
 ]  # fmt: skip
 # Column widths (characters) of the first screen: fitted to the content, capped.
-WIDTHS = {"A": 32, "B": 13, "C": 13, "D": 28, "E": 9, "F": 26, "G": 34}
+WIDTHS = {"A": 32, "B": 12, "C": 13, "D": 12, "E": 28, "F": 9, "G": 26, "H": 34}
 
 
 def test_first_push_creates_the_three_sheets(fresh: Project) -> None:
@@ -54,8 +54,8 @@ def test_the_first_screen_fits_key_flop_decision_reason_and_status(fresh: Projec
     widths = {letter: sheet.column_dimensions[letter].width for letter in WIDTHS}
     assert widths == WIDTHS
     # A landscape A4 page, 10.9 in between the margins at 85%, holds 1229 pixels: columns
-    # of width w take 7w + 5 (Arial 10); 12 more for p_above_1e25.
-    assert sum(7 * w + 5 for w in [*widths.values(), 12]) <= 1229
+    # of width w take 7w + 5 (Arial 10).
+    assert sum(7 * w + 5 for w in widths.values()) <= 1229
     assert sheet.page_setup.scale == 85
     keys = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert max(len(k) for k in keys) <= WIDTHS["A"] and "gemini_2.0_flash_thinking" in "".join(keys)
@@ -67,20 +67,21 @@ def test_numbers_are_formatted_for_reading(fresh: Project) -> None:
     sheet = load_workbook(fresh.workbook)["Candidates"]
     grok = 2 + [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)].index("grok_3")
     assert sheet.cell(grok, 3).number_format == "0.0#e+00"  # 3.5e+26
-    mpt = 2 + [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)].index("mpt_30b")
-    assert sheet.cell(mpt, 1 + len(DECIDING) + 3 + 1).number_format == "#,##0"
+    column = 1 + len(DECIDING) + 3 + 1  # parameters
+    sized = next(r for r in sheet.iter_rows(min_row=2) if r[column - 1].value is not None)
+    assert sized[column - 1].number_format == "#,##0"
 
 
 def test_problem_rows_are_highlighted_by_a_rule_and_filterable(fresh: Project) -> None:
     fresh.mirror()
     sheet = load_workbook(fresh.workbook)["Candidates"]
-    assert sheet.auto_filter.ref == f"A1:T{sheet.max_row}"
+    assert sheet.auto_filter.ref == f"A1:U{sheet.max_row}"
     (rules,) = list(sheet.conditional_formatting)
-    assert str(rules.sqref) == "A2:T5000"
+    assert str(rules.sqref) == "A2:U1048576"
     (formula,) = rules.rules[0].formula
     assert formula == (
-        'AND($G2<>"",LEFT($G2,8)<>"applied:",LEFT($G2,9)<>"restored:",LEFT($G2,8)<>"waiting:",'
-        'LEFT($G2,10)<>"published:")'
+        'AND($H2<>"",LEFT($H2,8)<>"applied:",LEFT($H2,9)<>"restored:",LEFT($H2,8)<>"waiting:",'
+        'LEFT($H2,10)<>"published:")'
     )
 
 
@@ -91,7 +92,7 @@ def test_the_guide_explains_every_column(fresh: Project) -> None:
     assert rows[0] == ("sheet", "column", "what it means", "what the worker does with it")
     described = {(sheet, column) for sheet, column, *_ in rows[1:]}
     assert ("Candidates", "decision") in described and ("Published", "Model") in described
-    assert len(rows) - 1 == 20 + 20 + 32
+    assert len(rows) - 1 == 21 + 21 + 32
 
 
 def test_decision_and_publish_offer_a_list(fresh: Project) -> None:

@@ -62,21 +62,21 @@ def test_the_structure_request_adds_three_sheets_with_a_frozen_header(
 
 
 # Pixels of the first screen's columns: 7 a character of the workbook's widths, plus 10.
-PIXELS = [234, 101, 101, 206, 73, 192, 248]
+PIXELS = [234, 94, 101, 94, 206, 73, 192, 248]
 
 
 def test_the_candidates_sheet_is_laid_out_for_deciding(pushed: tuple[Rig, MirrorReport]) -> None:
     rig, _ = pushed
-    assert rig.header("Candidates")[:7] == [
-        "model", "developer", "training_flop", "threshold_classification", "decision", "reason",
-        "sync_status",
+    assert rig.header("Candidates")[:8] == [
+        "model", "developer", "training_flop", "p_above_1e25", "threshold_classification",
+        "decision", "reason", "sync_status",
     ]  # fmt: skip
     sheet = rig.fake.sheet("Candidates")
-    assert [sheet.column_pixels[i] for i in range(7)] == PIXELS
-    assert len(sheet.column_pixels) == 20 and sheet.basic_filter is not None
+    assert [sheet.column_pixels[i] for i in range(8)] == PIXELS
+    assert len(sheet.column_pixels) == 21 and sheet.basic_filter is not None
     (rule,) = sheet.conditional_rules
     formula = rule["booleanRule"]["condition"]["values"][0]["userEnteredValue"]
-    assert formula.startswith('=AND($G2<>"",LEFT($G2,8)<>"applied:"')
+    assert formula.startswith('=AND($H2<>"",LEFT($H2,8)<>"applied:"')
     patterns = {
         f["range"]["startColumnIndex"]: f["cell"]["userEnteredFormat"]["numberFormat"]["pattern"]
         for f in sheet.formats
@@ -85,6 +85,7 @@ def test_the_candidates_sheet_is_laid_out_for_deciding(pushed: tuple[Rig, Mirror
     header = rig.header("Candidates")
     assert patterns == {
         header.index("training_flop"): "0.0#e+00",
+        header.index("p_above_1e25"): "0.000",
         header.index("parameters"): "#,##0",
     }
 

@@ -180,10 +180,12 @@ AIRTABLE = [
     ),
     ApiCase(
         "airtable_422_on_the_first_write",
-        failing_at(5, 422),  # 3 reads (one page per sheet), 1 read again, the first write
+        # 3 reads (one page per sheet), 1 read again, the first write (a delete) refused;
+        # the record is read back, still there, so the delete is sent again: refused again
+        lambda rig, monkeypatch: (rig.fake.fail_at(5, 422), rig.fake.fail_at(7, 422)),
         "Error: Airtable: HTTP 422 injected",
         writes=AIRTABLE_PUSHED,
-        requests=5,
+        requests=7,
         check=decision_applied_journal_kept("bridge_airtable.json"),
     ),
     ApiCase(

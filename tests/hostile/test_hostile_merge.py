@@ -172,23 +172,23 @@ def test_a_decision_is_still_pulled_without_a_base(home: Home) -> None:
 
 
 def test_an_older_copy_of_the_sheet_reverts_no_verified_row(home: Home) -> None:
-    before = home.rows(CANDIDATES)["o3"]
+    """A confirmed model lives in Staging (it left Candidates): an old copy of its row there
+    cannot undo the decision."""
+    before = home.rows(STAGING)["o3"]
     assert before["verified"] == "y" and "Manual review" in before["notes"]
-    type_in("Candidates", "o3", {"verified": None, "status": "likely_above_1e25", "notes": None})(
-        home
-    )
+    type_in("Staging", "o3", {"verified": None, "status": "likely_above_1e25", "notes": None})(home)
     sync(home)
-    after = home.rows(CANDIDATES)["o3"]
+    after = home.rows(STAGING)["o3"]
     assert (after["verified"], after["status"], after["notes"]) == (
         "y",
         before["status"],
         before["notes"],
     )
-    status = home.status("Candidates", "o3")
+    status = home.status("Staging", "o3")
     assert "verified of a verified row" in status and "status of a verified row" in status
     assert "audit lines" in status and "applied" not in status, status
-    assert in_sheet(home, "Candidates", "o3", "verified") == "y"
-    assert in_sheet(home, "Candidates", "o3", "notes") == before["notes"]
+    assert in_sheet(home, "Staging", "o3", "verified") == "y"
+    assert in_sheet(home, "Staging", "o3", "notes") == before["notes"]
     idle_sync(home)
 
 

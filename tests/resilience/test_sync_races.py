@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from bridge.layout import asks_for_action
+
 HERE = Path(__file__).resolve().parent
 for _folder in ("airtable", "gsheets", "bridge"):
     if str(HERE.parent / _folder) not in sys.path:
@@ -78,7 +80,7 @@ def test_an_airtable_edit_typed_during_a_sync_is_not_overwritten(
     assert base.by_key("candidates")["grok_3"]["training_flop"] == 4e26  # not overwritten
     base.sync()  # the next sync reads it as a reviewer's edit: it wins on an unverified row
     assert base.rows("candidates")["grok_3"]["training_flop"] == "4e+26"
-    assert base.rows("candidates")["grok_3"]["verified"] == "y"
+    assert base.rows("candidates")["grok_3"]["verified"] == ""  # pinned; a decision verifies
 
 
 # -- a lost base, and a published edit racing a local change ---------------------------------
@@ -133,4 +135,4 @@ def test_rows_moved_during_a_sync_make_the_push_wait(
     assert rig.by_key("Staging")["o3"]["training_flop"] != 1.9e26  # nothing written
     rig.sync()
     assert rig.by_key("Staging")["o3"]["training_flop"] == 1.9e26
-    assert rig.status("Staging", "o3") == ""
+    assert not asks_for_action(rig.status("Staging", "o3"))
