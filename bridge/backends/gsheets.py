@@ -1,7 +1,8 @@
 """Google Sheets (gspread's HTTP client): one worksheet per table in a spreadsheet.
 
 A sync reads all three sheets with one ``values:batchGet`` (UNFORMATTED_VALUE) and writes
-every changed cell with one ``values:batchUpdate`` (RAW, so text is never interpreted);
+every changed cell with ``values:batchUpdate`` (RAW, so text is never interpreted), in the
+fewest requests whose bodies stay under Google's 10 MiB limit;
 ``spreadsheets.batchUpdate`` is used only to add a sheet or grow its grid. The spreadsheet's
 metadata is read once and remembered. Rows that leave are cleared, not deleted (deleting
 would be a structural request); cleared rows read as empty and are skipped.
@@ -11,6 +12,7 @@ requests go unauthenticated (emulators, proxies).
 
 from __future__ import annotations
 
+import json
 import os
 from collections import Counter
 from collections.abc import Mapping
@@ -32,6 +34,8 @@ from pipeline.settings import Settings
 
 GOOGLE = "https://sheets.googleapis.com"
 MAX_TEXT = 50_000  # Google Sheets' limit for one cell
+MAX_BODY = 10 * 1024 * 1024  # Google's limit for one request body, in bytes
+BODY_BUDGET = MAX_BODY - 256 * 1024  # what one values write may carry (a safety margin)
 READ = {
     "valueRenderOption": "UNFORMATTED_VALUE",
     "dateTimeRenderOption": "SERIAL_NUMBER",
@@ -245,9 +249,9 @@ class SheetsBackend:
                         "rows": grid.get("rowCount", 1000),
                         "cols": grid.get("columnCount", 26),
                     }
-        if data:
-            body = {"valueInputOption": "RAW", "data": data}
-            self._call(lambda: self.http.values_batch_update(self.id, body))
+        for part in batches(data):
+            body = {"valueInputOption": "RAW", "data": part}
+            self._call(lambda b=body: self.http.values_batch_update(self.id, b))
 
     def _grow(
         self, change: SheetChanges, sheets: dict[str, dict[str, int]]
@@ -321,6 +325,28 @@ class SheetsBackend:
         for row in change.removals:
             put(row.ref, {c: "" for c in change.existing_header if c})
         return data
+
+
+def json_size(value: Any) -> int:
+    """Bytes of ``value`` as JSON the way requests sends it (ASCII, with escapes)."""
+    return len(json.dumps(value, allow_nan=False))
+
+
+def batches(data: list[dict[str, Any]], budget: int = BODY_BUDGET) -> list[list[dict[str, Any]]]:
+    """The value ranges, in order, split into the fewest ``values:batchUpdate`` bodies of at
+    most ``budget`` bytes each (a range larger than that alone goes in a body of its own)."""
+    empty = json_size({"valueInputOption": "RAW", "data": []})
+    parts: list[list[dict[str, Any]]] = []
+    size = empty
+    for item in data:
+        extra = json_size(item)
+        if parts and parts[-1] and size + 2 + extra <= budget:
+            parts[-1].append(item)
+            size += 2 + extra  # ", " between two items
+        else:
+            parts.append([item])
+            size = empty + extra
+    return parts
 
 
 def _service_account(path: str) -> Any:

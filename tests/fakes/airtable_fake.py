@@ -45,6 +45,8 @@ Reply = tuple[int, dict[str, str], str]
 READ, WRITE, SCHEMA, OTHER = "read", "write", "schema", "other"
 
 TEXT_TYPES = frozenset({"singleLineText", "multilineText"})
+MAX_TEXT_CHARS = 100_000
+"""Airtable's limit for one text cell (long text); a longer value is refused."""
 SUPPORTED_TYPES = TEXT_TYPES | {"number", "singleSelect"}
 _ID_ALPHABET = string.ascii_letters + string.digits
 _EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
@@ -1024,8 +1026,9 @@ class FakeAirtable:
     ) -> Any:
         """One cell value as Airtable would store it; None means the cell is empty.
 
-        * Text: strings only; with ``typecast`` a number becomes its JavaScript string.
-          ``""`` clears the cell (and it then reads back as absent).
+        * Text: strings of at most 100,000 characters only; with ``typecast`` a number
+          becomes its JavaScript string. ``""`` clears the cell (and it then reads back as
+          absent).
         * Number: int/float only (not bool); with ``typecast`` a numeric string is parsed and
           ``""`` clears. Stored rounded half-up to the field's ``precision``.
         * Single select: an existing choice name; with ``typecast`` an unknown name adds the
@@ -1035,6 +1038,8 @@ class FakeAirtable:
         if value is None:
             return None
         if fld.type in TEXT_TYPES:
+            if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
+                raise _bad_value(fld.name)
             if isinstance(value, str):
                 return value or None
             if typecast and isinstance(value, int | float) and not isinstance(value, bool):

@@ -36,6 +36,8 @@ import responses
 Scalar = str | int | float | bool | None
 """A cell value as the API carries it in JSON (``None``: an empty cell)."""
 
+MAX_BODY_BYTES = 10 * 1024 * 1024
+"""Google's front end refuses a request body over 10 MiB (400 INVALID_ARGUMENT)."""
 MAX_CELL_CHARS = 50_000
 """Sheets refuses a cell holding more than 50,000 characters."""
 MAX_WORKBOOK_CELLS = 10_000_000
@@ -87,6 +89,18 @@ _ERROR_TYPES = {
     "#NUM!": "NUM",
 }
 """Error display strings (what UNFORMATTED_VALUE returns for them) -> ErrorValue types."""
+
+
+def too_large_body() -> dict[str, Any]:
+    """What Google answers a request body over :data:`MAX_BODY_BYTES`."""
+    message = f"Request payload size exceeds the limit: {MAX_BODY_BYTES} bytes."
+    errors = [{"message": message, "domain": "global", "reason": "badRequest"}]
+    return error_body(400, message, errors=errors)
+
+
+def _size(body: str | bytes | None) -> int:
+    """A request body's length in bytes."""
+    return len(body.encode("utf-8") if isinstance(body, str) else body or b"")
 
 
 def error_body(status: int, message: str | None = None, **extra: Any) -> dict[str, Any]:
@@ -651,7 +665,8 @@ def _shrink_frozen(frozen: int, start: int, end: int) -> int:
 @dataclass
 class Call:
     """One HTTP request the fake received. ``status`` is what it answered (0 while running);
-    ``dropped`` means the connection was then cut (``drop_at``)."""
+    ``dropped`` means the connection was then cut (``drop_at``); ``size`` is the body's
+    length in bytes."""
 
     n: int
     kind: str
@@ -662,6 +677,7 @@ class Call:
     at: float
     status: int = 0
     dropped: bool = False
+    size: int = 0
 
 
 @dataclass
@@ -1013,7 +1029,7 @@ class FakeSheets:
                 body = json.loads(raw_body)
             except ValueError:
                 body_error = True
-        call = Call(n, kind, method, rest, params, body, self.clock.now())
+        call = Call(n, kind, method, rest, params, body, self.clock.now(), size=_size(raw_body))
         self.calls.append(call)
 
         status, payload = self._serve(n, kind, route, params, body, body_error, request)
@@ -1045,6 +1061,8 @@ class FakeSheets:
             injected = self._fail_next.pop(0)
         if injected is not None:
             return injected[0], error_body(*injected)
+        if _size(request.body) > MAX_BODY_BYTES:
+            return 400, too_large_body()
         if self.require_auth and not str(request.headers.get("Authorization", "")).strip():
             return 401, error_body(401)
         limited = self._rate_limited(kind)
