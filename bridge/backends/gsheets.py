@@ -18,18 +18,29 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+import gspread
 import requests
+from google.auth.exceptions import GoogleAuthError
 from gspread.client import Client
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 from gspread.utils import a1_to_rowcol, rowcol_to_a1
 
 from bridge.backends.airtable import secret
-from bridge.backends.http import Clock, PacedSession, Pacer, RetryPolicy, describe, not_json
+from bridge.backends.http import (
+    PENALTY,
+    Clock,
+    PacedAdapter,
+    Pacer,
+    RetryPolicy,
+    describe,
+    not_json,
+)
 from bridge.codec import from_sheet, to_sheet
 from bridge.layout import SheetLayout
 from bridge.model import SheetChanges, SheetData, SheetRow, first_positions
 from pipeline.errors import ConfigError, TrackerError
+from pipeline.retry import MAX_WAIT
 from pipeline.settings import Settings
 
 GOOGLE = "https://sheets.googleapis.com"
@@ -72,6 +83,7 @@ class SheetsBackend:
         clock: Clock | None = None,
         retries: int = 6,
         timeout: float = 30.0,
+        max_wait: float = MAX_WAIT,
     ) -> None:
         self.id = spreadsheet_id
         self.calls: Counter[str] = Counter()
@@ -80,27 +92,19 @@ class SheetsBackend:
         base = (endpoint or GOOGLE).rstrip("/")
         rewrite = (lambda url: url.replace(GOOGLE, base, 1)) if base != GOOGLE else None
         self.credentials = credentials
-        self.session = PacedSession(
-            Pacer(10.0, self.clock), RetryPolicy(retries), rewrite, self._count
-        )
-        self.http: HTTPClient = Client(auth=None, session=self.session).http_client
+        # With credentials, gspread's supported path: an AuthorizedSession that fetches a
+        # token before the first request and again when one expires or is refused (401).
+        # Without (an emulator behind GSHEETS_ENDPOINT_URL), a plain session.
+        if credentials is None:
+            client = Client(auth=None, session=requests.Session())
+        else:
+            client = gspread.authorize(credentials)
+        self.http: HTTPClient = client.http_client
+        self.session = self.http.session
+        policy = RetryPolicy(retries, max_wait=max_wait, penalty=PENALTY)
+        PacedAdapter(Pacer(10.0, self.clock), policy, rewrite, self._count).mount_on(self.session)
         self.http.set_timeout((10, timeout))
-        self._authorized = credentials is None
         self._fresh = False  # whether the metadata was read in this run
-
-    def _authorize(self) -> None:
-        """A fresh access token from the service account, once per run (tokens last 1 h)."""
-        if self._authorized:
-            return
-        from google.auth.exceptions import GoogleAuthError
-        from google.auth.transport.requests import Request
-
-        try:
-            self.credentials.refresh(Request(self.session))
-        except GoogleAuthError as exc:
-            raise SheetsError(f"Google Sheets: the service account was refused ({exc})") from None
-        self.session.headers["Authorization"] = f"Bearer {self.credentials.token}"
-        self._authorized = True
 
     @classmethod
     def from_env(cls, settings: Settings, env: Mapping[str, str] = os.environ) -> SheetsBackend:
@@ -124,6 +128,7 @@ class SheetsBackend:
             endpoint=endpoint,
             retries=config.retries,
             timeout=config.timeout_seconds,
+            max_wait=settings.max_retry_wait_seconds,
         )
 
     def _count(self, method: str, url: str) -> None:
@@ -143,9 +148,13 @@ class SheetsBackend:
     def _call(self, action: Any) -> Any:
         """``action()``, its failure made one line (the reply's own status, not gspread's
         -1 for a body that is not JSON)."""
-        self._authorize()
         try:
             return action()
+        except GoogleAuthError as exc:
+            reason = " ".join(str(exc).split())
+            raise SheetsError(
+                f"Google Sheets: the service account was refused ({reason})"
+            ) from None
         except APIError as exc:
             missing = f"spreadsheet {self.id}: check GSHEETS_SPREADSHEET_ID"
             raise SheetsError(f"Google Sheets: {describe(exc.response, missing)}") from None
@@ -350,6 +359,7 @@ def batches(data: list[dict[str, Any]], budget: int = BODY_BUDGET) -> list[list[
 
 
 def _service_account(path: str) -> Any:
+    """google-auth service-account credentials from a key file, for the Sheets scope."""
     from google.oauth2.service_account import Credentials
 
     try:

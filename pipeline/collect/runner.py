@@ -70,7 +70,13 @@ def read_rows(
     own = client is None
     client = client or make_client(settings.collect)
     try:
-        html = fetch_page(source.name, source.url, settings.collect, client)
+        html = fetch_page(
+            source.name,
+            source.url,
+            settings.collect,
+            client,
+            max_wait=settings.max_retry_wait_seconds,
+        )
     finally:
         if own:
             client.close()

@@ -357,6 +357,7 @@ class FakeAirtable:
         self._drop_method: str | None = None
         self._after: tuple[str, str, Callable[[], None]] | None = None
         self._fail_next: deque[int] = deque()
+        self.retry_after: str | None = None  # a Retry-After on 429 and 503 (as a proxy adds)
         self._window: deque[float] = deque()
         self._penalty_until: float | None = None
         self._endpoint_path = urlsplit(self.endpoint).path.rstrip("/")
@@ -531,12 +532,12 @@ class FakeAirtable:
         if status is None and self._fail_next:
             status = self._fail_next.popleft()
         if status is not None:
-            return self._reply(status, self._injected_body(status))
+            return self._retry_after(self._reply(status, self._injected_body(status)))
 
         try:
-            reply = self._serve(method, route, parts.query, request)
+            reply = self._retry_after(self._serve(method, route, parts.query, request))
         except _ApiError as exc:
-            reply = self._reply(exc.status, exc.body)
+            reply = self._retry_after(self._reply(exc.status, exc.body))
         if self._after is not None and self._after[0] == method and self._after[1] in path:
             action, self._after = self._after[2], None
             action()
@@ -633,6 +634,13 @@ class FakeAirtable:
             return FakeAirtable._rate_limited().body
         kinds = {500: "SERVER_ERROR", 502: "BAD_GATEWAY", 503: "SERVICE_UNAVAILABLE"}
         return {"error": {"type": kinds.get(status, "INJECTED_FAILURE"), "message": "injected"}}
+
+    def _retry_after(self, reply: Reply) -> Reply:
+        """``reply`` with :attr:`retry_after` as its Retry-After when it is a 429 or 503."""
+        status, headers, body = reply
+        if self.retry_after is not None and status in (429, 503):
+            headers = {**headers, "Retry-After": self.retry_after}
+        return status, headers, body
 
     @staticmethod
     def _reply(status: int, body: JSON) -> Reply:
