@@ -75,14 +75,15 @@ class RetryPolicy:
     def run(
         self,
         attempt: Callable[[], Reply],
-        clock: Clock,
+        sleep: Callable[[float], None],
         *,
         status: Callable[[Reply], int],
         header: Callable[[Reply], str | None],
         errors: tuple[type[BaseException], ...],
     ) -> Reply:
         """``attempt()`` until it returns a reply whose status is not worth retrying or the
-        retries are spent (the last reply is returned, the last of ``errors`` raised)."""
+        retries are spent (the last reply is returned, the last of ``errors`` raised);
+        ``sleep`` waits (a :class:`Clock`'s, so tests see every wait)."""
 
         def worth_retrying(state: RetryCallState) -> bool:
             outcome = state.outcome
@@ -107,7 +108,7 @@ class RetryPolicy:
             stop=stop_after_attempt(self.retries + 1),
             retry=worth_retrying,
             wait=wait,
-            sleep=clock.sleep,
+            sleep=sleep,
             retry_error_callback=give_up,
         )
         return retrying(attempt)

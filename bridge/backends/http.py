@@ -84,7 +84,7 @@ class PacedAdapter(HTTPAdapter):
 
         return self.policy.run(
             attempt,
-            self.pacer.clock,
+            self.pacer.clock.sleep,
             status=lambda r: r.status_code,
             header=lambda r: r.headers.get("Retry-After"),
             errors=(requests.ConnectionError, requests.Timeout),

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import httpx
 
 from pipeline.errors import SourceError
-from pipeline.retry import MAX_WAIT, RETRY_STATUSES, Clock, RetryPolicy
+from pipeline.retry import MAX_WAIT, RETRY_STATUSES, RetryPolicy
 from pipeline.settings import Collect
 
 _NO_HOST = (
@@ -18,13 +18,6 @@ _NO_HOST = (
     "no address associated",
     "getaddrinfo failed",
 )
-
-
-class _Sleep(Clock):
-    """A clock whose waits go to ``sleep`` (tests pass a list's ``append``)."""
-
-    def __init__(self, sleep: Callable[[float], None]) -> None:
-        self.sleep = sleep  # type: ignore[method-assign]
 
 
 def make_client(settings: Collect, transport: httpx.BaseTransport | None = None) -> httpx.Client:
@@ -60,7 +53,7 @@ def fetch_page(
     try:
         response = policy.run(
             get,
-            _Sleep(sleep),
+            sleep,
             status=lambda r: r.status_code,
             header=lambda r: r.headers.get("Retry-After"),
             errors=(httpx.TransportError,),

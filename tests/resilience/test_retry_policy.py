@@ -3,6 +3,7 @@ it waits, and that no Retry-After can make it wait longer than the cap."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -54,45 +55,47 @@ def test_retry_after_as_a_past_date_is_no_wait() -> None:
     assert retry_after("") is None and retry_after("later") is None
 
 
+def run(
+    policy: RetryPolicy,
+    attempt: Callable[[], int],
+    clock: Clock,
+    after: str | None = None,
+    errors: tuple[type[BaseException], ...] = (),
+) -> int:
+    """``policy.run`` on replies that are bare status codes."""
+    return policy.run(
+        attempt, clock.sleep, status=lambda r: r, header=lambda r: after, errors=errors
+    )
+
+
 def test_a_huge_retry_after_never_blocks_for_hours() -> None:
     clock, replies = Clock(), iter([429, 429, 200])
-    policy = RetryPolicy(retries=6)
-    reply = policy.run(
-        lambda: next(replies), clock, status=lambda r: r, header=lambda r: "36000", errors=()
-    )
-    assert reply == 200 and clock.sleeps == [60.0, 60.0]
+    assert run(RetryPolicy(retries=6), lambda: next(replies), clock, after="36000") == 200
+    assert clock.sleeps == [60.0, 60.0]
 
 
 def test_the_last_reply_is_returned_and_the_last_error_raised() -> None:
-    clock = Clock()
-    policy = RetryPolicy(retries=2)
-    assert (
-        policy.run(lambda: 503, clock, status=lambda r: r, header=lambda r: None, errors=()) == 503
-    )
+    clock, policy = Clock(), RetryPolicy(retries=2)
+    assert run(policy, lambda: 503, clock) == 503
     assert clock.sleeps == [1.0, 2.0]
 
     def lost() -> int:
         raise ConnectionError("reset")
 
     with pytest.raises(ConnectionError):
-        policy.run(
-            lost, clock, status=lambda r: r, header=lambda r: None, errors=(ConnectionError,)
-        )
+        run(policy, lost, clock, errors=(ConnectionError,))
     assert len(clock.sleeps) == 4
 
 
 def test_other_errors_and_statuses_are_not_retried() -> None:
-    clock = Clock()
-    policy = RetryPolicy()
-    assert (
-        policy.run(lambda: 404, clock, status=lambda r: r, header=lambda r: None, errors=()) == 404
-    )
+    clock, policy = Clock(), RetryPolicy()
+    assert run(policy, lambda: 404, clock) == 404
 
     def broken() -> int:
         raise KeyError("bug")
 
     with pytest.raises(KeyError):
-        policy.run(broken, clock, status=lambda r: r, header=lambda r: None, errors=(OSError,))
+        run(policy, broken, clock, errors=(OSError,))
     assert clock.sleeps == []
 
 
