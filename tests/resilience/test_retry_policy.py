@@ -34,7 +34,7 @@ def in_hours(hours: float) -> str:
         (429, "12", 12.0),
         (503, "12", 12.0),
         (429, "86400", 60.0),
-        (429, in_hours(5), 60.0),
+        (429, "in 5 hours", 60.0),  # an HTTP date
         (429, None, 30.0),  # no Retry-After: the penalty (Airtable's 30 s)
         (429, "soon", 30.0),
         (500, None, 4.0),  # backoff: base * 2 ** attempt
@@ -42,6 +42,8 @@ def in_hours(hours: float) -> str:
 )
 def test_waits(status: int, after: str | None, waited: float) -> None:
     policy = RetryPolicy(penalty=30.0)
+    if after == "in 5 hours":
+        after = in_hours(5)
     assert policy.wait(2, status, after) == pytest.approx(waited, abs=1.0)
 
 
