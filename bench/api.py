@@ -21,21 +21,26 @@ included), next to the physical minimum of ARCHITECTURE §10:
   push: one base-schema read and one create-table request per table, no record read,
   ceil(rows/10) writes a table.
 * Google Sheets, all three sheets: one metadata read on the first run only, one
-  ``values:batchGet`` (none when no sheet exists yet), at most one ``values:batchUpdate``,
-  one structural ``spreadsheets:batchUpdate`` only when a sheet must be created or grown.
+  ``values:batchGet`` (none when no sheet exists yet), ceil(body / 10 MiB)
+  ``values:batchUpdate`` requests (Google refuses a larger body; ``body`` is the bytes of
+  every values request sent), one structural ``spreadsheets:batchUpdate`` only when a sheet
+  must be created or grown.
 
 The simulated wall time is the fakes' clock (the backends pace and back off on it: no real
 sleeping); for Airtable the minimum is what the minimal number of requests takes at 5
 requests/s. Results are printed and merged under "api" into bench/results.json.
 
-``BENCH_API_SIZES`` (default ``1000,10000``) picks the sizes. The whole run takes about a
-minute, half of it the 10,000-row Airtable first push: FakeAirtable's upsert looks for each
-record's key among all records, so the fake (not the backend) is quadratic there.
+``BENCH_API_SIZES`` (default ``1000,10000``) picks the sizes; Google Sheets also runs
+``BENCH_API_SHEETS_SIZES`` (default ``20000``: a first push over 10 MiB). The whole run
+takes about a minute and a half, a third of it the 10,000-row Airtable first push:
+FakeAirtable's upsert looks for each record's key among all records, so the fake (not the
+backend) is quadratic there.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 import tempfile
@@ -56,13 +61,16 @@ import airtable_support as at  # noqa: E402
 import gsheets_support as gs  # noqa: E402
 import pytest  # noqa: E402
 from fakes.airtable_fake import FakeAirtable  # noqa: E402
-from fakes.sheets_fake import col_letter  # noqa: E402
+from fakes.sheets_fake import MAX_BODY_BYTES, col_letter  # noqa: E402
 
 from bridge.mirror import MirrorReport  # noqa: E402
 from pipeline.storage.csvtable import CsvTable  # noqa: E402
 from pipeline.values import format_number, parse_flop, round_sig  # noqa: E402
 
 SIZES = [int(n) for n in os.environ.get("BENCH_API_SIZES", "1000,10000").split(",")]
+SHEETS_SIZES = [
+    int(n) for n in os.environ.get("BENCH_API_SHEETS_SIZES", "20000").split(",") if n.strip()
+]
 RESULTS = HERE / "results.json"
 TABLES = ("candidates", "staging", "published")
 WORKLOADS = ("first push", "idle sync", "reviewer edits 1%", "pipeline changes 1%")
@@ -279,10 +287,11 @@ def run_gsheets(n: int, root: Path) -> Iterator[dict[str, Any]]:
         simulated = rig.clock.now() - start - 60  # the rig lets a minute pass first
         after = sheets_sizes(rig)
         grow = any(after[t] + 1 > rows for t, rows in grids.items())
+        body = sum(call.size for call in rig.fake.calls if call.kind == "write")
         minimum = {
             "metadata": 1 if first_run else 0,
             "read": 0 if len(missing) == len(TABLES) else 1,
-            "write": 1 if missing or k else 0,
+            "write": max(1, math.ceil(body / MAX_BODY_BYTES)) if missing or k else 0,
             "structure": 1 if missing or grow else 0,
         }
         calls = {kind: rig.fake.count(kind) for kind in SHEETS_KINDS}
@@ -430,6 +439,10 @@ def main() -> None:
                 for result in run:
                     results.append(result)
                     print(line(cells(result)), flush=True)
+        for n in [n for n in SHEETS_SIZES if n not in SIZES]:
+            for result in run_gsheets(n, Path(tmp) / f"gsheets_{n}"):
+                results.append(result)
+                print(line(cells(result)), flush=True)
     save(results)
     over = [r for r in results if not r["at_minimum"]]
     limited = [r for r in results if r["rate_limited"]]

@@ -12,7 +12,7 @@ from typing import Literal
 from bridge.analysis import Analysis, analyse
 from bridge.backends import make_backend
 from bridge.backends.base import Backend
-from bridge.codec import normal
+from bridge.codec import normal, too_long
 from bridge.layout import TABLES, SheetLayout, layouts
 from bridge.model import SheetChanges
 from bridge.outcome import Outcome
@@ -240,6 +240,12 @@ def mirror(
         desired = desired_rows(lay, local[table], analysis, out, shown_elsewhere(table, local))
         report.changes[table] = changes_for(lay, analysis, desired, out)
         intended[table] = intended_base(lay, desired, analysis, out, local[table])
+    shortened = _shortened(report.changes)
+    if shortened:
+        report.notices.append(
+            f"Shortened in the sheet to {backend.max_text:,} characters (ending in …), the full "
+            f"text kept in the local files: {', '.join(shortened)}"
+        )
     invalid = _invalid(local)
     if not writing:
         report.calls = backend.calls
@@ -271,6 +277,23 @@ def mirror(
         state.finish_push()
     report.calls = backend.calls
     return report
+
+
+def _shortened(changes: dict[str, SheetChanges]) -> list[str]:
+    """``table key column`` of each text cell a push writes that is longer than the
+    backend holds (sent shortened; an unedited shortened cell reads back as unchanged)."""
+    found = []
+    for table, change in changes.items():
+        lay = change.layout
+        rows = [(row.key, cells) for row, cells in change.updates]
+        rows += [(cells.get(lay.key, ""), cells) for cells in change.appends]
+        for key, cells in rows:
+            found += [
+                f"{table} {key} {column}"
+                for column, text in cells.items()
+                if column not in lay.numbers and too_long(lay, text)
+            ]
+    return found
 
 
 def _invalid(local: dict[str, CsvTable]) -> str | None:

@@ -180,6 +180,8 @@ class Settings(BaseSettings):
     # A missing published dataset starts as a copy of this file (relative to data_dir);
     # empty: start empty.
     published_seed: str = "raw/epoch/published_data.csv"
+    # The longest wait between two tries of any HTTP request (Retry-After included).
+    max_retry_wait_seconds: float = Field(60.0, gt=0)
     thresholds: Thresholds = Field(default_factory=Thresholds)
     estimation: Estimation = Field(default_factory=Estimation)
     collect: Collect = Field(default_factory=Collect)

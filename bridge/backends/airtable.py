@@ -7,7 +7,7 @@ record; changed cells with ``batch_update`` by record id; rows that leave with
 the metadata API the first time they are needed, and the base's schema is remembered
 between runs (and read again when a remembered table id is gone). Numbers are JSON
 numbers; long text is long text. A client-side pacer keeps to 5 requests a second, and a
-429 is waited out (Airtable's 30-second penalty).
+429 is waited out (Airtable's 30-second penalty) by the project's retry policy.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ import requests
 from pyairtable import Api
 
 from bridge.backends.http import (
+    PENALTY,
     Clock,
-    PacedSession,
+    PacedAdapter,
     Pacer,
     RetryPolicy,
     api_error,
@@ -35,6 +36,7 @@ from bridge.codec import from_sheet, to_sheet
 from bridge.layout import SheetLayout
 from bridge.model import SheetChanges, SheetData, SheetRow
 from pipeline.errors import ConfigError, TrackerError
+from pipeline.retry import MAX_WAIT
 from pipeline.settings import Settings
 
 DEFAULT_ENDPOINT = "https://api.airtable.com"
@@ -95,9 +97,13 @@ class AirtableBackend:
         requests_per_second: float = 5.0,
         retries: int = 6,
         timeout: float = 30.0,
+        max_wait: float = MAX_WAIT,
     ) -> None:
         self.base_id = base_id
         self.clock = clock or Clock()
+        # pyairtable's own urllib3 retries are off (retry_strategy=None): its session gets
+        # the project's pacing and retry policy as a transport adapter instead, whose
+        # waits run on ``clock``.
         self.api = Api(
             token,
             timeout=(10, timeout),
@@ -107,9 +113,9 @@ class AirtableBackend:
         self.calls: Counter[str] = Counter()
         self.cache: dict[str, Any] = {}
         self._fresh = False  # whether the schema was read in this run
-        pacer = Pacer(requests_per_second, self.clock)
-        self.api.session = PacedSession(pacer, RetryPolicy(retries), count=self._count)
-        self.api.api_key = token  # sets the Authorization header on the new session
+        policy = RetryPolicy(retries, max_wait=max_wait, penalty=PENALTY)
+        adapter = PacedAdapter(Pacer(requests_per_second, self.clock), policy, count=self._count)
+        adapter.mount_on(self.api.session)
         self.base = self.api.base(base_id)
 
     @classmethod
@@ -126,6 +132,7 @@ class AirtableBackend:
             requests_per_second=config.requests_per_second,
             retries=config.retries,
             timeout=config.timeout_seconds,
+            max_wait=settings.max_retry_wait_seconds,
         )
 
     def _count(self, method: str, url: str) -> None:

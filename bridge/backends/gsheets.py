@@ -1,9 +1,10 @@
 """Google Sheets (gspread's HTTP client): one worksheet per table in a spreadsheet.
 
 A sync reads all three sheets with one ``values:batchGet`` (UNFORMATTED_VALUE) and writes
-every changed cell with one ``values:batchUpdate`` (RAW, so text is never interpreted);
-``spreadsheets.batchUpdate`` is used only to add a sheet (formatted in the same request:
-:mod:`bridge.backends.sheets_format`) or grow its grid. The spreadsheet's
+every changed cell with ``values:batchUpdate`` (RAW, so text is never interpreted), in the
+fewest requests whose bodies stay under Google's 10 MiB limit; ``spreadsheets.batchUpdate``
+is used only to add a sheet (formatted in the same request: :mod:`bridge.backends.sheets_format`)
+or grow its grid. The spreadsheet's
 metadata is read once and remembered. Rows that leave are cleared, not deleted (deleting
 would be a structural request); cleared rows read as empty and are skipped.
 ``GSHEETS_ENDPOINT_URL`` points every request at another host and, without credentials,
@@ -12,28 +13,42 @@ requests go unauthenticated (emulators, proxies).
 
 from __future__ import annotations
 
+import json
 import os
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+import gspread
 import requests
+from google.auth.exceptions import GoogleAuthError
 from gspread.client import Client
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
 from gspread.utils import a1_to_rowcol, rowcol_to_a1
 
 from bridge.backends.airtable import secret
-from bridge.backends.http import Clock, PacedSession, Pacer, RetryPolicy, describe, not_json
+from bridge.backends.http import (
+    PENALTY,
+    Clock,
+    PacedAdapter,
+    Pacer,
+    RetryPolicy,
+    describe,
+    not_json,
+)
 from bridge.backends.sheets_format import format_requests, new_sheet_id
 from bridge.codec import HEADER_SCAN, canonical_header, find_header, from_sheet, to_sheet
 from bridge.layout import SheetLayout
 from bridge.model import SheetChanges, SheetData, SheetRow, first_positions
 from pipeline.errors import ConfigError, InputError, TrackerError
+from pipeline.retry import MAX_WAIT
 from pipeline.settings import Settings
 
 GOOGLE = "https://sheets.googleapis.com"
 MAX_TEXT = 50_000  # Google Sheets' limit for one cell
+MAX_BODY = 10 * 1024 * 1024  # Google's limit for one request body, in bytes
+BODY_BUDGET = MAX_BODY - 256 * 1024  # what one values write may carry (a safety margin)
 READ = {
     "valueRenderOption": "UNFORMATTED_VALUE",
     "dateTimeRenderOption": "SERIAL_NUMBER",
@@ -70,6 +85,7 @@ class SheetsBackend:
         clock: Clock | None = None,
         retries: int = 6,
         timeout: float = 30.0,
+        max_wait: float = MAX_WAIT,
     ) -> None:
         self.id = spreadsheet_id
         self.calls: Counter[str] = Counter()
@@ -78,27 +94,19 @@ class SheetsBackend:
         base = (endpoint or GOOGLE).rstrip("/")
         rewrite = (lambda url: url.replace(GOOGLE, base, 1)) if base != GOOGLE else None
         self.credentials = credentials
-        self.session = PacedSession(
-            Pacer(10.0, self.clock), RetryPolicy(retries), rewrite, self._count
-        )
-        self.http: HTTPClient = Client(auth=None, session=self.session).http_client
+        # With credentials, gspread's supported path: an AuthorizedSession that fetches a
+        # token before the first request and again when one expires or is refused (401).
+        # Without (an emulator behind GSHEETS_ENDPOINT_URL), a plain session.
+        if credentials is None:
+            client = Client(auth=None, session=requests.Session())
+        else:
+            client = gspread.authorize(credentials)
+        self.http: HTTPClient = client.http_client
+        self.session = self.http.session
+        policy = RetryPolicy(retries, max_wait=max_wait, penalty=PENALTY)
+        PacedAdapter(Pacer(10.0, self.clock), policy, rewrite, self._count).mount_on(self.session)
         self.http.set_timeout((10, timeout))
-        self._authorized = credentials is None
         self._fresh = False  # whether the metadata was read in this run
-
-    def _authorize(self) -> None:
-        """A fresh access token from the service account, once per run (tokens last 1 h)."""
-        if self._authorized:
-            return
-        from google.auth.exceptions import GoogleAuthError
-        from google.auth.transport.requests import Request
-
-        try:
-            self.credentials.refresh(Request(self.session))
-        except GoogleAuthError as exc:
-            raise SheetsError(f"Google Sheets: the service account was refused ({exc})") from None
-        self.session.headers["Authorization"] = f"Bearer {self.credentials.token}"
-        self._authorized = True
 
     @classmethod
     def from_env(cls, settings: Settings, env: Mapping[str, str] = os.environ) -> SheetsBackend:
@@ -122,6 +130,7 @@ class SheetsBackend:
             endpoint=endpoint,
             retries=config.retries,
             timeout=config.timeout_seconds,
+            max_wait=settings.max_retry_wait_seconds,
         )
 
     def _count(self, method: str, url: str) -> None:
@@ -141,9 +150,13 @@ class SheetsBackend:
     def _call(self, action: Any) -> Any:
         """``action()``, its failure made one line (the reply's own status, not gspread's
         -1 for a body that is not JSON)."""
-        self._authorize()
         try:
             return action()
+        except GoogleAuthError as exc:
+            reason = " ".join(str(exc).split())
+            raise SheetsError(
+                f"Google Sheets: the service account was refused ({reason})"
+            ) from None
         except APIError as exc:
             missing = f"spreadsheet {self.id}: check GSHEETS_SPREADSHEET_ID"
             raise SheetsError(f"Google Sheets: {describe(exc.response, missing)}") from None
@@ -258,9 +271,9 @@ class SheetsBackend:
                         "rows": grid.get("rowCount", 1000),
                         "cols": grid.get("columnCount", 26),
                     }
-        if data:
-            body = {"valueInputOption": "RAW", "data": data}
-            self._call(lambda: self.http.values_batch_update(self.id, body))
+        for part in batches(data):
+            body = {"valueInputOption": "RAW", "data": part}
+            self._call(lambda b=body: self.http.values_batch_update(self.id, b))
 
     def _grow(
         self, change: SheetChanges, sheets: dict[str, dict[str, int]]
@@ -337,7 +350,30 @@ class SheetsBackend:
         return data
 
 
+def json_size(value: Any) -> int:
+    """Bytes of ``value`` as JSON the way requests sends it (ASCII, with escapes)."""
+    return len(json.dumps(value, allow_nan=False))
+
+
+def batches(data: list[dict[str, Any]], budget: int = BODY_BUDGET) -> list[list[dict[str, Any]]]:
+    """The value ranges, in order, split into the fewest ``values:batchUpdate`` bodies of at
+    most ``budget`` bytes each (a range larger than that alone goes in a body of its own)."""
+    empty = json_size({"valueInputOption": "RAW", "data": []})
+    parts: list[list[dict[str, Any]]] = []
+    size = empty
+    for item in data:
+        extra = json_size(item)
+        if parts and parts[-1] and size + 2 + extra <= budget:
+            parts[-1].append(item)
+            size += 2 + extra  # ", " between two items
+        else:
+            parts.append([item])
+            size = empty + extra
+    return parts
+
+
 def _service_account(path: str) -> Any:
+    """google-auth service-account credentials from a key file, for the Sheets scope."""
     from google.oauth2.service_account import Credentials
 
     try:

@@ -1,35 +1,32 @@
-"""Requests to cloud APIs: one pace, one retry policy, one clock (which tests replace).
+"""Requests to cloud APIs: one pace, the project's one retry policy, one clock (which
+tests replace).
 
 Airtable allows 5 requests per second per base and answers 429 with a 30-second penalty;
 Google answers 429 and 5xx when busy. Retries wait on the same clock as the pacer, so a
 test's simulated clock sees every wait, and a 429 penalty is waited out, not retried into.
+The pacing and retries live in a transport adapter mounted on each client's own session
+(pyairtable's ``Api.session``, google-auth's ``AuthorizedSession`` under gspread).
 """
 
 from __future__ import annotations
 
 import re
-import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+from requests.adapters import HTTPAdapter
 
-RETRY_STATUSES = {429, 500, 502, 503, 504}
+from pipeline.retry import Clock, RetryPolicy
+
+__all__ = ["Clock", "PacedAdapter", "Pacer", "RetryPolicy", "api_error", "describe", "not_json"]
+
+PENALTY = 30.0  # seconds: what Airtable (and Google, when busy) want after a 429
 # What Airtable and Google say for a base or spreadsheet they cannot find (or not show).
 VAGUE_NOT_FOUND = {"NOT_FOUND", "Requested entity was not found."}
 MAX_REASON = 200  # of a body that is not JSON
-
-
-class Clock:
-    """Wall time: ``now`` in seconds, ``sleep`` to wait."""
-
-    def now(self) -> float:
-        return time.monotonic()
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
 
 
 @dataclass
@@ -55,30 +52,11 @@ class Pacer:
         self._sent.append(now)
 
 
-@dataclass
-class RetryPolicy:
-    """How often and how long to retry: exponential backoff from ``base`` seconds, and at
-    least ``penalty`` seconds after a 429 (or what Retry-After says)."""
-
-    retries: int = 6
-    base: float = 1.0
-    penalty: float = 30.0
-
-    def delay(self, attempt: int, response: requests.Response | None) -> float:
-        backoff = self.base * 2**attempt
-        if response is not None and response.status_code == 429:
-            after = response.headers.get("Retry-After", "")
-            try:
-                return max(float(after), 1.0)
-            except ValueError:
-                return max(self.penalty, backoff)
-        return backoff
-
-
-class PacedSession(requests.Session):
-    """A requests session that paces every request and retries 429, 5xx and lost
-    connections with backoff. ``rewrite`` can point the URLs at another host; ``count`` is
-    told the method and URL of every request sent, retries included."""
+class PacedAdapter(HTTPAdapter):
+    """requests' transport, mounted on a client's own session: paces every try, retries
+    429, 5xx and lost connections by the project's retry policy (``pipeline.retry``).
+    ``rewrite`` can point the URLs at another host; ``count`` is told the method and URL of
+    every request sent, retries included."""
 
     def __init__(
         self,
@@ -90,27 +68,27 @@ class PacedSession(requests.Session):
         super().__init__()
         self.pacer, self.policy, self.rewrite, self.count = pacer, policy, rewrite, count
 
-    def request(
-        self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
-    ) -> requests.Response:  # type: ignore[override]
-        url = str(url)
+    def mount_on(self, session: requests.Session) -> None:
+        session.mount("https://", self)
+        session.mount("http://", self)
+
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
         if self.rewrite is not None:
-            url = self.rewrite(url)
-        for attempt in range(self.policy.retries + 1):
+            request.url = self.rewrite(str(request.url))
+
+        def attempt() -> requests.Response:
             self.pacer.wait()
             if self.count is not None:
-                self.count(str(method).upper(), url)
-            try:
-                response = super().request(method, url, *args, **kwargs)
-            except (requests.ConnectionError, requests.Timeout):
-                if attempt == self.policy.retries:
-                    raise
-                self.pacer.clock.sleep(self.policy.delay(attempt, None))
-                continue
-            if response.status_code not in RETRY_STATUSES or attempt == self.policy.retries:
-                return response
-            self.pacer.clock.sleep(self.policy.delay(attempt, response))
-        raise AssertionError("unreachable")
+                self.count(str(request.method).upper(), str(request.url))
+            return super(PacedAdapter, self).send(request, *args, **kwargs)
+
+        return self.policy.run(
+            attempt,
+            self.pacer.clock.sleep,
+            status=lambda r: r.status_code,
+            header=lambda r: r.headers.get("Retry-After"),
+            errors=(requests.ConnectionError, requests.Timeout),
+        )
 
 
 def api_error(response: requests.Response) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Fetching a leaderboard page with httpx: timeouts, a user agent, retries with backoff."""
+"""Fetching a leaderboard page with httpx: timeouts, a user agent, the one retry policy."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ from collections.abc import Callable
 import httpx
 
 from pipeline.errors import SourceError
+from pipeline.retry import MAX_WAIT, RETRY_STATUSES, RetryPolicy
 from pipeline.settings import Collect
 
-RETRY_STATUSES = {429, 500, 502, 503, 504}
-MAX_RETRY_AFTER = 60.0
 _NO_HOST = (
     "name or service not known",
     "temporary failure in name resolution",
@@ -30,43 +29,46 @@ def make_client(settings: Collect, transport: httpx.BaseTransport | None = None)
     )
 
 
-def _retry_after(response: httpx.Response, default: float) -> float:
-    value = response.headers.get("Retry-After", "")
-    try:
-        return min(max(float(value), 0.0), MAX_RETRY_AFTER)
-    except ValueError:
-        return default
-
-
 def fetch_page(
     source: str,
     url: str,
     settings: Collect,
     client: httpx.Client,
     sleep: Callable[[float], None] = time.sleep,
+    max_wait: float = MAX_WAIT,
 ) -> str:
-    """The page's text; SourceError with a one-line reason once retries are spent."""
-    attempts = settings.retries + 1
-    reason = ""
-    for attempt in range(attempts):
-        delay = float(2**attempt)
+    """The page's text, retried by the project's one retry policy (``pipeline.retry``);
+    SourceError with a one-line reason once retries are spent."""
+
+    def get() -> httpx.Response:
         try:
-            response = client.get(url)
-        except httpx.TimeoutException:
-            reason = f"timed out after {settings.timeout_seconds:g} s"
+            return client.get(url)
         except httpx.ConnectError as exc:
             if any(text in str(exc).lower() for text in _NO_HOST):
                 raise SourceError(source, f"cannot resolve host of {url} (offline?)") from None
+            raise
+
+    policy = RetryPolicy(settings.retries, max_wait=max_wait)
+    attempts = settings.retries + 1
+    try:
+        response = policy.run(
+            get,
+            sleep,
+            status=lambda r: r.status_code,
+            header=lambda r: r.headers.get("Retry-After"),
+            errors=(httpx.TransportError,),
+        )
+    except httpx.TransportError as exc:
+        if isinstance(exc, httpx.TimeoutException):
+            reason = f"timed out after {settings.timeout_seconds:g} s"
+        elif isinstance(exc, httpx.ConnectError):
             reason = f"cannot connect to {url} ({exc})"
-        except httpx.TransportError as exc:
-            reason = f"connection failed ({type(exc).__name__}: {exc})"
         else:
-            if response.status_code < 400:
-                return response.text
-            reason = f"HTTP {response.status_code} {response.reason_phrase} from {url}"
-            if response.status_code not in RETRY_STATUSES:
-                raise SourceError(source, reason)
-            delay = _retry_after(response, delay)
-        if attempt + 1 < attempts:
-            sleep(delay)
-    raise SourceError(source, f"{reason} ({attempts} attempts)")
+            reason = f"connection failed ({type(exc).__name__}: {exc})"
+        raise SourceError(source, f"{reason} ({attempts} attempts)") from None
+    if response.status_code < 400:
+        return response.text
+    reason = f"HTTP {response.status_code} {response.reason_phrase} from {url}"
+    if response.status_code in RETRY_STATUSES:
+        reason = f"{reason} ({attempts} attempts)"
+    raise SourceError(source, reason)

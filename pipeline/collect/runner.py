@@ -80,7 +80,10 @@ def fetch_live(source: SourceConfig, settings: Settings, client: httpx.Client | 
     own = client is None
     client = client or make_client(settings.collect)
     try:
-        return fetch_page(source.name, source.url, settings.collect, client)
+        return fetch_page(
+            source.name, source.url, settings.collect, client,
+            max_wait=settings.max_retry_wait_seconds,
+        )  # fmt: skip
     finally:
         if own:
             client.close()

@@ -13,6 +13,7 @@ from fakes.airtable_fake import FakeAirtable
 
 from bridge.backends import choose, make_backend
 from bridge.backends.airtable import DEFAULT_ENDPOINT, AirtableBackend
+from bridge.backends.http import PacedAdapter, RetryPolicy
 from bridge.mirror import mirror
 from pipeline.errors import ConfigError, TrackerError
 
@@ -68,10 +69,13 @@ def test_the_backend_takes_its_pace_and_retries_from_the_settings(
 ) -> None:
     monkeypatch.setenv("TRACKER_BRIDGE__RETRIES", "2")
     monkeypatch.setenv("TRACKER_BRIDGE__REQUESTS_PER_SECOND", "3")
+    monkeypatch.setenv("TRACKER_MAX_RETRY_WAIT_SECONDS", "45")
     backend = make_backend(base.settings(), "airtable", env(base))
     assert isinstance(backend, AirtableBackend)
-    session = backend.api.session
-    assert session.policy.retries == 2 and session.pacer.per_second == 3  # type: ignore[attr-defined]
+    adapter = backend.api.session.get_adapter(base.fake.endpoint)
+    assert isinstance(adapter, PacedAdapter)  # pyairtable's own session, configured
+    assert adapter.policy == RetryPolicy(2, max_wait=45, penalty=30)
+    assert adapter.pacer.per_second == 3
 
 
 def test_the_endpoint_override_is_honoured(base: Base) -> None:

@@ -107,3 +107,15 @@ def test_an_unreachable_endpoint_is_one_line(pushed: Base) -> None:
     assert str(caught.value) == "Airtable: cannot reach https://elsewhere.test (ConnectionError)"
     assert pushed.clock.sleeps[-2:] == [1.0, 2.0]
     assert pushed.files() == before
+
+
+@pytest.mark.parametrize(("retry_after", "waited"), [("5", 5.0), ("86400", 60.0)])
+def test_retry_after_is_honoured_up_to_the_cap(
+    pushed: Base, retry_after: str, waited: float
+) -> None:
+    pushed.fake.retry_after = retry_after  # a day: never waited for more than the cap
+    pushed.fake.fail_next(2, 429)
+    sleeps = len(pushed.clock.sleeps)
+    report = pushed.sync()
+    assert pushed.clock.sleeps[sleeps:] == [waited, waited]
+    assert not report.pushed and pushed.counts()["read"] == 4 + 2

@@ -125,3 +125,13 @@ def test_unknown_host_fails_at_once(settings: Settings, text: str) -> None:
         f"source openlm_arena: cannot resolve host of {URL} (offline?)"
     )
     assert (len(server.requests), server.slept) == (1, [])
+
+
+def test_a_retry_after_of_hours_waits_only_the_cap(settings: Settings) -> None:
+    later = "Wed, 21 Oct 2099 07:28:00 GMT"
+    server = Server([httpx.Response(503, headers={"Retry-After": later}), ok()])
+    with make_client(settings.collect, transport=httpx.MockTransport(server.handle)) as client:
+        text = fetch_page(
+            "openlm_arena", URL, settings.collect, client, sleep=server.slept.append, max_wait=45
+        )
+    assert text == PAGE and server.slept == [45.0]

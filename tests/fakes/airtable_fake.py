@@ -45,6 +45,8 @@ Reply = tuple[int, dict[str, str], str]
 READ, WRITE, SCHEMA, OTHER = "read", "write", "schema", "other"
 
 TEXT_TYPES = frozenset({"singleLineText", "multilineText"})
+MAX_TEXT_CHARS = 100_000
+"""Airtable's limit for one text cell (long text); a longer value is refused."""
 SUPPORTED_TYPES = TEXT_TYPES | {"number", "singleSelect"}
 _ID_ALPHABET = string.ascii_letters + string.digits
 _EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
@@ -355,6 +357,7 @@ class FakeAirtable:
         self._drop_method: str | None = None
         self._after: tuple[str, str, Callable[[], None]] | None = None
         self._fail_next: deque[int] = deque()
+        self.retry_after: str | None = None  # a Retry-After on 429 and 503 (as a proxy adds)
         self._window: deque[float] = deque()
         self._penalty_until: float | None = None
         self._endpoint_path = urlsplit(self.endpoint).path.rstrip("/")
@@ -529,12 +532,12 @@ class FakeAirtable:
         if status is None and self._fail_next:
             status = self._fail_next.popleft()
         if status is not None:
-            return self._reply(status, self._injected_body(status))
+            return self._retry_after(self._reply(status, self._injected_body(status)))
 
         try:
-            reply = self._serve(method, route, parts.query, request)
+            reply = self._retry_after(self._serve(method, route, parts.query, request))
         except _ApiError as exc:
-            reply = self._reply(exc.status, exc.body)
+            reply = self._retry_after(self._reply(exc.status, exc.body))
         if self._after is not None and self._after[0] == method and self._after[1] in path:
             action, self._after = self._after[2], None
             action()
@@ -631,6 +634,13 @@ class FakeAirtable:
             return FakeAirtable._rate_limited().body
         kinds = {500: "SERVER_ERROR", 502: "BAD_GATEWAY", 503: "SERVICE_UNAVAILABLE"}
         return {"error": {"type": kinds.get(status, "INJECTED_FAILURE"), "message": "injected"}}
+
+    def _retry_after(self, reply: Reply) -> Reply:
+        """``reply`` with :attr:`retry_after` as its Retry-After when it is a 429 or 503."""
+        status, headers, body = reply
+        if self.retry_after is not None and status in (429, 503):
+            headers = {**headers, "Retry-After": self.retry_after}
+        return status, headers, body
 
     @staticmethod
     def _reply(status: int, body: JSON) -> Reply:
@@ -1024,8 +1034,9 @@ class FakeAirtable:
     ) -> Any:
         """One cell value as Airtable would store it; None means the cell is empty.
 
-        * Text: strings only; with ``typecast`` a number becomes its JavaScript string.
-          ``""`` clears the cell (and it then reads back as absent).
+        * Text: strings of at most 100,000 characters only; with ``typecast`` a number
+          becomes its JavaScript string. ``""`` clears the cell (and it then reads back as
+          absent).
         * Number: int/float only (not bool); with ``typecast`` a numeric string is parsed and
           ``""`` clears. Stored rounded half-up to the field's ``precision``.
         * Single select: an existing choice name; with ``typecast`` an unknown name adds the
@@ -1035,6 +1046,8 @@ class FakeAirtable:
         if value is None:
             return None
         if fld.type in TEXT_TYPES:
+            if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
+                raise _bad_value(fld.name)
             if isinstance(value, str):
                 return value or None
             if typecast and isinstance(value, int | float) and not isinstance(value, bool):

@@ -36,6 +36,8 @@ import responses
 Scalar = str | int | float | bool | None
 """A cell value as the API carries it in JSON (``None``: an empty cell)."""
 
+MAX_BODY_BYTES = 10 * 1024 * 1024
+"""Google's front end refuses a request body over 10 MiB (400 INVALID_ARGUMENT)."""
 MAX_CELL_CHARS = 50_000
 """Sheets refuses a cell holding more than 50,000 characters."""
 MAX_WORKBOOK_CELLS = 10_000_000
@@ -45,8 +47,21 @@ MAX_COLUMNS = 18_278
 SERIAL_EPOCH = date(1899, 12, 30)
 """Day 0 of Sheets' date serial numbers (so 1900-01-01 is 2, as in Lotus/Excel)."""
 
-KINDS = ("metadata", "read", "write", "structure", "other")
-"""Call kinds: spreadsheet GET, values reads, values writes, spreadsheets:batchUpdate."""
+KINDS = ("metadata", "read", "write", "structure", "other", "token")
+"""Call kinds: spreadsheet GET, values reads, values writes, spreadsheets:batchUpdate, the
+token endpoint."""
+
+TOKEN_URI = "https://oauth2.googleapis.com/token"
+"""Google's OAuth 2.0 token endpoint (a service account key file's ``token_uri``)."""
+TOKEN_LIFETIME = 3600
+"""Seconds an access token lasts."""
+SHEETS_SCOPE = "https://www.googleapis.com/auth/spreadsheets"
+JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+INVALID_CREDENTIALS = (
+    "Request had invalid authentication credentials. Expected OAuth 2 access token, login "
+    "cookie or other valid authentication credential. See "
+    "https://developers.google.com/identity/sign-in/web/devconsole-project."
+)
 
 _STATUS_NAMES = {
     400: "INVALID_ARGUMENT",
@@ -87,6 +102,18 @@ _ERROR_TYPES = {
     "#NUM!": "NUM",
 }
 """Error display strings (what UNFORMATTED_VALUE returns for them) -> ErrorValue types."""
+
+
+def too_large_body() -> dict[str, Any]:
+    """What Google answers a request body over :data:`MAX_BODY_BYTES`."""
+    message = f"Request payload size exceeds the limit: {MAX_BODY_BYTES} bytes."
+    errors = [{"message": message, "domain": "global", "reason": "badRequest"}]
+    return error_body(400, message, errors=errors)
+
+
+def _size(body: str | bytes | None) -> int:
+    """A request body's length in bytes."""
+    return len(body.encode("utf-8") if isinstance(body, str) else body or b"")
 
 
 def error_body(status: int, message: str | None = None, **extra: Any) -> dict[str, Any]:
@@ -655,7 +682,8 @@ def _shrink_frozen(frozen: int, start: int, end: int) -> int:
 @dataclass
 class Call:
     """One HTTP request the fake received. ``status`` is what it answered (0 while running);
-    ``dropped`` means the connection was then cut (``drop_at``)."""
+    ``dropped`` means the connection was then cut (``drop_at``); ``size`` is the body's
+    length in bytes."""
 
     n: int
     kind: str
@@ -666,6 +694,7 @@ class Call:
     at: float
     status: int = 0
     dropped: bool = False
+    size: int = 0
 
 
 @dataclass
@@ -783,8 +812,14 @@ class FakeSheets:
         rate_limit: int | None = 60,
         rate_window: float = 60.0,
         with_default_sheet: bool = False,
+        token_uri: str = TOKEN_URI,
     ) -> None:
         self.spreadsheet_id = spreadsheet_id
+        self.token_uri = token_uri
+        self.accounts: dict[str, str] = {}  # service account email -> public key (PEM)
+        self.tokens: dict[str, float] = {}  # access token -> when it expires (clock time)
+        self.issued = 0  # access tokens issued
+        self.retry_after: str | None = None  # a Retry-After on 429 and 503 (as a proxy adds)
         self.base_url = base_url.rstrip("/")
         self.clock = clock if clock is not None else FakeClock()
         self.title = title
@@ -991,14 +1026,76 @@ class FakeSheets:
     # -- wiring --------------------------------------------------------------------------------
 
     def install(self, rsps: responses.RequestsMock) -> responses.BaseResponse:
-        """Serve every ``{base_url}/v4/spreadsheets/...`` request made through ``rsps``."""
-        pattern = re.compile(re.escape(self.base_url) + r"/v4/spreadsheets(/|$|\?)")
+        """Serve every ``{base_url}/v4/spreadsheets/...`` request made through ``rsps``, and
+        the token endpoint."""
+        api = re.escape(self.base_url) + r"/v4/spreadsheets(/|$|\?)"
+        pattern = re.compile(f"{api}|{re.escape(self.token_uri)}$")
         resp = _AnyMethodCallback(
             method="GET", url=pattern, callback=self._callback, content_type=None
         )
         return rsps.add(resp)
 
+    # -- authentication: service accounts and access tokens ------------------------------------
+
+    def add_service_account(self, email: str, public_key: str) -> None:
+        """Accept signed assertions of ``email`` (verified with ``public_key``, PEM); from
+        then on every API request needs a current bearer token (401 otherwise)."""
+        self.accounts[email] = public_key
+        self.require_auth = True
+
+    def expire_tokens(self) -> None:
+        """Every access token issued so far stops working (as one does after an hour)."""
+        self.tokens.clear()
+
+    def _token(self, request: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
+        """The token endpoint: a JWT-bearer grant signed by a known service account, for the
+        Sheets scope, answered with a bearer token lasting :data:`TOKEN_LIFETIME` seconds
+        (as ``oauth2.googleapis.com/token`` does); else 400 ``invalid_grant``."""
+        from google.auth import jwt
+
+        body = request.body.decode() if isinstance(request.body, bytes) else request.body or ""
+        form = {k: v[0] for k, v in parse_qs(body).items()}
+        self.calls.append(Call(0, "token", "POST", "token", {}, form, self.clock.now()))
+        headers = {"Content-Type": "application/json; charset=UTF-8"}
+
+        def refuse(description: str) -> tuple[int, dict[str, str], bytes]:
+            self.calls[-1].status = 400
+            payload = {"error": "invalid_grant", "error_description": description}
+            return 400, headers, json.dumps(payload).encode()
+
+        if form.get("grant_type") != JWT_GRANT:
+            return refuse("Invalid grant_type.")
+        try:
+            claims = jwt.decode(form.get("assertion", ""), verify=False)
+            key = self.accounts[str(claims.get("iss"))]
+            jwt.decode(form["assertion"], certs=key, audience=self.token_uri)
+        except (KeyError, ValueError):
+            return refuse("Invalid JWT Signature.")
+        if SHEETS_SCOPE not in str(claims.get("scope", "")).split():
+            return refuse("Invalid OAuth scope or ID token audience provided.")
+        self.issued += 1
+        token = f"ya29.fake-{self.issued}"
+        self.tokens[token] = self.clock.now() + TOKEN_LIFETIME
+        self.calls[-1].status = 200
+        payload = {"access_token": token, "expires_in": TOKEN_LIFETIME, "token_type": "Bearer"}
+        return 200, headers, json.dumps(payload).encode()
+
+    def _authenticated(self, request: requests.PreparedRequest) -> str | None:
+        """None if the request may go on, else why it is refused (401's message)."""
+        header = str(request.headers.get("Authorization", "")).strip()
+        if not header:
+            return _DEFAULT_MESSAGES[401]
+        if not self.accounts:
+            return None  # any credential will do
+        scheme, _, token = header.partition(" ")
+        expires = self.tokens.get(token) if scheme == "Bearer" else None
+        if expires is None or expires <= self.clock.now():
+            return INVALID_CREDENTIALS
+        return None
+
     def _callback(self, request: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
+        if str(request.url) == self.token_uri:
+            return self._token(request)
         self._seq += 1
         n = self._seq
         on_request = getattr(self.clock, "on_request", None)
@@ -1017,7 +1114,7 @@ class FakeSheets:
                 body = json.loads(raw_body)
             except ValueError:
                 body_error = True
-        call = Call(n, kind, method, rest, params, body, self.clock.now())
+        call = Call(n, kind, method, rest, params, body, self.clock.now(), size=_size(raw_body))
         self.calls.append(call)
 
         status, payload = self._serve(n, kind, route, params, body, body_error, request)
@@ -1032,6 +1129,8 @@ class FakeSheets:
                 f"FakeSheets dropped the connection after applying request {n}"
             )
         headers = {"Content-Type": "application/json; charset=UTF-8"}
+        if self.retry_after is not None and status in (429, 503):
+            headers["Retry-After"] = self.retry_after
         return status, headers, json.dumps(payload, ensure_ascii=False).encode("utf-8")
 
     def _serve(
@@ -1049,8 +1148,11 @@ class FakeSheets:
             injected = self._fail_next.pop(0)
         if injected is not None:
             return injected[0], error_body(*injected)
-        if self.require_auth and not str(request.headers.get("Authorization", "")).strip():
-            return 401, error_body(401)
+        if _size(request.body) > MAX_BODY_BYTES:
+            return 400, too_large_body()
+        refused = self._authenticated(request) if self.require_auth else None
+        if refused is not None:
+            return 401, error_body(401, refused)
         limited = self._rate_limited(kind)
         if limited is not None:
             return 429, limited

@@ -135,6 +135,15 @@ def test_values_must_fit_the_field_type_unless_typecast(fake: FakeAirtable, tabl
     assert table.create({"FLOP": 1.005})["fields"] == {"FLOP": 1.01}
 
 
+def test_text_over_100000_characters_is_refused(fake: FakeAirtable, table: Table) -> None:
+    with pytest.raises(requests.HTTPError) as exc:
+        table.create({"Model": "m", "Notes": "x" * 100_001})
+    assert exc.value.response.status_code == 422
+    assert error_type(exc) == "INVALID_VALUE_FOR_COLUMN"
+    assert fake.records("Models") == []
+    assert table.create({"Notes": "x" * 100_000})["fields"]["Notes"] == "x" * 100_000
+
+
 def test_empty_values_are_omitted_on_read(fake: FakeAirtable, table: Table) -> None:
     record = table.create({"Model": "m", "Notes": "", "FLOP": None, "Status": "new"})
     assert record["fields"] == {"Model": "m", "Status": "new"}

@@ -86,6 +86,29 @@ def test_numbers_round_trip_as_numbers(fake: FakeSheets, http: Any) -> None:
     ]
 
 
+def test_a_body_over_10_mib_is_refused_as_google_does(fake: FakeSheets, http: Any) -> None:
+    cells = [["x" * 40_000] for _ in range(300)]  # 12 MB of JSON
+    with pytest.raises(APIError) as err:
+        write(http, "RAW", {"Candidates!A1:A300": cells})
+    assert err.value.response.json() == {
+        "error": {
+            "code": 400,
+            "message": "Request payload size exceeds the limit: 10485760 bytes.",
+            "status": "INVALID_ARGUMENT",
+            "errors": [
+                {
+                    "message": "Request payload size exceeds the limit: 10485760 bytes.",
+                    "domain": "global",
+                    "reason": "badRequest",
+                }
+            ],
+        }
+    }
+    assert fake.values("Candidates") == [] and fake.calls[-1].size > 10 * 1024 * 1024
+    write(http, "RAW", {"Candidates!A1:A10": cells[:10]})
+    assert len(fake.values("Candidates")) == 10
+
+
 def test_writing_beyond_the_grid_fails_until_append_dimension_grows_it(
     fake: FakeSheets, http: Any
 ) -> None:

@@ -175,3 +175,12 @@ def test_a_grid_shrunk_by_a_reviewer_is_grown_again(rig: Rig) -> None:
     added = add_candidates(rig, 3)
     rig.sync()
     assert rig.keys("Candidates")[-3:] == added
+
+
+@pytest.mark.parametrize(("retry_after", "waited"), [("7", 7.0), ("86400", 60.0)])
+def test_retry_after_is_honoured_up_to_the_cap(rig: Rig, retry_after: str, waited: float) -> None:
+    rig.fake.retry_after = retry_after  # a day: never waited for more than the cap
+    rig.fake.fail_next(1, 503)
+    rig.sync()
+    assert rig.clock.sleeps == [waited]
+    assert set(rig.rows("staging")) == {"gpt_4o"}
