@@ -101,7 +101,7 @@ class SheetLayout:
                 widths[column] = FIXED_WIDTH[column]
                 continue
             if kind is not None:
-                widths[column] = {"scientific": 13, "probability": 12}.get(kind, 17)
+                widths[column] = {"scientific": 13, "probability": 13}.get(kind, 17)
                 continue
             longest = max(
                 (len(line) for row in rows for line in row.get(column, "").split("\n")),

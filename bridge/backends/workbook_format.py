@@ -29,7 +29,7 @@ GUIDE_WIDTHS = (12, 26, 60, 70)
 # Arial (Liberation Sans where Arial is missing, with the same metrics): column widths come
 # out the same in Excel and LibreOffice; Calibri, the default, is often missing on Linux.
 FONT = "Arial"
-PRINT_SCALE = 85  # percent: the deciding columns and sync_status fit one landscape A4 page
+PRINT_SCALE = 75  # percent: the deciding columns and sync_status fit one landscape A4 page
 
 
 def set_default_font(book: Any) -> None:

@@ -35,7 +35,7 @@ def test_widths_fit_the_content_within_caps() -> None:
     layout = candidates(WITH_P)
     widths = layout.widths([{"model": "m" * 80, "developer": "xAI", "reasoning": "r" * 500}])
     assert widths["model"] == 32 and widths["developer"] == 11 and widths["reasoning"] == 60
-    assert (widths["training_flop"], widths["p_above_1e25"], widths["parameters"]) == (13, 12, 17)
+    assert (widths["training_flop"], widths["p_above_1e25"], widths["parameters"]) == (13, 13, 17)
     assert (widths["decision"], widths["reason"], widths["sync_status"]) == (9, 26, 34)
 
 
