@@ -11,7 +11,7 @@ import base64
 import html
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from pipeline.curate import history
@@ -197,7 +197,11 @@ def plot_funnel(series: dict[str, list[tuple[date, int]]]) -> bytes:
     for stage, points in series.items():
         if points:
             axes.step([d for d, _ in points], [n for _, n in points], where="post",
-                      label=f"{stage} ({points[-1][1]})")  # fmt: skip
+                      marker="o", label=f"{stage} ({points[-1][1]})")  # fmt: skip
+    days = sorted({d for points in series.values() for d, _ in points})
+    if days:  # a week either side, so a first day's counts show as points, not an empty axis
+        axes.set_xlim(days[0] - timedelta(days=7), days[-1] + timedelta(days=7))
+    axes.set_ylim(bottom=0)
     axes.set_ylabel("Models")
     axes.set_title("Review funnel: candidates → confirmed → published")
     axes.grid(True, alpha=0.3)
