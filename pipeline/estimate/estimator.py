@@ -122,8 +122,9 @@ class Estimator:
     def _all_references(self) -> set[str]:
         return {k for k, s in {**self.all_reported, **self.known}.items() if s.flop}
 
-    def _fit(self) -> None:
-        """Known specs, references and the size fit, without the withheld keys."""
+    def _fit(self, cached: dict[str, SizeReference | None] | None = None) -> None:
+        """Known specs, references and the size fit, without the withheld keys (``cached``:
+        the size references already made, valid for every key but the newly withheld)."""
         self.yaml = {k: s for k, s in self.known.items() if k not in self.withheld}
         self.reported = {k: s for k, s in self.all_reported.items() if k not in self.withheld}
         self.references = {
@@ -131,13 +132,20 @@ class Estimator:
             for k, s in {**self.reported, **self.yaml}.items()
             if (flop := s.flop) is not None
         }
-        sized, sizes = [], {}
+        self._sized: dict[str, SizeReference | None] = {}
+        sizes = {}
         for key, log_flop in self.references.items():
-            size = self.size_of(key)
-            if size is not None:
-                sizes[key] = size
-                year = self.date_of(key)
-                sized.append(SizeReference(key, size.active, year and year[0], log_flop))
+            if cached is not None and key in cached:
+                self._sized[key] = cached[key]
+            else:
+                size = self.size_of(key)
+                year = self.date_of(key) if size is not None else None
+                self._sized[key] = size and SizeReference(
+                    key, size.active, year and year[0], log_flop, size
+                )
+            if (found := self._sized[key]) is not None:
+                sizes[key] = found.size
+        sized = [found for found in self._sized.values() if found is not None]
         least = self.settings.estimation.min_reference_models
         self.size_fit = SizeFit.learn(sized, least)
         self.scored_fits = fit_scored(self._table, self.references, sizes, least)
@@ -147,7 +155,7 @@ class Estimator:
         other = copy.copy(self)
         other.withheld = self.withheld | {key}
         other.calibrated, other.calibration = False, {}
-        other._fit()
+        other._fit({k: v for k, v in self._sized.items() if k != key})
         other.fits = fit_benchmarks(
             {}, other.references, self.settings.estimation.min_reference_models, table=self._table
         )
