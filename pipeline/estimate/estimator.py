@@ -110,10 +110,13 @@ class Estimator:
         seen = [item.first_seen for item in self.evidence.values() if item.first_seen]
         self.collection_start = min(seen) if seen else None
         self._table = reference_scores(self.evidence, self._all_references())
+        moe = self.settings.estimation.parameter_heuristic.moe_active_experts
+        self.named = frozenset(k for k in self.evidence if parse_size(k, moe) is not None)
         self._fit()
         self.fits: dict[str, BenchmarkFit] = fit_benchmarks(
-            {}, self.references, self.settings.estimation.min_reference_models, table=self._table
-        )
+            {}, self.references, self.settings.estimation.min_reference_models,
+            table=self._table, named=self.named,
+        )  # fmt: skip
         self.calibration: dict[str, calibration.Calibration] = {}
         if self.calibrated and self.settings.estimation.calibrate:
             self.calibration = self._calibrate()
@@ -157,8 +160,9 @@ class Estimator:
         other.calibrated, other.calibration = False, {}
         other._fit({k: v for k, v in self._sized.items() if k != key})
         other.fits = fit_benchmarks(
-            {}, other.references, self.settings.estimation.min_reference_models, table=self._table
-        )
+            {}, other.references, self.settings.estimation.min_reference_models,
+            table=self._table, named=self.named,
+        )  # fmt: skip
         return other
 
     # -- what is known of a model ---------------------------------------------------------
@@ -263,7 +267,7 @@ class Estimator:
         return known + estimated
 
     def best(self, key: str, depth: int = 0) -> MethodResult | None:
-        predictions = predict_all(self.evidence, self.fits, [key]).get(key, [])
+        predictions = predict_all(self.evidence, self.fits, [key], self.named).get(key, [])
         results = self.methods(key, predictions, depth)
         return results[0] if results else None
 
@@ -275,7 +279,7 @@ class Estimator:
         raw: dict[str, list[MethodResult]] = {}
         for key in sorted(self.references):
             sub = self.without(key)
-            predictions = predict_all(self.evidence, sub.fits, [key]).get(key, [])
+            predictions = predict_all(self.evidence, sub.fits, [key], self.named).get(key, [])
             raw[key] = sub.components(key, predictions)
         residuals: dict[str, list[float]] = {}
         for key, results in raw.items():
@@ -307,7 +311,7 @@ class Estimator:
         """(key, record) for each of ``keys`` some method applies to, made one at a time
         (the benchmark predictions for all of them are made at once, first)."""
         wanted = list(self.evidence) if keys is None else list(keys)
-        predictions = predict_all(self.evidence, self.fits, wanted)
+        predictions = predict_all(self.evidence, self.fits, wanted, self.named)
         for key in wanted:
             results = self.methods(key, predictions.get(key, []))
             if results:
