@@ -110,10 +110,13 @@ class Estimator:
         seen = [item.first_seen for item in self.evidence.values() if item.first_seen]
         self.collection_start = min(seen) if seen else None
         self._table = reference_scores(self.evidence, self._all_references())
+        moe = self.settings.estimation.parameter_heuristic.moe_active_experts
+        self.named = frozenset(k for k in self.evidence if parse_size(k, moe) is not None)
         self._fit()
         self.fits: dict[str, BenchmarkFit] = fit_benchmarks(
-            {}, self.references, self.settings.estimation.min_reference_models, table=self._table
-        )
+            {}, self.references, self.settings.estimation.min_reference_models,
+            table=self._table, named=self.named,
+        )  # fmt: skip
         self.calibration: dict[str, calibration.Calibration] = {}
         if self.calibrated and self.settings.estimation.calibrate:
             self.calibration = self._calibrate()
@@ -122,8 +125,9 @@ class Estimator:
     def _all_references(self) -> set[str]:
         return {k for k, s in {**self.all_reported, **self.known}.items() if s.flop}
 
-    def _fit(self) -> None:
-        """Known specs, references and the size fit, without the withheld keys."""
+    def _fit(self, cached: dict[str, SizeReference | None] | None = None) -> None:
+        """Known specs, references and the size fit, without the withheld keys (``cached``:
+        the size references already made, valid for every key but the newly withheld)."""
         self.yaml = {k: s for k, s in self.known.items() if k not in self.withheld}
         self.reported = {k: s for k, s in self.all_reported.items() if k not in self.withheld}
         self.references = {
@@ -131,13 +135,20 @@ class Estimator:
             for k, s in {**self.reported, **self.yaml}.items()
             if (flop := s.flop) is not None
         }
-        sized, sizes = [], {}
+        self._sized: dict[str, SizeReference | None] = {}
+        sizes = {}
         for key, log_flop in self.references.items():
-            size = self.size_of(key)
-            if size is not None:
-                sizes[key] = size
-                year = self.date_of(key)
-                sized.append(SizeReference(key, size.active, year and year[0], log_flop))
+            if cached is not None and key in cached:
+                self._sized[key] = cached[key]
+            else:
+                size = self.size_of(key)
+                year = self.date_of(key) if size is not None else None
+                self._sized[key] = size and SizeReference(
+                    key, size.active, year and year[0], log_flop, size
+                )
+            if (found := self._sized[key]) is not None:
+                sizes[key] = found.size
+        sized = [found for found in self._sized.values() if found is not None]
         least = self.settings.estimation.min_reference_models
         self.size_fit = SizeFit.learn(sized, least)
         self.scored_fits = fit_scored(self._table, self.references, sizes, least)
@@ -147,10 +158,11 @@ class Estimator:
         other = copy.copy(self)
         other.withheld = self.withheld | {key}
         other.calibrated, other.calibration = False, {}
-        other._fit()
+        other._fit({k: v for k, v in self._sized.items() if k != key})
         other.fits = fit_benchmarks(
-            {}, other.references, self.settings.estimation.min_reference_models, table=self._table
-        )
+            {}, other.references, self.settings.estimation.min_reference_models,
+            table=self._table, named=self.named,
+        )  # fmt: skip
         return other
 
     # -- what is known of a model ---------------------------------------------------------
@@ -255,7 +267,7 @@ class Estimator:
         return known + estimated
 
     def best(self, key: str, depth: int = 0) -> MethodResult | None:
-        predictions = predict_all(self.evidence, self.fits, [key]).get(key, [])
+        predictions = predict_all(self.evidence, self.fits, [key], self.named).get(key, [])
         results = self.methods(key, predictions, depth)
         return results[0] if results else None
 
@@ -267,7 +279,7 @@ class Estimator:
         raw: dict[str, list[MethodResult]] = {}
         for key in sorted(self.references):
             sub = self.without(key)
-            predictions = predict_all(self.evidence, sub.fits, [key]).get(key, [])
+            predictions = predict_all(self.evidence, sub.fits, [key], self.named).get(key, [])
             raw[key] = sub.components(key, predictions)
         residuals: dict[str, list[float]] = {}
         for key, results in raw.items():
@@ -299,7 +311,7 @@ class Estimator:
         """(key, record) for each of ``keys`` some method applies to, made one at a time
         (the benchmark predictions for all of them are made at once, first)."""
         wanted = list(self.evidence) if keys is None else list(keys)
-        predictions = predict_all(self.evidence, self.fits, wanted)
+        predictions = predict_all(self.evidence, self.fits, wanted, self.named)
         for key in wanted:
             results = self.methods(key, predictions.get(key, []))
             if results:

@@ -265,10 +265,11 @@ def evaluate(settings: Settings, reference_dir: Path | None = None) -> Evaluatio
     reference = epoch_reference(
         reference_dir or paths.raw / "epoch", NameRules.load(configs.aliases), name_index
     )
-    # models seen on a leaderboard: a database of specs (Epoch's own) is not a sighting
-    evidence = {key: item for key, item in evidence.items() if item.benchmarks}
+    # the cases are models seen on a leaderboard (a database of specs, Epoch's own, is not a
+    # sighting); they are estimated from all the evidence, as the production run does
+    seen = {key for key, item in evidence.items() if item.benchmarks}
     cases = []
-    for key in sorted(set(reference) & set(evidence)):
+    for key in sorted(set(reference) & seen):
         held_out = Estimator(evidence, known, settings, withheld=frozenset({key}))
         record = held_out.estimate([key]).get(key)
         if record is None:
@@ -279,7 +280,7 @@ def evaluate(settings: Settings, reference_dir: Path | None = None) -> Evaluatio
         raise InputError(
             "no Epoch reference model appears in the scraped leaderboards", file=paths.scraped
         )
-    skipped = sorted(set(reference) & set(evidence) - {c.key for c in cases})
+    skipped = sorted(set(reference) & seen - {c.key for c in cases})
     production = Estimator(evidence, known, settings).estimate()
     candidates = [r for r in production.values() if r["threshold_classification"] != BELOW]
     return Evaluation(

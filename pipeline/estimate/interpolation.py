@@ -4,7 +4,10 @@ For each benchmark (``source.benchmark``) with enough reference models — model
 compute that the source also scores — ordinary least squares gives
 ``log10 FLOP = intercept + slope * score``. The residual standard deviation of that fit,
 widened for the distance from the reference scores' mean (the usual prediction error),
-is the standard error of a new model's estimate. Several benchmarks are combined by
+is the standard error of a new model's estimate. When the references include models
+whose size is in their name (open weights, mostly) and models whose size is not, the fit
+gains an offset for the first kind: at the same score they were trained with less compute,
+and a single line would put the others too low. Several benchmarks are combined by
 inverse-variance weights; because they measure the same model (often the same votes), the
 combined error is the smallest single error, not a smaller one.
 """
@@ -37,16 +40,29 @@ class BenchmarkFit:
     sxx: float
     x_min: float
     x_max: float
+    named_shift: float = 0.0  # log10 FLOP offset of a model whose size is in its name
+    # (X'X)^-1 of the design [1, score - mean_x, named] when the fit has the offset
+    inverse: tuple[tuple[float, ...], ...] | None = None
 
-    def predict(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Mean log10 FLOP and its standard error for each score."""
-        mean = self.intercept + self.slope * scores
-        se = self.residual * np.sqrt(1 + 1 / self.n + (scores - self.mean_x) ** 2 / self.sxx)
-        return mean, se
+    def predict(
+        self, scores: np.ndarray, named: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Mean log10 FLOP and its standard error for each score (``named``: 1 where the
+        model's size is in its name)."""
+        named = np.zeros_like(scores) if named is None else named
+        if self.inverse is None:
+            mean = self.intercept + self.slope * scores
+            se = self.residual * np.sqrt(1 + 1 / self.n + (scores - self.mean_x) ** 2 / self.sxx)
+            return mean, se
+        mean = self.intercept + self.slope * scores + self.named_shift * named
+        design = np.column_stack([np.ones_like(scores), scores - self.mean_x, named])
+        leverage = np.einsum("ij,jk,ik->i", design, np.array(self.inverse), design)
+        return mean, self.residual * np.sqrt(1 + leverage)
 
     def as_json(self) -> dict[str, float | int | str]:
         return {"benchmark": self.benchmark, "reference_models": self.n,
                 "slope": round(self.slope, 6), "intercept": round(self.intercept, 4),
+                "named_size_shift": round(self.named_shift, 4),
                 "residual_dex": round(self.residual, 3),
                 "score_range": [self.x_min, self.x_max]}  # fmt: skip
 
@@ -74,30 +90,54 @@ def fit_benchmarks(
     min_models: int,
     *,
     table: dict[str, tuple[list[str], list[float]]] | None = None,
+    named: frozenset[str] = frozenset(),
 ) -> dict[str, BenchmarkFit]:
     """Fits for every benchmark with at least ``min_models`` references and a rising trend
-    (``table``: the scores by benchmark, when already gathered by ``reference_scores``)."""
+    (``table``: the scores by benchmark, when already gathered by ``reference_scores``;
+    ``named``: the keys whose size is in their name, which get the offset when at least
+    ``MIN_GROUP`` references of each kind have the score)."""
     fits: dict[str, BenchmarkFit] = {}
     if table is None:
         table = _scores_by_benchmark(evidence)  # type: ignore[arg-type]
     for bench, (keys, scores) in table.items():
-        pairs = [(s, references[k]) for k, s in zip(keys, scores, strict=True) if k in references]
+        pairs = [
+            (s, references[k], float(k in named))
+            for k, s in zip(keys, scores, strict=True)
+            if k in references
+        ]
         if len(pairs) < min_models:
             continue
-        x = np.array([p[0] for p in pairs])
-        y = np.array([p[1] for p in pairs])
+        x, y, flag = (np.array(column) for column in zip(*pairs, strict=True))
         sxx = float(((x - x.mean()) ** 2).sum())
         if sxx == 0:
             continue
-        slope, intercept = np.polyfit(x, y, 1)
-        if slope <= 0:
-            continue  # a score that does not rise with compute says nothing about it
-        residuals = y - (intercept + slope * x)
-        residual = math.sqrt(float((residuals**2).sum()) / (len(pairs) - 2))
-        fits[bench] = BenchmarkFit(bench, len(pairs), float(slope), float(intercept),
-                                   max(residual, 0.05), float(x.mean()), sxx,
-                                   float(x.min()), float(x.max()))  # fmt: skip
+        fit = _fit(bench, x, y, flag, sxx)
+        if fit is not None:
+            fits[bench] = fit
     return fits
+
+
+MIN_GROUP = 3  # references of each kind (size in the name or not) for the offset
+
+
+def _fit(bench: str, x: np.ndarray, y: np.ndarray, flag: np.ndarray, sxx: float):
+    """The least-squares line (with the named-size offset when both kinds are there), or
+    None when the score does not rise with compute (it then says nothing about it)."""
+    grouped = min(flag.sum(), len(flag) - flag.sum()) >= MIN_GROUP
+    design = np.column_stack([np.ones_like(x), x - x.mean(), *([flag] if grouped else [])])
+    inverse = np.linalg.inv(design.T @ design)
+    coef = inverse @ design.T @ y
+    if coef[1] <= 0:
+        return None
+    residuals = y - design @ coef
+    residual = math.sqrt(float((residuals**2).sum()) / (len(y) - design.shape[1]))
+    slope, intercept = float(coef[1]), float(coef[0] - coef[1] * x.mean())
+    return BenchmarkFit(
+        bench, len(y), slope, intercept, max(residual, 0.05), float(x.mean()), sxx,
+        float(x.min()), float(x.max()),
+        named_shift=float(coef[2]) if grouped else 0.0,
+        inverse=tuple(tuple(float(v) for v in row) for row in inverse) if grouped else None,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -107,14 +147,19 @@ class Prediction:
     log_flop: float
     se: float
     extrapolated: bool
+    named: bool = False  # the size is in the model's name
 
 
 def predict_all(
-    evidence: dict[str, Evidence], fits: dict[str, BenchmarkFit], keys: list[str] | None = None
+    evidence: dict[str, Evidence],
+    fits: dict[str, BenchmarkFit],
+    keys: list[str] | None = None,
+    named: frozenset[str] = frozenset(),
 ) -> dict[str, list[Prediction]]:
-    """Per key, one prediction per fitted benchmark it has (vectorised per benchmark). The
-    order of ``keys`` (or of ``evidence``) fixes the order of benchmarks, so the same
-    input gives the same reasoning text in every process."""
+    """Per key, one prediction per fitted benchmark it has (vectorised per benchmark;
+    ``named``: the keys whose size is in their name). The order of ``keys`` (or of
+    ``evidence``) fixes the order of benchmarks, so the same input gives the same
+    reasoning text in every process."""
     table = _scores_by_benchmark(
         evidence if keys is None else {k: evidence[k] for k in keys if k in evidence}
     )
@@ -124,13 +169,20 @@ def predict_all(
         if fit is None:
             continue
         x = np.array(scores)
-        mean, se = fit.predict(x)
+        mean, se = fit.predict(x, np.array([float(k in named) for k in bench_keys]))
         outside = (x < fit.x_min) | (x > fit.x_max)
         for i, key in enumerate(bench_keys):
             if not 0 < mean[i] < MAX_LOG_FLOP:
                 continue  # an absurd score; no estimate rather than an impossible one
             out[key].append(
-                Prediction(bench, scores[i], float(mean[i]), float(se[i]), bool(outside[i]))
+                Prediction(
+                    bench,
+                    scores[i],
+                    float(mean[i]),
+                    float(se[i]),
+                    bool(outside[i]),
+                    key in named and fit.inverse is not None,
+                )
             )
     return out
 
@@ -152,6 +204,7 @@ def combine(predictions: list[Prediction], fits: dict[str, BenchmarkFit], z: flo
     parts = [
         f"{p.benchmark} {p.score:g} -> {fmt(10**p.log_flop)} (fit on {fits[p.benchmark].n} "
         f"reference models, residual {fits[p.benchmark].residual:.2f} dex"
+        f"{f', size in the name {fits[p.benchmark].named_shift:+.2f} dex' if p.named else ''}"
         f"{', outside their score range' if p.extrapolated else ''})"
         for p in predictions
     ]

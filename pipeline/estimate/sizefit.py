@@ -70,6 +70,7 @@ class SizeReference:
     active: float
     year: float | None
     log_flop: float
+    size: Size | None = None
 
 
 def _features(active: float, year: float | None) -> list[float]:

@@ -121,18 +121,35 @@ def test_second_refresh_is_a_no_op(refreshed: Result, legacy_project: DataPaths,
     assert snapshot(legacy_project.root) == before
 
 
+SMALL = "llama_2_7b"  # a 7B model: every estimate puts it far below the threshold
+
+
+@pytest.fixture
+def refreshed_small(legacy_project: DataPaths, run: Run) -> Result:
+    """The legacy file with its gpt_3.5_turbo row (uncertain, with notes and an extra
+    column's value) standing for a small model, which the refresh moves to below."""
+    text = legacy_project.candidates.read_text(encoding="utf-8")
+    assert text.count("\ngpt_3.5_turbo,") == 1
+    legacy_project.candidates.write_text(
+        text.replace("\ngpt_3.5_turbo,", f"\n{SMALL},"), encoding="utf-8"
+    )
+    result = run("refresh-dataset")
+    assert result.exit_code == 0, result.output
+    return result
+
+
 def test_row_classified_below_moves_with_its_notes(
-    refreshed: Result, legacy_project: DataPaths
+    refreshed_small: Result, legacy_project: DataPaths
 ) -> None:
     assert LEGACY_ROWS["gpt_3.5_turbo"]["threshold_classification"] == "uncertain"
-    moved = read_rows(legacy_project.below)["gpt_3.5_turbo"]
+    moved = read_rows(legacy_project.below)[SMALL]
     assert moved["threshold_classification"] == "high_confidence_below_1e25"
     assert moved["notes"] == LEGACY_ROWS["gpt_3.5_turbo"]["notes"]
-    assert "1 moved" in refreshed.output
+    assert "1 moved" in refreshed_small.output
 
 
 def test_moved_row_keeps_its_extra_column_value(
-    refreshed: Result, legacy_project: DataPaths
+    refreshed_small: Result, legacy_project: DataPaths
 ) -> None:
-    moved = read_rows(legacy_project.below)["gpt_3.5_turbo"]
+    moved = read_rows(legacy_project.below)[SMALL]
     assert moved.get("blacklist_status") == LEGACY_ROWS["gpt_3.5_turbo"]["blacklist_status"]

@@ -222,3 +222,17 @@ def test_cli_before_collect(run: Run) -> None:
     result = run("evaluate")
     assert result.exit_code == 1
     assert "run `tracker collect-all` first" in result.output
+
+
+def test_candidates_counted_as_the_production_run_makes_them(
+    run: Run, collected: None, evaluation: Evaluation, project: Path
+) -> None:
+    assert run("estimate-flops").exit_code == 0
+    models = json.loads((project / "data/estimated/estimated_models.json").read_text())["models"]
+    candidates = [
+        m for m in models if m["threshold_classification"] != "high_confidence_below_1e25"
+    ]
+    assert evaluation.candidates == len(candidates)
+    assert evaluation.candidates_not_sure == sum(
+        m["threshold_classification"] == "not_sure" for m in candidates
+    )

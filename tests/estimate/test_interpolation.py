@@ -150,3 +150,28 @@ def test_combine_not_extrapolated_when_one_benchmark_is_in_range() -> None:
     fits = {"a.s": a_fit(benchmark="a.s"), "b.s": a_fit(benchmark="b.s")}
     result = combine([pred("a.s", 25.0, 0.2, True), pred("b.s", 25.0, 0.25)], fits, Z)
     assert result.confidence == "medium"
+
+
+def test_models_with_their_size_in_the_name_get_their_own_offset() -> None:
+    """Named-size references one order of magnitude below the others at the same score:
+    the fit learns the offset, and each kind of new model is predicted on its own line."""
+    scores = [1000, 1100, 1200, 1300, 1400]
+    evidence, references = line_data(scores)
+    for i, score in enumerate(scores):
+        evidence[f"open_{i}_7b"] = Evidence(f"open_{i}_7b", benchmarks={BENCH: score})
+        references[f"open_{i}_7b"] = 12.0 + 0.01 * score - 1.0
+    named = frozenset({*(k for k in evidence if k.startswith("open_")), "open_new_70b"})
+    fit = fit_benchmarks(evidence, references, min_models=5, named=named)[BENCH]
+    assert fit.named_shift == pytest.approx(-1.0)
+    assert fit.slope == pytest.approx(0.01)
+    new = {k: Evidence(k, benchmarks={BENCH: 1250.0}) for k in ("closed", "open_new_70b")}
+    out = predict_all(new, {BENCH: fit}, ["closed", "open_new_70b"], named)
+    assert out["closed"][0].log_flop == pytest.approx(24.5)
+    assert out["open_new_70b"][0].log_flop == pytest.approx(23.5)
+    assert out["open_new_70b"][0].named and not out["closed"][0].named
+
+
+def test_no_offset_without_enough_models_of_each_kind() -> None:
+    evidence, references = line_data([1000, 1100, 1200, 1300, 1400])
+    fit = fit_benchmarks(evidence, references, min_models=5, named=frozenset({"ref_0"}))[BENCH]
+    assert (fit.named_shift, fit.inverse) == (0.0, None)

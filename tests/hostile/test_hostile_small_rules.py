@@ -20,9 +20,9 @@ ENVIRONMENT = [
         ("validate",),
         1,
         "Error: environment variable TRACKER_DATA_DIRR: not a setting; settings are"
-        " TRACKER_BACKEND, TRACKER_CONFIG_DIR, TRACKER_DATA_DIR, TRACKER_PUBLISHED_SEED,"
-        " TRACKER_SCHEDULE and TRACKER_<SECTION>__<NAME> for the sections bridge, collect,"
-        " estimation, thresholds, worker",
+        " TRACKER_BACKEND, TRACKER_CONFIG_DIR, TRACKER_DATA_DIR, TRACKER_MAX_RETRY_WAIT_SECONDS,"
+        " TRACKER_PUBLISHED_SEED, TRACKER_SCHEDULE and TRACKER_<SECTION>__<NAME> for the"
+        " sections bridge, collect, estimation, thresholds, worker",
     ),
     Case(
         "empty_data_dir",
