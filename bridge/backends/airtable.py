@@ -5,7 +5,9 @@ Reads page through ``Table.iterate`` (100 records a request); new rows are writt
 record; changed cells with ``batch_update`` by record id; rows that leave with
 ``batch_delete``; all 10 records a request. Missing tables and fields are created through
 the metadata API the first time they are needed, and the base's schema is remembered
-between runs (and read again when a remembered table id is gone). Numbers are JSON
+between runs (and read again when a remembered table id is gone). A field is the column it
+names in any case and with any surrounding spaces (one a reviewer renamed ``Decision `` is
+``decision``). Numbers are JSON
 numbers; long text is long text. A client-side pacer keeps to 5 requests a second, and a
 429 is waited out (Airtable's 30-second penalty) by the project's retry policy.
 """
@@ -32,9 +34,9 @@ from bridge.backends.http import (
     describe,
     not_json,
 )
-from bridge.codec import from_sheet, to_sheet
+from bridge.codec import canonical_header, from_sheet, to_sheet
 from bridge.layout import SheetLayout
-from bridge.model import SheetChanges, SheetData, SheetRow
+from bridge.model import SheetChanges, SheetData, SheetRow, first_positions
 from pipeline.errors import ConfigError, TrackerError
 from pipeline.retry import MAX_WAIT
 from pipeline.settings import Settings
@@ -47,6 +49,18 @@ BATCH = 10  # records per write request
 IDS_PER_READ = 50  # records read again by id in one request (the URL stays short)
 GONE = (HTTPStatus.NOT_FOUND, HTTPStatus.UNPROCESSABLE_ENTITY)  # a delete of missing records
 CHOICES = {"decision": ("y", "n")}  # single-select fields and their options
+
+
+def field_columns(layout: SheetLayout, fields: list[str]) -> dict[str, str]:
+    """Field name -> the column it holds: a field names a column in any case and with any
+    surrounding spaces; of two fields naming one column, only the first is read."""
+    columns = canonical_header(fields, layout)
+    return {fields[index]: column for column, index in first_positions(columns).items()}
+
+
+def column_fields(layout: SheetLayout, fields: list[str]) -> dict[str, str]:
+    """Column -> the name of the field that holds it (:func:`field_columns` reversed)."""
+    return {column: field for field, column in field_columns(layout, fields).items()}
 
 
 class AirtableError(TrackerError):
@@ -225,7 +239,9 @@ class AirtableBackend:
         """The records of ``rows`` as they are now (a record gone is missing): what a push
         is about to write, read again by id, 50 ids a request."""
         info = self._tables()[layout.title]
-        data, table = SheetData(layout, list(info["fields"])), self.base.table(info["id"])
+        columns = field_columns(layout, info["fields"])
+        header = canonical_header(info["fields"], layout)
+        data, table = SheetData(layout, header), self.base.table(info["id"])
         refs = [row.ref for row in rows]
         for start in range(0, len(refs), IDS_PER_READ):
             ids = ",".join(f"RECORD_ID()='{ref}'" for ref in refs[start : start + IDS_PER_READ])
@@ -235,7 +251,7 @@ class AirtableBackend:
                 layout.title,
             )
             for record in (r for page in pages for r in page):
-                cells = {n: from_sheet(layout, n, v) for n, v in record["fields"].items()}
+                cells = _cells(layout, columns, record["fields"])
                 key = cells.get(layout.key, "").strip()
                 data.rows.append(SheetRow(key, cells, record["id"], len(data.rows) + 2))
         return data
@@ -245,7 +261,8 @@ class AirtableBackend:
         info = tables.get(layout.title)
         if info is None:
             return SheetData(layout, exists=False)
-        data = SheetData(layout, list(info["fields"]))
+        columns = field_columns(layout, info["fields"])
+        data = SheetData(layout, canonical_header(info["fields"], layout))
         table = self.base.table(info["id"])
         # Only the remembered fields: a deleted one fails the read (UNKNOWN_FIELD_NAME)
         # instead of reading as a column a reviewer emptied.
@@ -253,10 +270,7 @@ class AirtableBackend:
         pages = self._call(lambda: list(table.iterate(page_size=100, fields=fields)), layout.title)
         for page in pages:
             for record in page:
-                cells = {
-                    name: from_sheet(layout, name, value)
-                    for name, value in record["fields"].items()
-                }
+                cells = _cells(layout, columns, record["fields"])
                 position = len(data.rows) + 2
                 data.rows.append(
                     SheetRow(cells.get(layout.key, "").strip(), cells, record["id"], position)
@@ -269,7 +283,8 @@ class AirtableBackend:
         tables = self._tables()
         for change in changes.values():
             table = self._prepare(change, tables)
-            self._records(table, change.layout, change)
+            names = column_fields(change.layout, tables[change.layout.title]["fields"])
+            self._records(table, change.layout, change, names)
 
     def _prepare(self, change: SheetChanges, tables: dict[str, dict[str, Any]]) -> Any:
         """The table, created with its fields, or with the fields it lacks added."""
@@ -283,7 +298,8 @@ class AirtableBackend:
             tables[layout.title] = {"id": created["id"], "fields": order}
         info = tables[layout.title]
         table = self.base.table(info["id"])
-        for column in [c for c in change.header if c not in info["fields"]]:
+        known = column_fields(layout, info["fields"])
+        for column in [c for c in change.header if c not in known]:
             spec = self.field_spec(layout, column)
             self._call(
                 lambda s=spec: table.create_field(s["name"], s["type"], options=s.get("options"))
@@ -291,9 +307,13 @@ class AirtableBackend:
             info["fields"].append(column)
         return table
 
-    def _records(self, table: Any, layout: SheetLayout, change: SheetChanges) -> None:
+    def _records(
+        self, table: Any, layout: SheetLayout, change: SheetChanges, names: dict[str, str]
+    ) -> None:
+        """Write one table's changes; ``names`` gives each column's field name."""
+
         def fields(cells: dict[str, str]) -> dict[str, Any]:
-            return {c: to_sheet(layout, c, v) for c, v in cells.items()}
+            return {names.get(c, c): to_sheet(layout, c, v) for c, v in cells.items()}
 
         updates = [{"id": row.ref, "fields": fields(cells)} for row, cells in change.updates]
         appends = [
@@ -305,9 +325,10 @@ class AirtableBackend:
             self._call(lambda: table.batch_update(updates))
         refs = self.cache.setdefault("refs", {}).setdefault(layout.table, {})
         if appends:
-            done = self._call(lambda: table.batch_upsert(appends, key_fields=[layout.key]))
+            key_field = names.get(layout.key, layout.key)
+            done = self._call(lambda: table.batch_upsert(appends, key_fields=[key_field]))
             for record in done["records"]:  # remembered: the next read changes nothing
-                key = from_sheet(layout, layout.key, record["fields"].get(layout.key, ""))
+                key = from_sheet(layout, layout.key, record["fields"].get(key_field, ""))
                 refs[key.strip()] = record["id"]
         for start in range(0, len(removals), BATCH):
             self._delete(table, layout, removals[start : start + BATCH])
@@ -341,3 +362,13 @@ class AirtableBackend:
                 raise
             return False
         return True
+
+
+def _cells(layout: SheetLayout, columns: dict[str, str], fields: dict[str, Any]) -> dict[str, str]:
+    """A record's fields as canonical cells by column (a field :func:`field_columns` leaves
+    out is not read)."""
+    return {
+        columns[name]: from_sheet(layout, columns[name], value)
+        for name, value in fields.items()
+        if name in columns
+    }

@@ -6,7 +6,10 @@ fewest requests whose bodies stay under Google's 10 MiB limit; ``spreadsheets.ba
 is used only to add a sheet (formatted in the same request: :mod:`bridge.backends.sheets_format`)
 or grow its grid. The spreadsheet's
 metadata is read once and remembered. Rows that leave are cleared, not deleted (deleting
-would be a structural request); cleared rows read as empty and are skipped.
+would be a structural request); cleared rows read as empty and are skipped. The header row
+is found like the workbook's (:func:`bridge.codec.find_header`): under a title row, or
+rebuilt above the rows when it was deleted; a sheet renamed by a reviewer is found by its
+header (read in the same request as the others) and remembered under its new title.
 ``GSHEETS_ENDPOINT_URL`` points every request at another host and, without credentials,
 requests go unauthenticated (emulators, proxies).
 """
@@ -38,10 +41,10 @@ from bridge.backends.http import (
     not_json,
 )
 from bridge.backends.sheets_format import format_requests, new_sheet_id
-from bridge.codec import HEADER_SCAN, canonical_header, find_header, from_sheet, to_sheet
+from bridge.codec import canonical_header, find_header, from_sheet, matches, to_sheet
 from bridge.layout import SheetLayout
 from bridge.model import SheetChanges, SheetData, SheetRow, first_positions
-from pipeline.errors import ConfigError, InputError, TrackerError
+from pipeline.errors import ConfigError, TrackerError
 from pipeline.retry import MAX_WAIT
 from pipeline.settings import Settings
 
@@ -56,6 +59,7 @@ READ = {
 }
 SCOPES = ["https://www.googleapis.com/auth/spreadsheets"]
 SPARE_ROWS = 200
+RENAMED = "renamed"  # cache: {layout title: the title a reviewer gave its sheet}
 
 
 class SheetsError(TrackerError):
@@ -107,6 +111,10 @@ class SheetsBackend:
         PacedAdapter(Pacer(10.0, self.clock), policy, rewrite, self._count).mount_on(self.session)
         self.http.set_timeout((10, timeout))
         self._fresh = False  # whether the metadata was read in this run
+        # Per layout title, as last read: the 1-based row of its header, or 0 when the
+        # header row was deleted (the push writes it back above the rows).
+        self._header_rows: dict[str, int] = {}
+        self._layout_titles: set[str] = set()  # every layout title read in this run
 
     @classmethod
     def from_env(cls, settings: Settings, env: Mapping[str, str] = os.environ) -> SheetsBackend:
@@ -187,31 +195,68 @@ class SheetsBackend:
     # -- reading --------------------------------------------------------------------------
 
     def read(self, layouts: list[SheetLayout]) -> dict[str, SheetData]:
+        self._layout_titles.update(layout.title for layout in layouts)
         sheets = self._sheets()
-        if any(layout.title not in sheets for layout in layouts) and not self._fresh:
+        if any(self._title(layout, sheets) is None for layout in layouts) and not self._fresh:
             sheets = self._sheets(refresh=True)  # added since (an interrupted first push?)
-        present = [layout for layout in layouts if layout.title in sheets]
         try:
-            ranges = self._batch_get(present)
+            present, others, ranges = self._read_present(layouts, sheets)
         except SheetsError as exc:
             if "Unable to parse range" not in str(exc):
                 raise
             sheets = self._sheets(refresh=True)  # a sheet was renamed or removed since
-            present = [layout for layout in layouts if layout.title in sheets]
-            ranges = self._batch_get(present)
+            present, others, ranges = self._read_present(layouts, sheets)
         result = {layout.table: SheetData(layout, exists=False) for layout in layouts}
-        for layout, values in zip(present, ranges, strict=True):
-            result[layout.table] = self._sheet(layout, values)
+        found = dict(zip([title for _, title in present] + others, ranges, strict=True))
+        renamed = self.cache.setdefault(RENAMED, {})
+        for layout, title in present:
+            if title != layout.title and not matches(found[title], layout):
+                renamed.pop(layout.title, None)  # no longer this layout's sheet
+                continue
+            result[layout.table] = self._sheet(layout, found[title])
+        for layout in layouts:
+            if result[layout.table].exists:
+                continue
+            title = next((t for t in others if matches(found[t], layout)), None)
+            if title is not None:
+                others.remove(title)
+                renamed[layout.title] = title
+                result[layout.table] = self._sheet(layout, found[title])
+        if not renamed:
+            self.cache.pop(RENAMED, None)
         return result
 
-    def _batch_get(self, layouts: list[SheetLayout]) -> list[list[list[Any]]]:
-        if not layouts:
+    def _title(self, layout: SheetLayout, sheets: Mapping[str, Any]) -> str | None:
+        """The title of the layout's sheet: its own, else the one a reviewer renamed it to."""
+        if layout.title in sheets:
+            self.cache.get(RENAMED, {}).pop(layout.title, None)
+            return layout.title
+        title = self.cache.get(RENAMED, {}).get(layout.title)
+        return title if title in sheets else None
+
+    def _read_present(
+        self, layouts: list[SheetLayout], sheets: Mapping[str, Any]
+    ) -> tuple[list[tuple[SheetLayout, str]], list[str], list[list[list[Any]]]]:
+        """One ``values:batchGet`` of the layouts' sheets and, when one is missing while
+        another is there (a sheet renamed, not a first push), of the sheets of no layout."""
+        present = [(layout, self._title(layout, sheets)) for layout in layouts]
+        found = [(layout, title) for layout, title in present if title is not None]
+        others: list[str] = []
+        if found and len(found) < len(layouts):
+            taken = self._layout_titles | {title for _, title in found}
+            taken |= set(self.cache.get(RENAMED, {}).values())
+            others = [title for title in sheets if title not in taken]
+        ranges = self._batch_get([title for _, title in found] + others)
+        return found, others, ranges
+
+    def _batch_get(self, titles: list[str]) -> list[list[list[Any]]]:
+        if not titles:
             return []
-        titles = [quoted(layout.title) for layout in layouts]
-        body = self._call(lambda: self.http.values_batch_get(self.id, titles, params=READ))
+        quoted_titles = [quoted(title) for title in titles]
+        body = self._call(lambda: self.http.values_batch_get(self.id, quoted_titles, params=READ))
         found = body.get("valueRanges", [])
-        for layout, value_range in zip(layouts, found, strict=False):
-            self._grid_from(layout.title, value_range.get("range", ""))
+        for title, value_range in zip(titles, found, strict=False):
+            self._grid_from(title, value_range.get("range", ""))
         return [vr.get("values", []) for vr in found]
 
     def _grid_from(self, title: str, a1: str) -> None:
@@ -226,23 +271,23 @@ class SheetsBackend:
         if sheet is not None:
             sheet.update(rows=rows, cols=cols)
 
-    @staticmethod
-    def _sheet(layout: SheetLayout, values: list[list[Any]]) -> SheetData:
+    def _sheet(self, layout: SheetLayout, values: list[list[Any]]) -> SheetData:
         """Rows below the header row: the first that names the key column (case and
-        spaces ignored), so a title row above it is skipped. Without one, the sheet is
-        refused rather than read with a data row as its header."""
+        spaces ignored), so a title row above it is skipped. A sheet whose header row was
+        deleted is read in the worker's column order, numbered as they will be once the
+        push has written the header back above them (never with a data row as header)."""
         index = find_header(values, layout)
         if index is None and any(v not in ("", None) for row in values for v in row):
-            raise InputError(
-                f"no header row (no cell of the first {HEADER_SCAN} rows reads"
-                f" {layout.key!r}); put the header row back above the data",
-                file=f"Google sheet {layout.title!r}",
-            )
-        index = index or 0
-        header = canonical_header(values[index] if values else [], layout)
-        data = SheetData(layout, header, last_row=max(1, len(values)))
-        positions = first_positions(header)
-        for number, row in enumerate(values[index + 1 :], start=index + 2):
+            self._header_rows[layout.title] = 0
+            data = SheetData(layout, list(layout.header), last_row=len(values) + 1)
+            positions, body, first = {c: i for i, c in enumerate(layout.header)}, values, 2
+        else:
+            index = index or 0
+            self._header_rows[layout.title] = index + 1
+            header = canonical_header(values[index] if values else [], layout)
+            data = SheetData(layout, header, last_row=max(1, len(values)))
+            positions, body, first = first_positions(header), values[index + 1 :], index + 2
+        for number, row in enumerate(body, start=first):
             if all(v in ("", None) for v in row):
                 continue
             cells = {
@@ -259,9 +304,13 @@ class SheetsBackend:
         structure, data = [], []
         for change in changes.values():
             structure += self._grow(change, sheets)
-            data += self._values(change)
+            title = None if change.create else self._title(change.layout, sheets)
+            data += self._values(change, title or change.layout.title)
         if structure:
             reply = self._call(lambda: self.http.batch_update(self.id, {"requests": structure}))
+            for change in changes.values():  # a header row rebuilt is row 1 from now on
+                if self._header_rows.get(change.layout.title) == 0:
+                    self._header_rows[change.layout.title] = 1
             for item in reply.get("replies", []):
                 props = (item.get("addSheet") or {}).get("properties")
                 if props:
@@ -282,7 +331,8 @@ class SheetsBackend:
         layout = change.layout
         rows_needed = change.last_row + len(change.appends) + 1
         cols_needed = len(change.columns_after)
-        if change.create or layout.title not in sheets:
+        title = self._title(layout, sheets)
+        if change.create or title is None:
             rows, cols = max(1000, rows_needed + SPARE_ROWS), max(26, cols_needed)
             sheet_id = new_sheet_id(layout.title, (s["id"] for s in sheets.values()))
             sheets[layout.title] = {"id": sheet_id, "rows": rows, "cols": cols}
@@ -291,7 +341,11 @@ class SheetsBackend:
             props = {"title": layout.title, "sheetId": sheet_id, "gridProperties": grid}
             formats = format_requests(sheet_id, layout, change.columns_after, change.appends)
             return [{"addSheet": {"properties": props}}, *formats]
-        info, grow = sheets[layout.title], []
+        info, grow = sheets[title], []
+        if self._header_rows.get(layout.title) == 0:  # the header row was deleted
+            rows = {"sheetId": info["id"], "dimension": "ROWS", "startIndex": 0, "endIndex": 1}
+            grow.append({"insertDimension": {"range": rows, "inheritFromBefore": False}})
+            info["rows"] += 1
         if rows_needed > info["rows"]:
             extra = rows_needed - info["rows"] + SPARE_ROWS
             grow.append(
@@ -312,9 +366,11 @@ class SheetsBackend:
             info["cols"] += extra
         return grow
 
-    @staticmethod
-    def _values(change: SheetChanges) -> list[dict[str, Any]]:
-        layout, title = change.layout, quoted(change.layout.title)
+    def _values(self, change: SheetChanges, sheet_title: str) -> list[dict[str, Any]]:
+        """The value ranges of one sheet's changes; the header's own row (under a title
+        row, or row 1 again when it was deleted) gets the columns the push adds."""
+        layout, title = change.layout, quoted(sheet_title)
+        header_row = self._header_rows.get(layout.title, 1)
         header = change.columns_after
         position = {column: index + 1 for column, index in first_positions(header).items()}
         data: list[dict[str, Any]] = []
@@ -334,10 +390,10 @@ class SheetsBackend:
                 row_values = ["" if values[c] is None else values[c] for c in run]
                 data.append({"range": f"{title}!{cell_range}", "values": [row_values]})
 
-        if change.create:
+        if change.create or header_row == 0:
             put(1, {c: c for c in header})
         elif change.add_columns:
-            put(1, {c: c for c in change.add_columns})
+            put(header_row, {c: c for c in change.add_columns})
         for row, cells in change.updates:
             put(row.ref, cells)
         for offset, cells in enumerate(change.appends, start=1):

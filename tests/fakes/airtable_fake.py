@@ -423,6 +423,15 @@ class FakeAirtable:
         for rec in tbl.records.values():
             rec.values.pop(gone.id, None)
 
+    def rename_field(self, table: str, name: str, new_name: str) -> None:
+        """Rename a field as a user of the UI would (no request); its values stay."""
+        tbl = self._table_or_raise(table)
+        renamed = self._field_or_raise(tbl, name)
+        others = (f for f in tbl.fields if f is not renamed)
+        if any(f.name.casefold() == new_name.casefold() for f in others):
+            raise ValueError(f"a field named {new_name!r} already exists")
+        renamed.name = new_name
+
     def delete_record(self, table: str, record_id: str) -> None:
         """Delete a row as a user of the UI would (no request, not counted)."""
         tbl = self._table_or_raise(table)

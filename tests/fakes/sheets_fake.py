@@ -1656,7 +1656,8 @@ class FakeSheets:
     def _structure_update(self, params: dict[str, list[str]], body: Any) -> dict[str, Any]:
         """POST spreadsheets/{id}:batchUpdate {requests: [...]}: applied in order, atomically
         (one failing request -> 400 ``Invalid requests[i].<kind>: ...`` and no change).
-        Supported: addSheet, appendDimension, updateSheetProperties, deleteDimension, and the
+        Supported: addSheet, appendDimension, updateSheetProperties, deleteDimension,
+        insertDimension (rows), and the
         formatting requests updateDimensionProperties (pixelSize), repeatCell, setBasicFilter,
         addConditionalFormatRule (recorded on the sheet, not applied to values)."""
         reqs = (body or {}).get("requests") or []
@@ -1668,6 +1669,7 @@ class FakeSheets:
             "appendDimension": self._req_append_dimension,
             "updateSheetProperties": self._req_update_sheet_properties,
             "deleteDimension": self._req_delete_dimension,
+            "insertDimension": self._req_insert_dimension,
             "updateDimensionProperties": self._req_dimension_properties,
             "repeatCell": self._req_repeat_cell,
             "setBasicFilter": self._req_basic_filter,
@@ -1862,6 +1864,24 @@ class FakeSheets:
             sheet.delete_rows(start, end)
         else:
             sheet.delete_columns(start, end)
+        return {}
+
+    def _req_insert_dimension(self, args: dict[str, Any]) -> dict[str, Any]:
+        """insertDimension: empty rows before ``startIndex`` (0-based; later rows move
+        down, the grid grows). Columns are not supported."""
+        rng = args.get("range") or {}
+        sheet = self._sheet_by_id(rng.get("sheetId", 0))
+        if rng.get("dimension") != "ROWS":
+            raise _bad(f"FakeSheets inserts only rows, not {rng.get('dimension')}")
+        start, end = int(rng.get("startIndex", 0)), int(rng.get("endIndex", 0))
+        if not 0 <= start < end or start > sheet.row_count:
+            raise _bad(f"Invalid range [{start}, {end}) for {sheet.row_count} rows")
+        if start == 0 and args.get("inheritFromBefore"):
+            raise _bad("Cannot inherit from before the first row")
+        self._check_cell_limit((end - start) * sheet.column_count)
+        sheet.insert_rows(start, end - start)
+        if start < sheet.frozen_row_count:
+            sheet.frozen_row_count += end - start
         return {}
 
     def _grid_range(self, rng: Any) -> Sheet:

@@ -1,7 +1,8 @@
 """Sheet headers are found like leaderboard headers: case and surrounding spaces ignored,
 the header row found under a title row, rebuilt when it was deleted (never read from the
 first data row), a renamed sheet found by its header rather than duplicated; merged cells
-never end a sync with a traceback. On the local workbook."""
+never end a sync with a traceback. On the local workbook, Google Sheets and Airtable (whose
+field names are matched in any case and with any surrounding spaces)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from airtable_support import new_base
 from bridge_support import column_number, editing, put, row_number, sheet_rows
+from fakes.sheets_fake import col_letter
 from gsheets_support import Rig
 from hostile_support import BELOW, STAGING, Home, no_traceback
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
-
-from pipeline.errors import InputError
 
 DECIDED = {"decision": "n", "reason": "a small model"}
 
@@ -135,13 +136,72 @@ def test_google_sheets_header_under_a_title_row_in_any_case(
     assert values[1][0] == "  MODEL "
 
 
-def test_google_sheets_without_a_header_row_is_refused_not_misread(
+def test_google_sheets_without_a_header_row_rebuilds_it_above_the_rows(
     tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     rig = Rig.after_pipeline(tmp_path / "p", tmp_path_factory)
     rig.sync()
+    rig.type("Candidates", "phi_4", DECIDED)
+    header = rig.header("Candidates")
     rig.fake.delete_row("Candidates", 1)
-    before, files = rig.values(), rig.files()
-    with pytest.raises(InputError, match="Google sheet 'Candidates': no header row"):
-        rig.sync()
-    assert rig.values() == before and rig.files() == files  # nothing doubled, nothing lost
+    rows = len(rig.fake.values("Candidates"))
+    rig.sync()
+    assert rig.rows("below")["phi_4"]["status"] == "confirmed_below_1e25"
+    assert rig.header("Candidates") == header  # written back in row 1, above the rows
+    values = rig.fake.values("Candidates")
+    assert len(values) <= rows + 1  # nothing appended twice
+    keys = [row[0] for row in values[1:] if row and row[0]]
+    assert "phi_4" not in keys and len(keys) == len(set(keys))
+    report = rig.sync()  # and a second sync finds it, with nothing to do
+    assert not any(report.changes.values()) and rig.counts()["structure"] == 0
+
+
+def test_google_sheets_renamed_sheet_is_found_by_its_header(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    rig = Rig.after_pipeline(tmp_path / "p", tmp_path_factory)
+    rig.sync()
+    rig.type("Candidates", "phi_4", DECIDED)
+    rig.fake.rename_sheet("Candidates", "To review")
+    titles = rig.fake.titles()
+    rig.sync()
+    assert rig.rows("below")["phi_4"]["status"] == "confirmed_below_1e25"
+    assert rig.fake.titles() == titles  # no new Candidates sheet
+    assert "phi_4" not in [row[0] for row in rig.fake.values("To review") if row]
+    rig.sync()
+    assert rig.fake.titles() == titles and rig.counts()["metadata"] == 0
+
+
+def test_google_sheets_columns_added_under_a_title_row_go_on_the_header_row(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    rig = Rig.after_pipeline(tmp_path / "p", tmp_path_factory)
+    rig.sync()
+    header = rig.header("Candidates")
+    last = f"{col_letter(len(header) - 1)}1"
+    rig.fake.set_raw("Candidates", last, "")  # a column's header cleared: the push adds it
+    title = "Candidates to review: set decision and reason"
+    rig.fake.insert_row("Candidates", 1, [title])
+    rig.sync()
+    values = rig.fake.values("Candidates")
+    assert values[0] == [title]
+    assert values[1] == header  # added back on the header's row, not over the title
+
+
+def test_airtable_fields_are_matched_in_any_case_and_spaces(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = new_base(tmp_path / "p", monkeypatch)
+    base.sync()
+    base.fake.rename_field("Candidates", "decision", "Decision ")
+    base.fake.rename_field("Candidates", "reason", " REASON")
+    fields = base.fake.field_names("Candidates")
+    record = base.record_id("candidates", "phi_4")
+    base.fake.set_field("Candidates", record, "Decision ", "n")
+    base.fake.set_field("Candidates", record, " REASON", "a small model")
+    base.sync()
+    assert base.rows("below")["phi_4"]["status"] == "confirmed_below_1e25"
+    assert base.fake.field_names("Candidates") == fields  # no decision field added
+    base.sync()
+    assert base.fake.field_names("Candidates") == fields
+    assert base.counts()["write"] == 0 and base.counts()["schema"] == 0
