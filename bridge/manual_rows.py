@@ -5,6 +5,7 @@ candidates with the reviewer's figures as known specs (the manual source's ``spe
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,7 +96,7 @@ def entry_from_row(key: str, cells: dict[str, str], note: str) -> dict[str, Any]
     if text.get("confidence"):
         entry["confidence"] = canonical("confidence", text["confidence"])
     if text.get("sources"):
-        entry["sources"] = text["sources"].split()
+        entry["sources"] = [s for s in re.split(r"[;\s]+", text["sources"]) if s]
     entry["notes"] = f"{text['notes']} {note}" if text.get("notes") else note
     return entry
 
@@ -105,15 +106,17 @@ def append_entry(path: Path, entry: dict[str, Any]) -> None:
     atomically."""
     yaml = YAML()
     yaml.width = 4096
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    text = path.read_bytes().decode("utf-8") if path.exists() else ""
     data = yaml.load(text) if text.strip() else None
-    if data is None:
+    prefix = ""
+    if data is None:  # no list yet, perhaps comments: they stay above it
         data = CommentedSeq()
-        prefix = text
-    else:
-        prefix = ""
+        prefix = text if text.endswith("\n") or not text else f"{text}\n"
     data.fa.set_block_style()
     data.append(entry)
     buffer = io.StringIO()
     yaml.dump(data, buffer)
-    atomic_write_text(path, prefix + buffer.getvalue())
+    output = prefix + buffer.getvalue()
+    if "\r\n" in text:  # keep the file's line endings
+        output = output.replace("\r\n", "\n").replace("\n", "\r\n")
+    atomic_write_text(path, output)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from bridge_support import STAMP, Project, column_number, no_write
+
+from bridge.manual_rows import append_entry
 
 ADDED = "applied: added as a manual entry; a candidate on the next cycle"
 MYSTERY = {
@@ -17,7 +20,7 @@ MYSTERY = {
     "parameters": 9.0e11,
     "training_flop": 4.2e25,
     "confidence": "medium",
-    "sources": "https://example.com/mystery",
+    "sources": "https://example.com/mystery; https://example.com/paper",
 }
 
 
@@ -51,7 +54,7 @@ def test_a_valid_row_becomes_a_manual_entry_and_a_candidate_next_cycle(synced: P
             "parameters": 900000000000,
             "compute": 4.2e25,
             "confidence": "medium",
-            "sources": ["https://example.com/mystery"],
+            "sources": ["https://example.com/mystery", "https://example.com/paper"],
             "notes": f"[{STAMP}] Added in the Candidates sheet by a reviewer",
         }
     ]
@@ -118,3 +121,21 @@ def test_a_key_already_below_or_collected_is_not_added(synced: Project) -> None:
         == f"not pulled: {below} is already in below_1e25_flop.csv"
     )
     assert yaml.safe_load(manual_file(synced)) == []
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("", "- name: x\n  compute: 4.2e+25\n"),
+        ("# only a comment", "# only a comment\n- name: x\n  compute: 4.2e+25\n"),
+        ("# c\r\n[]\r\n", "# c\r\n- name: x\r\n  compute: 4.2e+25\r\n"),
+        ("- name: a  # kept\n", "- name: a  # kept\n- name: x\n  compute: 4.2e+25\n"),
+    ],
+)
+def test_an_entry_is_appended_keeping_comments_and_line_endings(
+    tmp_path: Path, before: str, after: str
+) -> None:
+    path = tmp_path / "models.yaml"
+    path.write_bytes(before.encode())
+    append_entry(path, {"name": "x", "compute": 4.2e25})
+    assert path.read_bytes().decode() == after
