@@ -14,6 +14,7 @@ from bridge.backends import make_backend
 from bridge.backends.base import Backend
 from bridge.codec import normal, too_long
 from bridge.layout import TABLES, SheetLayout, layouts
+from bridge.manual_rows import manual_entries
 from bridge.model import SheetChanges
 from bridge.outcome import Outcome
 from bridge.pull import (
@@ -216,7 +217,8 @@ def mirror(
                           mapping=load_mapping(configs.name_mapping, paths.mapping_overlay),
                           mapping_path=paths.mapping_overlay, stamp=stamp, apply=apply,
                           dry_run=not writing, prefer=prefer,
-                          thresholds=settings.thresholds)  # fmt: skip
+                          thresholds=settings.thresholds,
+                          manual=manual_entries(settings.data_dir, configs))  # fmt: skip
         for table in ORDER:
             if table in chosen:
                 PULLS[table](analyses[table], ctx, report.outcomes[table])

@@ -20,8 +20,9 @@ from pathlib import Path
 from bridge.analysis import Analysis, Edit
 from bridge.codec import normal
 from bridge.layout import SheetLayout
+from bridge.manual_rows import ADDED, CANDIDATES_NOTE, ManualEntries, append_entry, entry_from_row
 from bridge.outcome import Outcome
-from pipeline.collect.names import KEY_PATTERN
+from pipeline.collect.names import KEY_PATTERN, normalise
 from pipeline.curate.datasets import BELOW, CANDIDATES, PUBLISHED, STAGING
 from pipeline.curate.mapping import MappingFile, add_mappings
 from pipeline.curate.notes import excerpt, split, stamped, with_audit
@@ -40,6 +41,7 @@ from pipeline.curate.protect import REVIEWER_EDIT
 from pipeline.curate.review import earlier_decision, parse_decision, plan_decision
 from pipeline.curate.schema_map import SchemaMap
 from pipeline.curate.sync import DIFF, VERIFIED, SyncContext, plan_to_published
+from pipeline.errors import TrackerError
 from pipeline.schema import VOCABULARIES, canonical, is_verified
 from pipeline.settings import Thresholds
 from pipeline.storage.csvtable import CsvTable
@@ -64,6 +66,7 @@ class PullContext:
     dry_run: bool = False
     prefer: str | None = None
     thresholds: Thresholds = field(default_factory=Thresholds)
+    manual: ManualEntries | None = None  # where rows added in Candidates go
 
 
 def check(layout: SheetLayout, column: str, value: str, schema: SchemaMap) -> str | None:
@@ -301,9 +304,7 @@ def pull_candidates(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
     line; one already in effect is answered as applied, a different one waits."""
     table = ctx.tables[CANDIDATES]
     _structure(analysis, table, out)
-    for key in analysis.added:
-        out.say(key, "not pulled: candidates come from the pipeline's sources")
-        out.keep.add(key)
+    _added_candidates(analysis, ctx, out)
     gone = {k for k in analysis.edits if k not in table and not _moved_below(k, analysis, ctx)}
     gone |= _confirmed_edits(analysis, ctx)
     for key in gone:
@@ -338,6 +339,60 @@ def pull_candidates(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
                 ctx.apply(plan_decision(key, decision, reason, ctx.tables, ctx.stamp))
             out.took(key, "decision", "reason")
             out.say(key, f"applied: {where}")
+
+
+def _added_candidates(analysis: Analysis, ctx: PullContext, out: Outcome) -> None:
+    """Rows reviewers added to the Candidates sheet: valid ones with a new key become
+    manual entries, candidates on the next cycle; every added row stays in the sheet."""
+    for key in analysis.added:
+        out.keep.add(key)
+        if ctx.manual is None:
+            out.say(key, "not pulled: candidates come from the pipeline's sources")
+            continue
+        try:
+            entries = ctx.manual.entries()
+        except TrackerError as exc:
+            out.say(key, f"not pulled: fix the manual models file first ({exc})")
+            continue
+        if key in entries:  # added by a pull cut off before its push, or a clash
+            if CANDIDATES_NOTE in str(entries[key].get("notes", "")):
+                out.took(key, *analysis.layout.columns)
+                out.say(key, ADDED)
+            else:
+                out.say(key, f"not pulled: {key} is already in {ctx.manual.path.name}")
+            continue
+        if not KEY_PATTERN.match(key):
+            out.say(key, f"not pulled: {key!r} is not a model key (lower case, digits, . and _)")
+            continue
+        read_as = normalise(key, ctx.manual.rules)
+        if read_as != key:
+            out.say(key, f"not pulled: the sources would read {key!r} as {read_as!r}; use that")
+            continue
+        where = _known_as(key, ctx)
+        if where:
+            out.say(key, f"not pulled: {key} is already {where}")
+            continue
+        if _invalid_row(key, analysis.rows[key].cells, analysis.layout, ctx, out):
+            continue
+        note = stamped(ctx.stamp, CANDIDATES_NOTE)
+        if not ctx.dry_run:
+            append_entry(ctx.manual.path, entry_from_row(key, analysis.rows[key].cells, note))
+        out.took(key, *analysis.layout.columns)
+        out.say(key, ADDED)
+        out.events.append(f"added {key} as a manual entry")
+
+
+def _known_as(key: str, ctx: PullContext) -> str:
+    """Where a key already exists, in a few words, or ''."""
+    for table, words in ((CANDIDATES, "a candidate"), (STAGING, "in staging"),
+                         (BELOW, "in below_1e25_flop.csv")):  # fmt: skip
+        if key in ctx.tables[table]:
+            return words
+    if key in ctx.mapping.mapping:
+        return "published"
+    if ctx.manual is not None and key in ctx.manual.recorded:
+        return "among the collected models"
+    return ""
 
 
 def _confirmed_edits(analysis: Analysis, ctx: PullContext) -> set[str]:

@@ -15,6 +15,7 @@ from pipeline.collect.records import Collected
 from pipeline.collect.sources import SourceConfig
 from pipeline.errors import SourceError
 
+PARAMETER_SOURCE = "safetensors metadata (Hugging Face)"
 EXPAND = ["author", "createdAt", "downloads", "safetensors"]
 
 
@@ -77,6 +78,7 @@ def hub_models(
         weights = getattr(info, "safetensors", None)
         if weights is not None and getattr(weights, "total", None):
             specs["parameters"] = int(weights.total)
+            specs["parameter_source"] = PARAMETER_SOURCE
             specs["notes"] = "parameters: exact count of the safetensors weights on the Hub"
         created = getattr(info, "created_at", None)
         if created is not None:

@@ -41,8 +41,11 @@ REPORTED = "reported_specs"
 LEVELS = ("high", "medium", "low", "speculative")
 
 
-def known_result(key: str, spec: KnownModel, config: Estimation, method: str = KNOWN):
-    """The reported compute as a result (None when the entry gives none)."""
+def known_result(
+    key: str, spec: KnownModel, config: Estimation, method: str = KNOWN, parameter_source: str = ""
+):
+    """The reported compute as a result (None when the entry gives none); its parameters'
+    source is ``parameter_source``, else the known specification."""
     flop = spec.flop
     if flop is None:
         return None
@@ -58,7 +61,9 @@ def known_result(key: str, spec: KnownModel, config: Estimation, method: str = K
         confidence=spec.confidence,
         explanation=f"{label} model specification ({spec.confidence} confidence)",
         reasoning=reasoning, parameters=spec.parameters,
-        parameter_source=f"known_specification:{key}" if spec.parameters else "",
+        parameter_source=(parameter_source or f"known_specification:{key}")
+        if spec.parameters
+        else "",
     )  # fmt: skip
 
 
@@ -171,13 +176,23 @@ class Estimator:
         size = parse_size(key, self.settings.estimation.parameter_heuristic.moe_active_experts)
         if size is not None:
             return size
-        spec = self.yaml.get(key) or self.reported.get(key)
+        known, spec = self.yaml.get(key), self.reported.get(key)
+        if known is not None and known.parameters:
+            source = f"known_specification:{key}"
+            return Size(known.parameters, known.parameters, "known parameters", source=source)
         item = self.evidence.get(key)
         reported = item.specs.get("parameters") if item and key not in self.withheld else None
         parameters = (spec.parameters if spec else None) or reported
         if parameters:
-            return Size(parameters, parameters, "known parameters")
+            source = self.given_source(key) or "reported specs"
+            return Size(parameters, parameters, "known parameters", source=source)
         return None
+
+    def given_source(self, key: str) -> str:
+        """Where a source's reported parameter count comes from: its ``specs``
+        ``parameter_source`` (e.g. the Hub's safetensors metadata), or ''."""
+        item = self.evidence.get(key)
+        return str((item.specs if item else {}).get("parameter_source") or "")
 
     def date_of(self, key: str) -> tuple[float, str] | None:
         """(year as a number, where it comes from): known specs, reported specs, a date in
@@ -252,11 +267,11 @@ class Estimator:
     ) -> list[MethodResult]:
         """Every result for ``key``, the estimate first."""
         config = self.settings.estimation
-        known = [
-            result
-            for spec, method in ((self.yaml.get(key), KNOWN), (self.reported.get(key), REPORTED))
-            if spec is not None and (result := known_result(key, spec, config, method))
-        ]
+        known = []
+        for spec, method in ((self.yaml.get(key), KNOWN), (self.reported.get(key), REPORTED)):
+            given = self.given_source(key) if method == REPORTED else ""
+            if spec is not None and (result := known_result(key, spec, config, method, given)):
+                known.append(result)
         parts = [self.calibrate_result(r) for r in self.components(key, predictions, depth)]
         combined = combination.combine(parts, config.interval_z)
         if combined is not None:

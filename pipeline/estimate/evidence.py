@@ -16,7 +16,7 @@ from pipeline.values import MAX_FLOP, MAX_SCORE, parse_date
 
 # A scraped record's optional ``specs``: reported facts, each checked by its kind.
 SPEC_NUMBERS = ("training_flop", "parameters", "training_tokens")
-SPEC_TEXTS = ("confidence", "source_url", "notes")
+SPEC_TEXTS = ("confidence", "source_url", "notes", "parameter_source")
 SPEC_FIELDS = (*SPEC_NUMBERS, "release_date", *SPEC_TEXTS)
 
 

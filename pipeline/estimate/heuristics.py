@@ -27,6 +27,7 @@ class Size:
     active: float
     text: str
     moe_guess: bool = False
+    source: str = ""  # where a size not read from the name comes from (parameter_source)
 
 
 def _scale(unit: str) -> float:
@@ -68,7 +69,14 @@ def era_year(names: list[str]) -> int | None:
     return min(years) if years else None
 
 
+def size_source(size: Size) -> str:
+    """The ``parameter_source`` of a size: where it came from, or the name's size token."""
+    return size.source or f"name: {size.text}"
+
+
 def describe_size(size: Size) -> str:
+    if size.source:
+        return f"{count(size.active)} parameters, from {size.source}"
     if size.total is None:
         return f"{count(size.active)} active parameters from the name ({size.text})"
     if size.active != size.total:

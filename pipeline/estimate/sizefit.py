@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.estimate.heuristics import Size, describe_size
+from pipeline.estimate.heuristics import Size, describe_size, size_source
 from pipeline.estimate.result import MethodResult, confidence_for, count
 
 METHOD = "parameter_heuristic"
@@ -112,14 +112,19 @@ class SizeFit:
         if size.moe_guess and confidence == "medium":
             confidence = "low"
         explanation = (
-            "Size from the name and a fit on the reference models' size and date"
+            f"Size from {_origin(size)} and a fit on the reference models' size and date"
             if year is not None
-            else "Size from the name, date unknown: fit on the reference models' size"
+            else f"Size from {_origin(size)}, date unknown: fit on the reference models' size"
         )
         return MethodResult.normal(
             METHOD, log_flop, se, z, confidence=confidence, explanation=explanation,
-            reasoning=reasoning, parameters=size.total, parameter_source=f"name: {size.text}",
+            reasoning=reasoning, parameters=size.total, parameter_source=size_source(size),
         )  # fmt: skip
+
+
+def _origin(size: Size) -> str:
+    """Where a size comes from, for an explanation."""
+    return f"the parameters ({size.source})" if size.source else "the name"
 
 
 SCORED = "size_and_benchmark"
@@ -173,6 +178,7 @@ def estimate_scored(
     reasoning = f"{describe_size(size)}; log10 FLOP fitted on size and benchmark score: {parts}"
     return MethodResult.normal(
         SCORED, log_flop, se, z, confidence=confidence_for(se),
-        explanation="Size from the name and benchmark score, fitted on the reference models",
-        reasoning=reasoning, parameters=size.total, parameter_source=f"name: {size.text}",
+        explanation=f"Size from {_origin(size)} and benchmark score, fitted on the reference "
+        "models",
+        reasoning=reasoning, parameters=size.total, parameter_source=size_source(size),
     )  # fmt: skip

@@ -13,6 +13,7 @@ from bridge_support import (
     row_number,
     row_values,
 )
+from project_paths import leaderboards_only
 
 from pipeline.storage.csvtable import CsvTable
 
@@ -162,7 +163,8 @@ def test_an_invalid_row_added_in_staging_stays_in_the_sheet(
     assert synced.sheet_by_key("staging")[key]["developer"] == "Acme"
 
 
-def test_a_row_added_in_candidates_is_not_pulled(synced: Project) -> None:
+def test_a_row_added_in_candidates_waits_without_a_manual_source(synced: Project) -> None:
+    leaderboards_only(synced.configs)
     with synced.editing() as book:
         append_values(book["Candidates"], ["mystery_model", "Acme", 4.2e25])
     report = synced.mirror()

@@ -87,11 +87,12 @@ def test_open_models_with_their_exact_size_date_and_organisation(
     assert llama["specs"] == {
         "source_url": "https://huggingface.co/meta-llama/Llama-3.1-405B-Instruct",
         "parameters": 405853388800,
+        "parameter_source": "safetensors metadata (Hugging Face)",
         "notes": "parameters: exact count of the safetensors weights on the Hub",
         "release_date": "2024-07-16",
     }
     assert models["deepseek_v3"]["developer"] == "DeepSeek"
-    assert "parameters" not in models["deepseek_r1"]["specs"]  # no safetensors
+    assert not {"parameters", "parameter_source"} & models["deepseek_r1"]["specs"].keys()
     assert all(r.headers["authorization"] == "Bearer hf_test" for r, _ in responses.calls)
 
 

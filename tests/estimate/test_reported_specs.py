@@ -112,3 +112,47 @@ def test_first_seen_dates_a_model_unless_it_was_there_from_the_start() -> None:
     assert records["new_70b"]["first_seen"] == "2025-05-18"
     assert "unknown date" in records["old_70b"]["reasoning"]
     assert "a model of 2025-05-18" in records["new_70b"]["reasoning"]
+
+
+@pytest.mark.parametrize(
+    ("specs", "source"),
+    [
+        (
+            {"parameters": 4.2e11, "parameter_source": "safetensors metadata (Hugging Face)"},
+            "safetensors metadata (Hugging Face)",
+        ),
+        ({"parameters": 4.2e11}, "reported specs"),
+    ],
+)
+def test_a_reported_size_names_its_source(specs: dict[str, Any], source: str) -> None:
+    evidence, known = reference_set()
+    evidence["open"] = Evidence("open", ["Open"], benchmarks={BENCH: 1250.0}, specs=specs)
+    record = Estimator(evidence, known, Settings()).estimate(["open"])["open"]
+    assert (record["parameters"], record["parameter_source"]) == (4.2e11, source)
+    reasons = [a["reasoning"] for a in record["alternatives"]]
+    assert any(f"parameters, from {source}" in reason for reason in reasons)
+
+
+def test_a_size_in_the_name_keeps_the_name_as_its_source() -> None:
+    evidence, known = reference_set()
+    specs = {"parameters": 7.06e10, "parameter_source": "safetensors metadata (Hugging Face)"}
+    evidence["open_70b"] = Evidence("open_70b", ["Open-70B"], specs=specs)
+    record = Estimator(evidence, known, Settings()).estimate(["open_70b"])["open_70b"]
+    assert record["parameter_source"] == "name: 70b"
+
+
+def test_reported_compute_names_the_source_of_its_parameters() -> None:
+    evidence, known = reference_set()
+    evidence["rep"] = model("rep", None, "Rep")
+    evidence["rep"].specs = {"training_flop": 3e25, "parameters": 4e11,
+                             "parameter_source": "safetensors metadata (Hugging Face)"}  # fmt: skip
+    record = Estimator(evidence, known, Settings()).estimate(["rep"])["rep"]
+    assert record["estimation_method"] == "reported_specs"
+    assert record["parameter_source"] == "safetensors metadata (Hugging Face)"
+
+
+def test_a_parameter_source_that_is_not_text_is_named(tmp_path: Path) -> None:
+    path = write(tmp_path, "a_models.json", [{"key": "m", "specs": {"parameter_source": 7}}])
+    with pytest.raises(InputError) as caught:
+        load_evidence(tmp_path)
+    assert str(path) in str(caught.value) and "field specs.parameter_source" in str(caught.value)

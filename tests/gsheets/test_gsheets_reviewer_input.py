@@ -105,3 +105,23 @@ def test_a_renamed_or_deleted_column_does_not_empty_the_local_column(rig: Rig, c
     )
     rig.sync()
     assert rig.counts() == IDLE
+
+
+def test_a_row_typed_below_the_candidates_becomes_a_manual_entry(rig: Rig) -> None:
+    head, at = rig.header("Candidates"), len(rig.fake.values("Candidates")) + 1
+    typed = {"model": "mystery_model_9", "developer": "Acme", "training_flop": "4.2e25"}
+    for column, value in typed.items():
+        rig.fake.set_cell("Candidates", f"{col_letter(head.index(column))}{at}", value)
+    rig.sync()
+    added = "applied: added as a manual entry; a candidate on the next cycle"
+    assert rig.status("Candidates", "mystery_model_9") == added
+    manual = (rig.data / "raw" / "manual" / "models.yaml").read_text(encoding="utf-8")
+    assert manual.startswith("# Models added by hand")
+    assert manual.endswith(
+        "- name: mystery_model_9\n  developer: Acme\n  compute: 4.2e+25\n"
+        f"  notes: '[{STAMP}] Added in the Candidates sheet by a reviewer'\n"
+    )
+    assert "mystery_model_9" not in rig.rows("candidates")
+    rig.sync()
+    assert rig.counts() == IDLE
+    assert rig.status("Candidates", "mystery_model_9") == added
