@@ -172,9 +172,14 @@ class Estimator:
 
     # -- what is known of a model ---------------------------------------------------------
     def size_of(self, key: str) -> Size | None:
-        """Size from the name, else the known (or reported) parameters, taken as dense."""
+        """Size from the name, else the known (or reported) parameters, taken as dense. A
+        source's exact count (one that names where it comes from, like the Hub's safetensors
+        metadata) replaces a dense size read from the name: an open model's real size."""
         size = parse_size(key, self.settings.estimation.parameter_heuristic.moe_active_experts)
         if size is not None:
+            exact = self.exact_parameters(key)
+            if exact and size.total == size.active and not size.moe_guess:
+                return Size(exact, exact, "known parameters", source=self.given_source(key))
             return size
         known, spec = self.yaml.get(key), self.reported.get(key)
         if known is not None and known.parameters:
@@ -187,6 +192,14 @@ class Estimator:
             source = self.given_source(key) or "reported specs"
             return Size(parameters, parameters, "known parameters", source=source)
         return None
+
+    def exact_parameters(self, key: str) -> float | None:
+        """A source's parameter count that names its source (withheld in an evaluation)."""
+        item = self.evidence.get(key)
+        if item is None or key in self.withheld or not self.given_source(key):
+            return None
+        parameters = item.specs.get("parameters")
+        return float(parameters) if parameters else None
 
     def given_source(self, key: str) -> str:
         """Where a source's reported parameter count comes from: its ``specs``

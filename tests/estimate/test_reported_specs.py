@@ -133,12 +133,24 @@ def test_a_reported_size_names_its_source(specs: dict[str, Any], source: str) ->
     assert any(f"parameters, from {source}" in reason for reason in reasons)
 
 
-def test_a_size_in_the_name_keeps_the_name_as_its_source() -> None:
+def test_an_exact_count_replaces_the_dense_size_in_the_name() -> None:
     evidence, known = reference_set()
     specs = {"parameters": 7.06e10, "parameter_source": "safetensors metadata (Hugging Face)"}
     evidence["open_70b"] = Evidence("open_70b", ["Open-70B"], specs=specs)
     record = Estimator(evidence, known, Settings()).estimate(["open_70b"])["open_70b"]
-    assert record["parameter_source"] == "name: 70b"
+    assert (record["parameters"], record["parameter_source"]) == (
+        7.06e10, "safetensors metadata (Hugging Face)"
+    )  # fmt: skip
+
+
+def test_a_count_without_its_source_or_of_experts_keeps_the_name() -> None:
+    evidence, known = reference_set()
+    evidence["open_70b"] = Evidence("open_70b", ["Open-70B"], specs={"parameters": 7.06e10})
+    hub = {"parameters": 4.67e10, "parameter_source": "safetensors metadata (Hugging Face)"}
+    evidence["mix_8x7b"] = Evidence("mix_8x7b", ["Mix-8x7B"], specs=hub)
+    records = Estimator(evidence, known, Settings()).estimate(["open_70b", "mix_8x7b"])
+    assert records["open_70b"]["parameter_source"] == "name: 70b"  # a figure, not a count
+    assert records["mix_8x7b"]["parameter_source"] == "name: 8x7b"  # active experts matter
 
 
 def test_reported_compute_names_the_source_of_its_parameters() -> None:
