@@ -13,6 +13,7 @@ import io
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from pipeline.curate import history
 from pipeline.curate.datasets import BELOW, CANDIDATES, PUBLISHED, STAGING, open_tables
@@ -179,6 +180,13 @@ def plot(found: list[Point], threshold: float) -> bytes:
     axes.set_title("Training compute of AI models over time")
     axes.grid(True, which="major", alpha=0.3)
     axes.legend(loc="upper left")
+    return _png(figure)
+
+
+def _png(figure: Any) -> bytes:
+    """A figure, dates slanted, as PNG bytes; the figure is closed."""
+    import matplotlib.pyplot as plt
+
     figure.autofmt_xdate()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", bbox_inches="tight")
@@ -207,11 +215,7 @@ def plot_funnel(series: dict[str, list[tuple[date, int]]]) -> bytes:
     axes.grid(True, alpha=0.3)
     if any(series.values()):
         axes.legend(loc="upper left")
-    figure.autofmt_xdate()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", bbox_inches="tight")
-    plt.close(figure)
-    return buffer.getvalue()
+    return _png(figure)
 
 
 def page(

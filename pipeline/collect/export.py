@@ -4,14 +4,12 @@ the manual exports, so that the folder source reads it with them and history acc
 from __future__ import annotations
 
 import csv
-import glob
 import io
 from pathlib import Path
 
-from pipeline.collect.snapshots import date_in_name
+from pipeline.collect.snapshots import save_dated
 from pipeline.collect.sources import SourceConfig
 from pipeline.collect.tables import SourceRow
-from pipeline.storage.atomic import atomic_write_text
 
 
 def export_text(rows: list[SourceRow], source: SourceConfig) -> str:
@@ -35,12 +33,4 @@ def write_export(
 ) -> Path | None:
     """Write the day's export unless the newest export holds the same table; its path or None."""
     assert source.export_to is not None
-    text = export_text(rows, source)
-    pattern = str(data_dir / source.export_to.replace("{date}", "*"))
-    saved = sorted(glob.glob(pattern), key=lambda name: (date_in_name(Path(name).name), name))
-    if saved and Path(saved[-1]).read_text(encoding="utf-8", errors="replace") == text:
-        return None
-    path = data_dir / source.export_to.format(date=day)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(path, text)
-    return path
+    return save_dated(data_dir, source.export_to, export_text(rows, source), day)

@@ -3,18 +3,16 @@ fetched now (saved as a new dated snapshot when ``save_as`` says where)."""
 
 from __future__ import annotations
 
-import glob
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.collect.manual import rows_from_yaml
-from pipeline.collect.snapshots import date_in_name, snapshots
+from pipeline.collect.snapshots import save_dated, snapshots
 from pipeline.collect.sources import SourceConfig
 from pipeline.collect.tables import SourceRow, rows_from_csv, rows_from_html
 from pipeline.errors import SourceError, TrackerError
 from pipeline.settings import Settings
-from pipeline.storage.atomic import atomic_write_text
 
 
 @dataclass
@@ -61,14 +59,7 @@ def save_snapshot(source: SourceConfig, data_dir: Path, text: str, day: str) -> 
     """Write a fetched copy as the snapshot of ``day``, unless the newest copy saved
     before holds the same text; the path written, or None."""
     assert source.save_as is not None
-    pattern = str(data_dir / source.save_as.replace("{date}", "*"))
-    saved = sorted(glob.glob(pattern), key=lambda name: (date_in_name(Path(name).name), name))
-    if saved and Path(saved[-1]).read_text(encoding="utf-8", errors="replace") == text:
-        return None
-    path = data_dir / source.save_as.format(date=day)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(path, text)
-    return path
+    return save_dated(data_dir, source.save_as, text, day)
 
 
 def read_inputs(

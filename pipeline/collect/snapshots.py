@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from pipeline.collect.sources import LOCAL_TYPES, SourceConfig
+from pipeline.storage.atomic import atomic_write_text
 
 # 2025-05-18, 2025_05_18, 20250518 in a file name (not inside a longer number).
 _NAME_DATE = re.compile(r"(?<!\d)(20\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
@@ -102,3 +103,17 @@ def unclaimed_files(
             if path.is_file() and not _NOT_DATA.search(path.name) and path.resolve() not in claimed:
                 loose.append(path)
     return loose
+
+
+def save_dated(data_dir: Path, template: str, text: str, day: str) -> Path | None:
+    """Write ``text`` as the file of ``day`` (``template`` names it, with ``{date}``),
+    unless the newest file of that template holds the same text; the path written, or
+    None."""
+    pattern = str(data_dir / template.replace("{date}", "*"))
+    saved = sorted(glob.glob(pattern), key=lambda name: (date_in_name(Path(name).name), name))
+    if saved and Path(saved[-1]).read_text(encoding="utf-8", errors="replace") == text:
+        return None
+    path = data_dir / template.format(date=day)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, text)
+    return path
