@@ -29,6 +29,16 @@ def clean_name(text: str) -> str:
     return _LEADING_SYMBOLS.sub("", text).strip()
 
 
+def named_key(row: SourceRow, rules: NameRules, warnings: list[str]) -> tuple[str, str]:
+    """The row's model name and its key; the key is empty, with a warning, when the row
+    names no model."""
+    name = clean_name(row.fields.get("model", ""))
+    key = normalise(name, rules) if name else ""
+    if not key:
+        warnings.append(f"{row.where}, field model: empty model name; row skipped")
+    return name, key
+
+
 def parse_score(
     text: str, limit: float = math.inf, mark: str | None = ".", count: bool = False
 ) -> float | None:
@@ -86,10 +96,8 @@ def build_models(
         [v for r in rows for v in (*r.benchmarks.values(), r.fields.get("votes", ""))]
     )
     for row in rows:
-        name = clean_name(row.fields.get("model", ""))
-        key = normalise(name, rules) if name else ""
+        name, key = named_key(row, rules, result.warnings)
         if not key:
-            result.warnings.append(f"{row.where}, field model: empty model name; row skipped")
             continue
         benchmarks = {
             bench: score

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.collect.developers import DeveloperNames
-from pipeline.collect.names import NameRules, normalise
-from pipeline.collect.records import Collected, clean_name
+from pipeline.collect.names import NameRules
+from pipeline.collect.records import Collected, named_key
 from pipeline.collect.sources import SPEC_FIELDS, SourceConfig
 from pipeline.collect.tables import SourceRow
 from pipeline.schema import LEGACY_VALUES
@@ -75,10 +75,8 @@ def build_spec_models(
     result = Collected([])
     by_key: dict[str, dict[str, Any]] = {}
     for row in rows:
-        name = clean_name(row.fields.get("model", ""))
-        key = normalise(name, rules) if name else ""
+        name, key = named_key(row, rules, result.warnings)
         if not key:
-            result.warnings.append(f"{row.where}, field model: empty model name; row skipped")
             continue
         specs = row_specs(row, result.warnings)
         earlier = by_key.get(key)
