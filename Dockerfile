@@ -27,6 +27,7 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
 COPY README.md ./
 COPY pipeline ./pipeline
 COPY bridge ./bridge
+COPY worker ./worker
 COPY configs ./configs
 RUN pip install --no-deps . \
     && mkdir -p /app/data "$MPLCONFIGDIR" \

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-SOURCES := pipeline bridge tests bench
+SOURCES := pipeline bridge worker tests bench
 
 .PHONY: run test lint format bench clean docker-check
 

@@ -51,7 +51,7 @@ def test_a_cycle_that_dies_on_an_unexpected_error_is_recorded_as_failed(
     def broken(*args: object, **kwargs: object) -> None:
         raise KeyError("status")
 
-    monkeypatch.setattr("bridge.worker.cycle.run_refresh", broken)
+    monkeypatch.setattr("worker.cycle.run_refresh", broken)
     result = ran.cli(*RUN)
     no_traceback(result)
     assert result.exit_code == 1

@@ -115,8 +115,8 @@ STAMPED = (
     "pipeline.curate.refresh",
     "pipeline.cli.review",
     "bridge.mirror",
-    "bridge.worker.cycle",
-    "bridge.worker.scheduler",
+    "worker.cycle",
+    "worker.scheduler",
 )
 NOW = re.compile(r"2031-01-01T\d\d:\d\d:\d\dZ")
 TEMP = re.compile(r"(^|/)\.[^/]+\.[^/]+\.tmp$")  # atomic.py's temporary files

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from worker_support import HEARTBEAT, Home, changed, error_lines
 
-from bridge.worker.scheduler import recorded_cycle
 from pipeline.settings import load_settings
+from worker.scheduler import recorded_cycle
 
 HOLD_LOCK = """
 import pathlib, sys

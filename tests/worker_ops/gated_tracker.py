@@ -69,9 +69,9 @@ def main() -> None:
     import bridge.backends.local as local
     import bridge.mirror as mirror
     import bridge.state as state
-    import bridge.worker.cycle as cycle
-    import bridge.worker.scheduler as scheduler
     import pipeline.curate.apply as apply
+    import worker.cycle as cycle
+    import worker.scheduler as scheduler
 
     stops: list[threading.Event] = []
     running: list[str] = []

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from worker_ops_support import Project, clean_env, make_project
 
-from bridge.worker.heartbeat import heartbeat_path, judge, write_heartbeat
+from worker.heartbeat import heartbeat_path, judge, write_heartbeat
 
 NOW = datetime(2031, 5, 6, 12, 0, tzinfo=UTC)
 DAY = timedelta(hours=26)  # the shipped worker.health_max_age_hours

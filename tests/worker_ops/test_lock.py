@@ -194,7 +194,7 @@ def test_a_holder_killed_with_sigkill_does_not_block(
     holder.signal(signal.SIGKILL)
     assert holder.finish()[0] == -signal.SIGKILL
     assert str(holder.pid) in ran.lock_file.read_text()  # its holder file stays behind
-    monkeypatch.setattr("bridge.worker.cli.stop_on_signals", lambda *a, **k: None)
+    monkeypatch.setattr("worker.cli.stop_on_signals", lambda *a, **k: None)
     monkeypatch.setenv("TRACKER_WORKER__LOCK_WAIT_SECONDS", "0")
     result = ran.invoke("run")
     assert result.exit_code == 0, result.output

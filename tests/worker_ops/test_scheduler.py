@@ -29,11 +29,11 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 from worker_ops_support import Project, make_project
 
-from bridge.worker.cycle import CycleReport, Stage
-from bridge.worker.heartbeat import read_heartbeat
-from bridge.worker.scheduler import JOB_ID, cycle_job, make_scheduler
 from pipeline.settings import Settings, load_settings
 from pipeline.storage.lock import LockBusy
+from worker.cycle import CycleReport, Stage
+from worker.heartbeat import read_heartbeat
+from worker.scheduler import JOB_ID, cycle_job, make_scheduler
 
 DAY1 = datetime(2031, 5, 6, tzinfo=UTC)
 
@@ -115,7 +115,7 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 @pytest.fixture
 def cycles(monkeypatch: pytest.MonkeyPatch) -> Cycles:
     stub = Cycles()
-    monkeypatch.setattr("bridge.worker.scheduler.run_cycle", stub)
+    monkeypatch.setattr("worker.scheduler.run_cycle", stub)
     return stub
 
 

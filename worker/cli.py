@@ -16,13 +16,13 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from bridge.backends import NAMES, choose
-from bridge.worker.cycle import CycleReport, stage_names
-from bridge.worker.heartbeat import judge
-from bridge.worker.scheduler import cycle_job, recorded_cycle, serve, stop_on_signals, trigger
 from pipeline.cli.common import console, settings_from, user_errors
 from pipeline.paths import DataPaths
 from pipeline.settings import Settings
 from pipeline.values import utc_now
+from worker.cycle import CycleReport, stage_names
+from worker.heartbeat import judge
+from worker.scheduler import cycle_job, recorded_cycle, serve, stop_on_signals, trigger
 
 SECRETS = ("AIRTABLE_TOKEN", "AIRTABLE_TOKEN_FILE", "GOOGLE_APPLICATION_CREDENTIALS")
 SHOWN = ("AIRTABLE_BASE_ID", "GSHEETS_SPREADSHEET_ID", "GSHEETS_ENDPOINT_URL")

@@ -21,12 +21,12 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from bridge.worker.cycle import CycleReport, run_cycle
-from bridge.worker.heartbeat import write_heartbeat
 from pipeline.errors import ConfigError, TrackerError, os_error_message
 from pipeline.paths import DataPaths
 from pipeline.settings import Settings
 from pipeline.values import utc_now
+from worker.cycle import CycleReport, run_cycle
+from worker.heartbeat import write_heartbeat
 
 JOB_ID = "cycle"
 log = logging.getLogger("tracker.worker")
