@@ -50,9 +50,12 @@ class ManualEntries:
         return found
 
 
-def manual_entries(data_dir: Path, configs: ConfigPaths) -> ManualEntries | None:
+def manual_entries(
+    data_dir: Path, configs: ConfigPaths, recorded: frozenset[str] | None = None
+) -> ManualEntries | None:
     """The enabled manual source's file, or None when no source reads one (or the
-    configuration cannot be read: rows added in Candidates then wait)."""
+    configuration cannot be read: rows added in Candidates then wait). ``recorded``: the
+    keys the pipeline knows, when a cycle has them in hand (else read from its files)."""
     try:
         sources = load_sources(configs.scrapers)
         rules = NameRules.load(configs.aliases)
@@ -61,7 +64,9 @@ def manual_entries(data_dir: Path, configs: ConfigPaths) -> ManualEntries | None
     source = next((s for s in sources if s.type == "manual_yaml" and s.enabled and s.path), None)
     if source is None:
         return None
-    return ManualEntries(source.input_path(data_dir), rules, recorded_keys(DataPaths(data_dir)))
+    if recorded is None:
+        recorded = recorded_keys(DataPaths(data_dir))
+    return ManualEntries(source.input_path(data_dir), rules, recorded)
 
 
 def recorded_keys(paths: DataPaths) -> frozenset[str]:

@@ -53,6 +53,16 @@ UNSENT = "unsent"  # state cache: statuses a pull made that no push has written 
 
 
 @dataclass
+class InHand:
+    """What the earlier stages of a cycle hand to the mirror instead of their files: local
+    tables (as written, or as a dry run would have written them) and the keys of every
+    collected model."""
+
+    tables: dict[str, CsvTable] = field(default_factory=dict)
+    keys: frozenset[str] | None = None
+
+
+@dataclass
 class MirrorReport:
     backend: str
     location: str
@@ -67,6 +77,7 @@ class MirrorReport:
     local_changes: dict[str, int] = field(default_factory=dict)
     calls: Counter[str] = field(default_factory=Counter)
     notices: list[str] = field(default_factory=list)
+    tables: dict[str, CsvTable] = field(default_factory=dict, repr=False)  # as the sync left them
 
     def totals(self) -> dict[str, int]:
         """Reviewer changes applied, decisions among them, conflicts and problems waiting in
@@ -125,23 +136,24 @@ def _open_local(
     settings: Settings,
     writing: bool,
     report: MirrorReport,
-    unsaved: dict[str, CsvTable] | None = None,
+    in_hand: dict[str, CsvTable] | None = None,
 ) -> dict[str, CsvTable]:
     """The local tables; a missing published dataset starts from its seed (in memory only
-    when nothing may be written). When nothing may be written, ``unsaved`` tables (an
-    earlier dry-run stage's) stand in for their files."""
+    when nothing may be written). Tables ``in_hand`` (an earlier stage's of this cycle: as
+    written, or as a dry run would have written them) are taken instead of their files;
+    when nothing may be written, only copies of them are changed."""
     paths = DataPaths(settings.data_dir)
+    in_hand = in_hand or {}
     seed = published_seed(settings)
     if seed is not None and writing:
         seed_published(settings)
         report.notices.append(f"Started {paths.published} from {seed}")
-    local = open_tables(settings, TABLES_NEEDED)
-    if seed is not None and not writing:
+    local = open_tables(settings, [t for t in TABLES_NEEDED if t not in in_hand])
+    if seed is not None and not writing and PUBLISHED in local:
         published = local[PUBLISHED]
         local[PUBLISHED] = CsvTable.read(seed, published.key_column, published.columns)
-    if writing:
-        return local
-    return copy.deepcopy({**local, **(unsaved or {})})
+    local = {t: in_hand[t] if t in in_hand else local[t] for t in TABLES_NEEDED}
+    return local if writing else copy.deepcopy(local)
 
 
 def mirror(
@@ -152,7 +164,7 @@ def mirror(
     backend_name: str | None = None,
     tables: list[str] | None = None,
     dry_run: bool = False,
-    unsaved: dict[str, CsvTable] | None = None,
+    in_hand: InHand | None = None,
     prefer: str | None = None,
 ) -> MirrorReport:
     """One mirror run; ``prefer`` (``sheet`` or ``local``) settles every conflict that way."""
@@ -160,7 +172,8 @@ def mirror(
     paths, configs = DataPaths(settings.data_dir), ConfigPaths(settings.config_dir)
     report = MirrorReport(backend.name, backend.location(), mode, dry_run)
     writing = mode in ("pull", "sync", "push") and not dry_run
-    local = _open_local(settings, writing, report, unsaved)
+    in_hand = in_hand or InHand()
+    local = report.tables = _open_local(settings, writing, report, in_hand.tables)
     schema = SchemaMap.load(configs.schema_map)
     columns = {t: local[t].file_columns for t in TABLES}  # a missing column stays the sheet's
     lays = {
@@ -213,12 +226,13 @@ def mirror(
         for table in chosen:
             hold_unpulled(analyses[table], report.outcomes[table], unsent.get(table, {}))
     else:
+        manual = manual_entries(settings.data_dir, configs, in_hand.keys)
         ctx = PullContext(local, schema,
                           mapping=load_mapping(configs.name_mapping, paths.mapping_overlay),
                           mapping_path=paths.mapping_overlay, stamp=stamp, apply=apply,
                           dry_run=not writing, prefer=prefer,
                           thresholds=settings.thresholds,
-                          manual=manual_entries(settings.data_dir, configs))  # fmt: skip
+                          manual=manual)  # fmt: skip
         for table in ORDER:
             if table in chosen:
                 PULLS[table](analyses[table], ctx, report.outcomes[table])

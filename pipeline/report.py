@@ -26,6 +26,7 @@ from pipeline.report_funnel import funnel, log10, spaced
 from pipeline.schema import ABOVE, NOT_SURE, is_verified
 from pipeline.settings import Settings
 from pipeline.storage.atomic import write_if_changed
+from pipeline.storage.csvtable import CsvTable
 from pipeline.values import format_number, parse_date, parse_number, round_sig
 
 
@@ -55,9 +56,14 @@ def _day(text: str) -> date | None:
         return None
 
 
-def points(settings: Settings) -> tuple[list[Point], dict[str, int]]:
-    """Published, staging and candidate models with their compute (one point per model)."""
-    tables = open_tables(settings, [CANDIDATES, BELOW, STAGING, PUBLISHED])
+def points(
+    settings: Settings,
+    tables: dict[str, CsvTable] | None = None,
+    estimates: list[dict[str, Any]] | None = None,
+) -> tuple[list[Point], dict[str, int]]:
+    """Published, staging and candidate models with their compute (one point per model).
+    ``tables`` and ``estimates`` in hand (a cycle's) are taken instead of their files."""
+    tables = tables or open_tables(settings, [CANDIDATES, BELOW, STAGING, PUBLISHED])
     configs = ConfigPaths(settings.config_dir)
     schema = SchemaMap.load(configs.schema_map)
     mapping = load_mapping(configs.name_mapping, DataPaths(settings.data_dir).mapping_overlay)
@@ -81,7 +87,7 @@ def points(settings: Settings) -> tuple[list[Point], dict[str, int]]:
                 )
             )
     shown = set(published.rows)
-    seen = _first_seen(settings)
+    seen = _first_seen(settings, estimates)
     for name, where in ((STAGING, "staging"), (CANDIDATES, "candidate")):
         table = tables[name]
         for key in table.rows:
@@ -123,17 +129,20 @@ def points(settings: Settings) -> tuple[list[Point], dict[str, int]]:
     return found, summary
 
 
-def _first_seen(settings: Settings) -> dict[str, date]:
+def _first_seen(
+    settings: Settings, estimates: list[dict[str, Any]] | None = None
+) -> dict[str, date]:
     """The first day a source listed each model (the estimates' ``first_seen``)."""
-    try:
-        estimates = load_previous(DataPaths(settings.data_dir))
-    except TrackerError:
-        return {}
+    if estimates is None:
+        try:
+            estimates = list(load_previous(DataPaths(settings.data_dir)).values())
+        except TrackerError:
+            return {}
     days = {}
-    for key, record in estimates.items():
+    for record in estimates:
         day = _day(str(record.get("first_seen") or ""))
         if day is not None:
-            days[key] = day
+            days[record["key"]] = day
     return days
 
 
@@ -264,12 +273,16 @@ confirmed.</p>
 """
 
 
-def write_report(settings: Settings) -> tuple[Path, bool]:
+def write_report(
+    settings: Settings,
+    tables: dict[str, CsvTable] | None = None,
+    estimates: list[dict[str, Any]] | None = None,
+) -> tuple[Path, bool]:
     """Write the picture and the page (unchanged data: unchanged files); the page's path and
-    whether anything was written."""
+    whether anything was written. A cycle hands its ``tables`` and ``estimates`` in memory."""
     paths = DataPaths(settings.data_dir)
     folder = paths.root / "reports"
-    found, summary = points(settings)
+    found, summary = points(settings, tables, estimates)
     threshold = settings.thresholds.threshold
     picture = plot(found, threshold)
     as_of = max((str(e.get("time", "")) for e in history.read(paths.state)), default="") or "-"

@@ -1,7 +1,8 @@
 """One cycle, the main job: collect -> estimate -> refresh -> mirror (pull, apply, push)
 -> report. A stage that fails stops the cycle before anything downstream changes; some
-sources failing is a warning. A stop request (SIGTERM) ends the cycle between stages. In
-a dry run each stage hands what it would have written to the next one in memory."""
+sources failing is a warning. A stop request (SIGTERM) ends the cycle between stages.
+Each stage hands what it computed to the next one in memory: a real cycle writes it first
+and no stage reads back the file the one before it wrote; a dry run writes nothing."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bridge.mirror import MirrorReport, mirror
+from bridge.mirror import InHand, MirrorReport, mirror
 from pipeline.collect.runner import SourceResult, collect_all
 from pipeline.curate.refresh import run_refresh
 from pipeline.errors import TrackerError, os_error_message
@@ -43,12 +44,15 @@ class Stage:
 
 
 @dataclass
-class Unsaved:
-    """What a dry run's stages computed and did not write, for the stages after them."""
+class Handoff:
+    """What a cycle's stages computed, for the stage after each (and written, unless
+    ``dry_run``). Each is let go once the next stage has taken it."""
 
+    dry_run: bool
     scraped: dict[Path, dict[str, Any]] = field(default_factory=dict)
-    estimates: list[dict[str, Any]] | None = None
-    tables: dict[str, CsvTable] = field(default_factory=dict)
+    estimates: list[dict[str, Any]] | None = None  # kept for the report
+    mirror: InHand = field(default_factory=InHand)
+    tables: dict[str, CsvTable] = field(default_factory=dict)  # as the sync left them
 
 
 @dataclass
@@ -94,13 +98,13 @@ def run_cycle(
     stop = stop or threading.Event()
     tell = on_stage or (lambda name, text: None)
     paths = DataPaths(settings.data_dir)
-    unsaved = Unsaved() if dry_run else None
+    handoff = Handoff(dry_run)
     steps: dict[str, Callable[[], Stage]] = {
-        "collect": lambda: _collect(settings, unsaved),
-        "estimate": lambda: _estimate(settings, unsaved),
-        "refresh": lambda: _refresh(settings, unsaved),
-        "sync": lambda: _sync(settings, backend_name, unsaved, report),
-        "report": lambda: _report(settings, dry_run),
+        "collect": lambda: _collect(settings, handoff),
+        "estimate": lambda: _estimate(settings, handoff),
+        "refresh": lambda: _refresh(settings, handoff),
+        "sync": lambda: _sync(settings, backend_name, handoff, report),
+        "report": lambda: _report(settings, handoff),
         "commit": lambda: _commit(settings, report),
     }
     names = stage_names(settings, skip_collect=skip_collect, dry_run=dry_run)
@@ -148,10 +152,9 @@ def stage_names(settings: Settings, *, skip_collect: bool, dry_run: bool) -> lis
     return names
 
 
-def _collect(settings: Settings, unsaved: Unsaved | None) -> Stage:
-    result = collect_all(settings, dry_run=unsaved is not None)
-    if unsaved is not None:
-        unsaved.scraped = result.unsaved(settings)
+def _collect(settings: Settings, handoff: Handoff) -> Stage:
+    result = collect_all(settings, dry_run=handoff.dry_run)
+    handoff.scraped = result.documents(settings)
     failed = [f"{r.name}: {r.error}" for r in result.failed]
     warnings = [*failed, *(w for r in result.results for w in r.warnings)]
     warnings += [
@@ -179,11 +182,11 @@ def collect_news(results: list[SourceResult], limit: int = 10) -> str:
     return news + (f"; new files: {', '.join(files)}" if files else "")
 
 
-def _estimate(settings: Settings, unsaved: Unsaved | None) -> Stage:
-    scraped = unsaved.scraped if unsaved is not None else None
-    result = run_estimate(settings, dry_run=unsaved is not None, unsaved=scraped)
-    if unsaved is not None:
-        unsaved.estimates = result.models
+def _estimate(settings: Settings, handoff: Handoff) -> Stage:
+    scraped, handoff.scraped = handoff.scraped, {}
+    result = run_estimate(settings, dry_run=handoff.dry_run, unsaved=scraped)
+    del scraped
+    handoff.estimates, handoff.mirror.keys = result.models, result.keys
     return Stage(
         "estimate",
         summary=f"{len(result.models)} models ({result.new} new, "
@@ -191,11 +194,9 @@ def _estimate(settings: Settings, unsaved: Unsaved | None) -> Stage:
     )
 
 
-def _refresh(settings: Settings, unsaved: Unsaved | None) -> Stage:
-    estimates = unsaved.estimates if unsaved is not None else None
-    result = run_refresh(settings, dry_run=unsaved is not None, estimates=estimates)
-    if unsaved is not None:
-        unsaved.tables = result.tables
+def _refresh(settings: Settings, handoff: Handoff) -> Stage:
+    result = run_refresh(settings, dry_run=handoff.dry_run, estimates=handoff.estimates)
+    handoff.mirror.tables = result.tables
     if result.blocked:
         first = result.errors[0] if result.errors else result.plan.problems[0]
         return Stage("refresh", ok=False, summary=f"bad input, nothing written ({first})")
@@ -208,12 +209,10 @@ def _refresh(settings: Settings, unsaved: Unsaved | None) -> Stage:
     return Stage("refresh", summary=summary)
 
 
-def _sync(
-    settings: Settings, backend: str | None, unsaved: Unsaved | None, report: CycleReport
-) -> Stage:
-    dry_run = unsaved is not None
-    tables = unsaved.tables if unsaved is not None else None
-    result = mirror(settings, "sync", backend_name=backend, dry_run=dry_run, unsaved=tables)
+def _sync(settings: Settings, backend: str | None, handoff: Handoff, report: CycleReport) -> Stage:
+    dry_run, in_hand, handoff.mirror = handoff.dry_run, handoff.mirror, InHand()
+    result = mirror(settings, "sync", backend_name=backend, dry_run=dry_run, in_hand=in_hand)
+    handoff.tables = result.tables
     report.mirror = result
     t = result.totals()
     written = "to write" if dry_run else "written"
@@ -225,10 +224,10 @@ def _sync(
     return Stage("sync", summary=summary, warnings=warnings)
 
 
-def _report(settings: Settings, dry_run: bool) -> Stage:
-    if dry_run:
+def _report(settings: Settings, handoff: Handoff) -> Stage:
+    if handoff.dry_run:
         return Stage("report", summary="not written (dry run)")
-    target, wrote = write_report(settings)
+    target, wrote = write_report(settings, handoff.tables or None, handoff.estimates)
     return Stage("report", summary=f"{target}" + ("" if wrote else " (unchanged)"))
 
 

@@ -39,7 +39,7 @@ class SourceResult:
     written: bool = False
     error: str = ""
     warnings: list[str] = field(default_factory=list)
-    unsaved: dict[str, Any] | None = None  # the document a dry run did not write
+    document: dict[str, Any] | None = None  # what was collected (a dry run does not write it)
     new_models: list[str] = field(default_factory=list)  # keys not in the previous output
     new_files: list[str] = field(default_factory=list)  # snapshots read for the first time
     failed_files: list[str] = field(default_factory=list)  # one line each
@@ -61,10 +61,11 @@ class CollectReport:
     def failed(self) -> list[SourceResult]:
         return [r for r in self.results if not r.ok]
 
-    def unsaved(self, settings: Settings) -> dict[Path, dict[str, Any]]:
-        """A dry run's documents by the path they would have been written to."""
+    def documents(self, settings: Settings) -> dict[Path, dict[str, Any]]:
+        """The collected documents by the path they were (or, in a dry run, would have
+        been) written to; a failed source's previous output stays on disk only."""
         paths = DataPaths(settings.data_dir)
-        return {paths.scraped_file(r.name): r.unsaved for r in self.results if r.unsaved}
+        return {paths.scraped_file(r.name): r.document for r in self.results if r.document}
 
 
 def _previous(paths: DataPaths, name: str) -> dict[str, Any] | None:
@@ -203,7 +204,7 @@ def collect_source(
         collected.folded,
         written,
         warnings=warnings,
-        unsaved=document if dry_run and not unchanged else None,
+        document=document,
         new_models=sorted(m["key"] for m in collected.models if m["key"] not in old_models),
         new_files=[]
         if source.type in SPEC_TYPES
@@ -252,7 +253,7 @@ def _collect_hub(
     return SourceResult(
         source.name, True, len(collected.models), collected.folded, written,
         warnings=collected.warnings,
-        unsaved=document if dry_run and not unchanged else None,
+        document=document,
         new_models=sorted(m["key"] for m in collected.models if m["key"] not in old_models),
         changes=spec_changes(collected.models, old_models),
     )  # fmt: skip

@@ -125,8 +125,8 @@ def _models(path: Path, doc: dict[str, Any]) -> list[dict[str, Any]]:
 def load_evidence(
     scraped_dir: Path, unsaved: dict[Path, dict[str, Any]] | None = None
 ) -> dict[str, Evidence]:
-    """Merge every ``*_models.json`` in ``data/scraped`` (sources in name order); a dry
-    run's ``unsaved`` documents stand in for the files they were not written to."""
+    """Merge every ``*_models.json`` in ``data/scraped`` (sources in name order); the
+    ``unsaved`` documents (collected in this cycle) stand in for their files."""
     merged: dict[str, Evidence] = {}
     unsaved = unsaved or {}
     for path in sorted({*scraped_dir.glob("*_models.json"), *unsaved}):

@@ -35,6 +35,7 @@ class EstimateReport:
     fits: list[dict[str, Any]] = field(default_factory=list)
     written: bool = False
     warnings: list[str] = field(default_factory=list)
+    keys: frozenset[str] = frozenset()  # every collected model's, estimated or not
 
     def counts(self, field_name: str) -> Counter[str]:
         return Counter(m[field_name] for m in self.models)
@@ -69,7 +70,8 @@ def run_estimate(
     dry_run: bool = False,
     unsaved: dict[Path, dict[str, Any]] | None = None,
 ) -> EstimateReport:
-    """Estimate every collected model (``unsaved``: a dry-run collection's documents)."""
+    """Estimate every collected model (``unsaved``: documents collected in this cycle, read
+    in place of their files)."""
     paths, configs = DataPaths(settings.data_dir), ConfigPaths(settings.config_dir)
     evidence = load_evidence(paths.scraped, unsaved)
     if not evidence:
@@ -94,7 +96,9 @@ def run_estimate(
     ]
     fresh = estimator.iter_estimates(todo, digests)
     upcoming = next(fresh, None)
-    report = EstimateReport([], fits=[fit.as_json() for fit in estimator.fits.values()])
+    report = EstimateReport(
+        [], fits=[fit.as_json() for fit in estimator.fits.values()], keys=frozenset(evidence)
+    )
     if damaged:
         report.warnings.append(f"{damaged}; rebuilt from the collected data")
     unchanged = True  # every record as saved before
