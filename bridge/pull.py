@@ -40,7 +40,7 @@ from pipeline.curate.plan import (
 from pipeline.curate.protect import REVIEWER_EDIT
 from pipeline.curate.review import earlier_decision, parse_decision, plan_decision
 from pipeline.curate.schema_map import SchemaMap
-from pipeline.curate.sync import DIFF, VERIFIED, SyncContext, plan_to_published
+from pipeline.curate.sync import DIFF, SyncContext, plan_to_published, staging_changes
 from pipeline.errors import TrackerError
 from pipeline.schema import VOCABULARIES, canonical, is_verified
 from pipeline.settings import Thresholds
@@ -616,26 +616,16 @@ def _apart(name: str, ctx: PullContext, out: Outcome) -> None:
 
 
 def _flows(name: str, changes: list[Change], ctx: PullContext, out: Outcome) -> list[Change]:
-    """Published edits on their way to the mapped staging row, through the same merge rule
-    as ``sync-datasets``: a verified staging row is never overwritten (a conflict)."""
-    staging, schema, key = ctx.tables[STAGING], ctx.schema, ctx.mapping.reverse.get(name)
+    """Published edits on their way to the mapped staging row, by the same rule as
+    ``sync-datasets`` (:func:`staging_changes`): a verified staging row is never
+    overwritten (a conflict)."""
+    staging, key = ctx.tables[STAGING], ctx.mapping.reverse.get(name)
     if key not in staging:
         return []
-    current, flows = staging.get(key), []
-    verified = is_verified(current)
-    for change in changes:
-        fm = next((f for f in schema.fields if f.published == change.field), None)
-        if fm is None or schema.same(fm, current[fm.staging], change.new):
-            continue
-        value = schema.staging_cell(fm, current[fm.staging], change.new)
-        merged = merge_cell(
-            STAGING, key, fm.staging, old=current[fm.staging], theirs=value,
-            base=None if verified else current[fm.staging], verified=verified,
-            conflict=VERIFIED, why="from the Published sheet",
-        )  # fmt: skip
-        if merged is not None:
-            flows.append(merged)
-    return flows
+    edited = {c.field: c.new for c in changes if isinstance(c, UpdateField)}
+    cells = {**ctx.tables[PUBLISHED].get(name), **edited}
+    return staging_changes(ctx.schema, name, cells, key, staging.get(key),
+                           why="from the Published sheet", columns=edited)  # fmt: skip
 
 
 CONFIRMED_HERE = "applied: confirmed above 1e25 in Candidates"

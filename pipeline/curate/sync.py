@@ -9,6 +9,7 @@ re-planning after a sync finds nothing to do.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from pipeline.curate.datasets import PUBLISHED, STAGING
@@ -91,6 +92,49 @@ def plan_to_published(
     return plan
 
 
+def staging_changes(
+    schema: SchemaMap,
+    name: str,
+    cells: dict[str, str],
+    key: str,
+    current: dict[str, str],
+    *,
+    why: str,
+    columns: Collection[str] | None = None,
+) -> list[Change]:
+    """The one published -> staging rule, for ``sync-datasets`` and the Published sheet:
+    published row ``name``'s values (``columns`` only, when given) for the staging row
+    ``key`` that holds ``current``. Empty and equivalent values change nothing; the others
+    go through :func:`merge_cell` (an unverified row takes them, a verified one keeps its
+    value and reports a conflict resolved with ``--diff``); an unreadable value is an
+    InvalidInput and its staging cell stays as it is."""
+    fields = [fm for fm in schema.fields if columns is None or fm.published in columns]
+    invalid: list[Change] = []
+    values = {}
+    for fm in fields:
+        try:
+            values[fm.staging] = schema.staging_cell(
+                fm, current.get(fm.staging, ""), cells[fm.published]
+            )
+        except ValueError as exc:
+            value = cells[fm.published]
+            invalid.append(InvalidInput(PUBLISHED, name, fm.published, value, str(exc)))
+    verified, changes = is_verified(current), []
+    for fm in fields:
+        if fm.staging not in values:
+            continue  # unreadable: reported above
+        mine = current.get(fm.staging, "")
+        if not cells[fm.published].strip() or schema.same(fm, mine, cells[fm.published]):
+            continue
+        change = merge_cell(
+            STAGING, key, fm.staging, old=mine, theirs=values[fm.staging],
+            base=None if verified else mine, verified=verified, conflict=VERIFIED, why=why,
+        )  # fmt: skip
+        if change is not None:
+            changes.append(change)
+    return [*invalid, *changes]
+
+
 def plan_to_staging(staging: CsvTable, published: CsvTable, ctx: SyncContext) -> Plan:
     """Published rows into staging: add mapped models, update unverified rows' fields."""
     plan, schema, keys = Plan(), ctx.schema, ctx.mapping.reverse
@@ -101,44 +145,36 @@ def plan_to_staging(staging: CsvTable, published: CsvTable, ctx: SyncContext) ->
             plan.add(BlockedByUnmapped(PUBLISHED, name, "no staging key in the name mapping"))
             continue
         cells = published.get(name)
-        current = staging.get(key) if key in staging else {}
-        values = {}
-        for fm in schema.fields:
-            try:
-                values[fm.staging] = schema.staging_cell(
-                    fm, current.get(fm.staging, ""), cells[fm.published]
-                )
-            except ValueError as exc:
-                plan.add(InvalidInput(PUBLISHED, name, fm.published, cells[fm.published], str(exc)))
         if key not in staging:
-            note = stamped(ctx.stamp, f"Added from published ({name}) by sync-datasets")
-            notes = values.get(audit, "")
-            row = {KEY: key, **values, audit: f"{notes}\n{note}" if notes else note}
-            plan.add(AddRow(STAGING, key, {**row, "verified": ""}, f"published as {name!r}"))
+            plan.extend(_new_staging_row(name, cells, key, ctx))
             continue
-        changes: list[Change] = []
-        for fm in schema.fields:
-            if fm.staging not in values:
-                continue  # unreadable: reported above, the staging cell stays as it is
-            new = values[fm.staging]
-            if not cells[fm.published].strip() or schema.same(
-                fm, current[fm.staging], cells[fm.published]
-            ):
-                continue
-            verified = is_verified(current)
-            change = merge_cell(
-                STAGING, key, fm.staging, old=current[fm.staging], theirs=new,
-                base=None if verified else current[fm.staging], verified=verified,
-                conflict=VERIFIED, why=f"published {name!r} differs",
-            )  # fmt: skip
-            if change is not None:
-                changes.append(change)
+        why = f"published {name!r} differs"
+        changes = staging_changes(schema, name, cells, key, staging.get(key), why=why)
         updates = [c for c in changes if isinstance(c, UpdateField)]
         plan.extend(changes)
         if updates:
             text = f"Updated from published ({name}) by sync-datasets: {_summary(updates)}"
             plan.add(AppendNote(STAGING, key, audit, stamped(ctx.stamp, text), "audit"))
     return plan
+
+
+def _new_staging_row(name: str, cells: dict[str, str], key: str, ctx: SyncContext) -> list[Change]:
+    """A mapped published model staging does not have yet: an unverified row with a note
+    (a value that cannot be read is reported and left empty)."""
+    schema, audit = ctx.schema, ctx.schema.audit.staging
+    changes: list[Change] = []
+    values = {}
+    for fm in schema.fields:
+        try:
+            values[fm.staging] = schema.staging_cell(fm, "", cells[fm.published])
+        except ValueError as exc:
+            value = cells[fm.published]
+            changes.append(InvalidInput(PUBLISHED, name, fm.published, value, str(exc)))
+    note = stamped(ctx.stamp, f"Added from published ({name}) by sync-datasets")
+    notes = values.get(audit, "")
+    row = {KEY: key, **values, audit: f"{notes}\n{note}" if notes else note}
+    changes.append(AddRow(STAGING, key, {**row, "verified": ""}, f"published as {name!r}"))
+    return changes
 
 
 def blocked(plan: Plan) -> list[BlockedByUnmapped]:
