@@ -50,7 +50,16 @@ class SourceError(TrackerError):
 
     def __init__(self, source: str, message: str) -> None:
         self.source = source
+        self.reason = message
         super().__init__(f"source {source}: {message}")
+
+
+def source_failure(source: str, exc: TrackerError) -> str:
+    """Why ``source`` failed, without naming it again: a SourceError's own reason, else the
+    error's whole line."""
+    if isinstance(exc, SourceError) and exc.source == source:
+        return exc.reason
+    return str(exc)
 
 
 def os_error_message(exc: OSError) -> str:

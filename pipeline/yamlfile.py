@@ -7,7 +7,9 @@ from typing import Any
 
 from pydantic import ValidationError
 from ruamel.yaml import YAML
+from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.scanner import ScannerError
 
 from pipeline.errors import ConfigError
 
@@ -31,11 +33,11 @@ def parse_yaml(text: str, path: str | Path) -> Any:
     try:
         return yaml.load(text)
     except MarkedYAMLError as exc:
-        scanning = (exc.context or "").startswith("while scanning")
+        scanning = isinstance(exc, ScannerError)  # where the token began says most
         mark = (exc.context_mark if scanning else None) or exc.problem_mark or exc.context_mark
         line = f"line {mark.line + 1}: " if mark is not None else ""
         problem = (exc.problem or exc.context or "invalid YAML").strip()
-        if "duplicate key" in problem:
+        if isinstance(exc, DuplicateKeyError):
             first = exc.context_mark
             problem = problem.split(" with value")[0]
             if first is not None:

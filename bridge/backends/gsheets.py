@@ -37,6 +37,7 @@ from bridge.backends.http import (
     PacedAdapter,
     Pacer,
     RetryPolicy,
+    api_error,
     describe,
     not_json,
 )
@@ -64,6 +65,19 @@ RENAMED = "renamed"  # cache: {layout title: the title a reviewer gave its sheet
 
 class SheetsError(TrackerError):
     """A Google Sheets request failed after its retries."""
+
+
+class UnknownRange(SheetsError):
+    """A read named a sheet the spreadsheet no longer has (renamed or removed since its
+    titles were read): Google's 400 "Unable to parse range"."""
+
+
+def sheets_error(response: requests.Response, missing: str) -> SheetsError:
+    """The error for a refused request, of the class that says what went wrong."""
+    message = str(api_error(response).get("message") or "")
+    unknown = response.status_code == 400 and message.startswith("Unable to parse range")
+    kind = UnknownRange if unknown else SheetsError
+    return kind(f"Google Sheets: {describe(response, missing)}")
 
 
 def quoted(title: str) -> str:
@@ -167,7 +181,7 @@ class SheetsBackend:
             ) from None
         except APIError as exc:
             missing = f"spreadsheet {self.id}: check GSHEETS_SPREADSHEET_ID"
-            raise SheetsError(f"Google Sheets: {describe(exc.response, missing)}") from None
+            raise sheets_error(exc.response, missing) from None
         except requests.JSONDecodeError as exc:
             raise SheetsError(f"Google Sheets: {not_json(exc)}") from None
         except (requests.ConnectionError, requests.Timeout) as exc:
@@ -201,9 +215,7 @@ class SheetsBackend:
             sheets = self._sheets(refresh=True)  # added since (an interrupted first push?)
         try:
             present, others, ranges = self._read_present(layouts, sheets)
-        except SheetsError as exc:
-            if "Unable to parse range" not in str(exc):
-                raise
+        except UnknownRange:
             sheets = self._sheets(refresh=True)  # a sheet was renamed or removed since
             present, others, ranges = self._read_present(layouts, sheets)
         result = {layout.table: SheetData(layout, exists=False) for layout in layouts}

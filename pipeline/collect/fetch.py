@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Callable
 
@@ -10,14 +11,6 @@ import httpx
 from pipeline.errors import SourceError
 from pipeline.retry import MAX_WAIT, RETRY_STATUSES, RetryPolicy
 from pipeline.settings import Collect
-
-_NO_HOST = (
-    "name or service not known",
-    "temporary failure in name resolution",
-    "nodename nor servname",
-    "no address associated",
-    "getaddrinfo failed",
-)
 
 
 def make_client(settings: Collect, transport: httpx.BaseTransport | None = None) -> httpx.Client:
@@ -44,7 +37,7 @@ def fetch_page(
         try:
             return client.get(url)
         except httpx.ConnectError as exc:
-            if any(text in str(exc).lower() for text in _NO_HOST):
+            if _name_lookup_failed(exc):
                 raise SourceError(source, f"cannot resolve host of {url} (offline?)") from None
             raise
 
@@ -72,3 +65,14 @@ def fetch_page(
     if response.status_code in RETRY_STATUSES:
         reason = f"{reason} ({attempts} attempts)"
     raise SourceError(source, reason)
+
+
+def _name_lookup_failed(exc: BaseException) -> bool:
+    """Whether a connection failed at the host's name lookup: a ``socket.gaierror`` among
+    its causes (httpx raises ConnectError from httpcore's, raised from the socket's)."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, socket.gaierror):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False

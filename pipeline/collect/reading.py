@@ -11,7 +11,7 @@ from pipeline.collect.manual import rows_from_yaml
 from pipeline.collect.snapshots import save_dated, snapshots
 from pipeline.collect.sources import SourceConfig
 from pipeline.collect.tables import SourceRow, rows_from_csv, rows_from_html
-from pipeline.errors import SourceError, TrackerError
+from pipeline.errors import SourceError, TrackerError, source_failure
 from pipeline.settings import Settings
 
 
@@ -51,10 +51,6 @@ def parse_input(source: SourceConfig, origin: str, text: str | None = None) -> l
     return rows_from_csv(origin if text is not None else Path(origin), source, text)
 
 
-def _message(source: SourceConfig, exc: TrackerError) -> str:
-    return str(exc).removeprefix(f"source {source.name}: ")
-
-
 def save_snapshot(source: SourceConfig, data_dir: Path, text: str, day: str) -> Path | None:
     """Write a fetched copy as the snapshot of ``day``, unless the newest copy saved
     before holds the same text; the path written, or None."""
@@ -87,7 +83,7 @@ def read_inputs(
             if not source.patterns:
                 raise
             inputs.notes.append(
-                f"{source.name}: {_message(source, exc)}; read the saved copies instead"
+                f"{source.name}: {source_failure(source.name, exc)}; read the saved copies instead"
             )
     files = [s for s in snapshots(source, settings.data_dir) if s.path != inputs.saved]
     if live is None and not files:
@@ -103,7 +99,7 @@ def read_inputs(
         try:
             rows = parse_input(source, str(snapshot.path))
         except TrackerError as exc:
-            inputs.failed.append(_message(source, exc))
+            inputs.failed.append(source_failure(source.name, exc))
             continue
         inputs.dated.append(Dated(snapshot.day, str(snapshot.path), rows))
     inputs.dated.sort(key=lambda dated: (dated.day, dated.origin))

@@ -19,7 +19,7 @@ from pipeline.collect.records import Collected, build_models, keep_timestamps, m
 from pipeline.collect.snapshots import unclaimed_files
 from pipeline.collect.sources import SPEC_TYPES, SourceConfig, load_sources
 from pipeline.collect.specs import build_spec_models, spec_changes
-from pipeline.errors import InputError, TrackerError
+from pipeline.errors import InputError, TrackerError, source_failure
 from pipeline.paths import ConfigPaths, DataPaths
 from pipeline.settings import Settings
 from pipeline.storage.jsondoc import read_document, write_document
@@ -146,10 +146,7 @@ def collect_source(
             newest_only=source.type in SPEC_TYPES,
         )
     except TrackerError as exc:
-        message = str(exc)
-        return SourceResult(
-            source.name, False, error=message.removeprefix(f"source {source.name}: ")
-        )
+        return SourceResult(source.name, False, error=source_failure(source.name, exc))
     if source.export_to:  # the folder source reads the export: no records of its own
         rows = inputs.dated[-1].rows
         saved = None if dry_run else write_export(rows, source, settings.data_dir, utc_now()[:10])
@@ -227,9 +224,7 @@ def _collect_hub(
     try:
         infos = list_models(source)
     except TrackerError as exc:
-        return SourceResult(
-            source.name, False, error=str(exc).removeprefix(f"source {source.name}: ")
-        )
+        return SourceResult(source.name, False, error=source_failure(source.name, exc))
     previous = _previous(paths, source.name) or {}
     old_models = {m.get("key"): m for m in previous.get("models", [])}
     now = utc_now()

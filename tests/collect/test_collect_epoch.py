@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import Result
+from fakes.network import unresolved_host
 
 from pipeline.collect.runner import collect_all
 from pipeline.settings import Settings
@@ -32,7 +33,7 @@ def epoch(project: Path) -> Path:
 
 
 def offline(request: httpx.Request) -> httpx.Response:
-    raise httpx.ConnectError("[Errno -3] Temporary failure in name resolution")
+    raise unresolved_host("[Errno -3] Temporary failure in name resolution")
 
 
 def collect(settings: Settings, reply: Callable[[httpx.Request], httpx.Response] = offline):

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import httpx
 import pytest
+from fakes.network import unresolved_host
 
 from pipeline.collect.fetch import fetch_page, make_client
 from pipeline.errors import SourceError
@@ -120,11 +121,18 @@ def test_connection_reset_every_time(settings: Settings) -> None:
     ["[Errno -2] Name or service not known", "[Errno -3] Temporary failure in name resolution"],
 )
 def test_unknown_host_fails_at_once(settings: Settings, text: str) -> None:
-    server = Server([httpx.ConnectError(text), ok()])
+    server = Server([unresolved_host(text), ok()])
     assert server.fail(settings.collect) == (
         f"source openlm_arena: cannot resolve host of {URL} (offline?)"
     )
     assert (len(server.requests), server.slept) == (1, [])
+
+
+def test_a_failed_connection_is_told_apart_by_its_cause_not_its_text(settings: Settings) -> None:
+    server = Server([httpx.ConnectError("Name or service not known"), ok()])
+
+    assert server.fetch(settings.collect) == PAGE  # not a failed lookup: retried
+    assert len(server.requests) == 2
 
 
 def test_a_retry_after_of_hours_waits_only_the_cap(settings: Settings) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fakes.network import unresolved_host
 
 from pipeline.collect.runner import collect_all
 from pipeline.settings import Settings
@@ -73,7 +74,7 @@ def test_the_same_table_again_writes_no_export(live: Path, settings: Settings) -
     ("reply", "error"),
     [
         (
-            lambda r: (_ for _ in ()).throw(httpx.ConnectError("Name or service not known")),
+            lambda r: (_ for _ in ()).throw(unresolved_host("Name or service not known")),
             f"cannot resolve host of {URL} (offline?)",
         ),
         (

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
+from fakes.network import unresolved_host
 from hostile_support import (
     PAGE,
     PAGE_URL,
@@ -152,7 +153,7 @@ WEB = [
     ),
     web_case(
         "http_host_not_found",
-        raising(httpx.ConnectError("[Errno -2] Name or service not known")),
+        raising(unresolved_host("[Errno -2] Name or service not known")),
         fail(f"cannot resolve host of {PAGE_URL} (offline?)"),
         waits=[],
     ),
