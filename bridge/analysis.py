@@ -99,9 +99,53 @@ def analyse(
     A row that is in the sheet and in the local table but has no base (the state was lost,
     or a duplicate key was just resolved) has unknown data cells: a cell that differs from
     the local one is never read as a reviewer's edit (see :func:`_unknown`)."""
-    refs, local = refs or {}, local or {}
     intended = journal or {}
+    known = _Known(base, intended, refs or {}, local or {})
     result = Analysis(layout, sheet, intended=intended, first_sync=not base and not intended)
+    by_key, keyless = _rows_by_key(sheet)
+    known.gone = [k for k in base if k not in by_key and (journal is None or k in intended)]
+    for row in keyless:  # a cleared key: find whose row it is, and restore the key in place
+        old = known.renamed_from(layout, row)
+        if old is None:
+            result.keyless.append(row)
+        else:
+            by_key[old] = [row]
+    for key, rows in by_key.items():
+        if len(rows) > 1:
+            result.duplicates[key] = rows
+        elif journal is not None and key in base and key not in intended:
+            _leaving(result, key, rows[0])
+        else:
+            _row(result, key, rows[0], known)
+    for key in known.gone:
+        result.deleted.append(key)
+        result.base[key] = base[key]
+    return result
+
+
+@dataclass
+class _Known:
+    """What a sheet is read against: the base, an unfinished push's rows, the backend's
+    row references, the local rows, and the base's keys no sheet row has (yet)."""
+
+    base: Rows
+    intended: Rows
+    refs: dict[str, object]
+    local: Rows
+    gone: list[str] = field(default_factory=list)
+
+    def renamed_from(self, layout: SheetLayout, row: SheetRow) -> str | None:
+        """The gone key whose row this is (its key cleared or changed), taken off
+        ``gone``; or None."""
+        mine = (k for k in self.gone if _renamed(layout, row, self.base[k], self.refs, k))
+        old = next(mine, None)
+        if old is not None:
+            self.gone.remove(old)
+        return old
+
+
+def _rows_by_key(sheet: SheetData) -> tuple[dict[str, list[SheetRow]], list[SheetRow]]:
+    """The sheet's rows by key, and the rows without a key that hold something."""
     by_key: dict[str, list[SheetRow]] = {}
     keyless = []
     for row in sheet.rows:
@@ -110,60 +154,54 @@ def analyse(
                 keyless.append(row)
             continue
         by_key.setdefault(row.key, []).append(row)
-    gone = [k for k in base if k not in by_key and (journal is None or k in intended)]
-    for row in keyless:  # a cleared key: find whose row it is, and restore the key in place
-        old = next((k for k in gone if _renamed(layout, row, base[k], refs, k)), None)
+    return by_key, keyless
+
+
+def _leaving(result: Analysis, key: str, row: SheetRow) -> None:
+    """A row the interrupted push was removing: it is ours, not an edit."""
+    result.rows[key] = row
+    result.base[key] = {c: normal(result.layout, c, v) for c, v in row.cells.items()}
+    result.leaving.append(key)
+
+
+def _row(result: Analysis, key: str, row: SheetRow, known: _Known) -> None:
+    """One sheet row against its base: added, renamed, without a base, or compared."""
+    layout = result.layout
+    row_base = effective_base(layout, row, known.base.get(key), known.intended.get(key))
+    if row_base is None and key in known.local:
+        row_base = {c: "" for c in layout.reviewer}  # no base: data cells are unknown
+        result.baseless.append(key)
+    if row_base is None:
+        old = known.renamed_from(layout, row)
         if old is None:
-            result.keyless.append(row)
-        else:
-            gone.remove(old)
-            by_key[old] = [row]
-    for key, rows in by_key.items():
-        if len(rows) > 1:
-            result.duplicates[key] = rows
-            continue
-        row = rows[0]
-        if journal is not None and key in base and key not in intended:
-            # the interrupted push was removing this row: it is ours, not an edit
             result.rows[key] = row
-            result.base[key] = {c: normal(layout, c, v) for c, v in row.cells.items()}
-            result.leaving.append(key)
-            continue
-        row_base = effective_base(layout, row, base.get(key), intended.get(key))
-        if row_base is None and key in local:
-            row_base = {c: "" for c in layout.reviewer}  # no base: data cells are unknown
-            result.baseless.append(key)
-        if row_base is None:
-            old = next((k for k in gone if _renamed(layout, row, base[k], refs, k)), None)
-            if old is None:
-                result.rows[key] = row
-                result.added.append(key)
-                continue
-            gone.remove(old)  # a renamed key: the row is the old key's, its key gets restored
-            key, row_base = old, base[old]
-        result.rows[key] = row
-        result.base[key] = row_base
-        for column in layout.header:
-            if column == STATUS or (sheet.exists and column not in sheet.header):
-                continue  # a column missing from the sheet is put back by the push, not cleared
-            raw, old = row.cells.get(column, ""), row_base.get(column)
-            if old is None and column in layout.columns and key in local:
-                _unknown(result, key, column, raw, local[key])
-                continue
-            old = old or ""
-            if raw == old:
-                continue  # a base is in normal form, and normal() keeps it so
-            new, old = normal(layout, column, raw), normal(layout, column, old)
-            if same_normal(layout, column, new, old):
-                continue
-            if column in layout.worker_only:
-                result.reverted.setdefault(key, []).append(column)
-            else:
-                result.edits.setdefault(key, {})[column] = Edit(key, column, old, new)
-    for key in gone:
-        result.deleted.append(key)
-        result.base[key] = base[key]
-    return result
+            result.added.append(key)
+            return
+        key, row_base = old, known.base[old]  # a renamed key: the row is the old key's
+    result.rows[key] = row
+    result.base[key] = row_base
+    for column in layout.header:
+        if column == STATUS or (result.sheet.exists and column not in result.sheet.header):
+            continue  # a column missing from the sheet is put back by the push, not cleared
+        raw, old_value = row.cells.get(column, ""), row_base.get(column)
+        if old_value is None and column in layout.columns and key in known.local:
+            _unknown(result, key, column, raw, known.local[key])
+        else:
+            _compare(result, key, column, raw, old_value or "")
+
+
+def _compare(result: Analysis, key: str, column: str, raw: str, old: str) -> None:
+    """A cell against its base: unchanged, a worker-only cell to restore, or an edit."""
+    if raw == old:
+        return  # a base is in normal form, and normal() keeps it so
+    layout = result.layout
+    new, old = normal(layout, column, raw), normal(layout, column, old)
+    if same_normal(layout, column, new, old):
+        return
+    if column in layout.worker_only:
+        result.reverted.setdefault(key, []).append(column)
+    else:
+        result.edits.setdefault(key, {})[column] = Edit(key, column, old, new)
 
 
 def _unknown(result: Analysis, key: str, column: str, raw: str, local: dict[str, str]) -> None:

@@ -7,15 +7,15 @@ import copy
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Any, Literal
 
-from bridge.analysis import Analysis, analyse
+from bridge.analysis import Analysis, Rows, analyse
 from bridge.backends import make_backend
 from bridge.backends.base import Backend
 from bridge.codec import normal, too_long
 from bridge.layout import TABLES, SheetLayout, layouts
 from bridge.manual_rows import manual_entries
-from bridge.model import SheetChanges
+from bridge.model import SheetChanges, SheetData
 from bridge.outcome import Outcome
 from bridge.pull import (
     ORDER,
@@ -156,6 +156,50 @@ def _open_local(
     return local if writing else copy.deepcopy(local)
 
 
+@dataclass
+class _Sync:
+    """One mirror run, as its steps share it: where it reads and writes, the local tables,
+    the sheets' layouts, the sync state and, once the sheets are read, their analyses."""
+
+    settings: Settings
+    backend: Backend
+    report: MirrorReport
+    writing: bool
+    chosen: list[str]
+    local: dict[str, CsvTable]
+    schema: SchemaMap
+    lays: dict[str, SheetLayout]
+    state: BridgeState
+    analyses: dict[str, Analysis] = field(default_factory=dict)
+    stamp: str = ""
+
+    @property
+    def paths(self) -> DataPaths:
+        return DataPaths(self.settings.data_dir)
+
+    @property
+    def configs(self) -> ConfigPaths:
+        return ConfigPaths(self.settings.config_dir)
+
+    def apply(self, plan: Plan) -> None:
+        """A pulled plan: applied to the local files, or previewed in memory."""
+        if not plan.changes:
+            return
+        self.report.local.extend(plan.changes)
+        if self.writing:
+            self.report.written += apply_plan(
+                plan, self.local, self.stamp, self.paths.state, source="sheet"
+            )
+        else:
+            preview(plan, self.local, self.stamp)
+
+    def keep_pulled(self) -> None:
+        """After a pull without a push: keep its statuses for the push that will write
+        them and take the pulled cells as the base."""
+        _unsent(self.state, self.backend, self.report.outcomes)
+        _advance(self.state, self.analyses, self.report.outcomes)
+
+
 def mirror(
     settings: Settings,
     mode: Mode,
@@ -167,132 +211,182 @@ def mirror(
     in_hand: InHand | None = None,
     prefer: str | None = None,
 ) -> MirrorReport:
-    """One mirror run; ``prefer`` (``sheet`` or ``local``) settles every conflict that way."""
+    """One mirror run (ARCHITECTURE §7), as its steps: open the local side, read the
+    sheets, analyse them, pull (plan and apply reviewers' edits), plan the push, recheck,
+    push and save the state. ``prefer`` (``sheet`` or ``local``) settles every conflict
+    that way."""
+    in_hand = in_hand or InHand()
     backend = backend or make_backend(settings, backend_name)
-    paths, configs = DataPaths(settings.data_dir), ConfigPaths(settings.config_dir)
+    run = _open(settings, mode, backend, tables, dry_run, in_hand)
+    refs = dict(backend.cache.get("refs", {})) if backend.stable_refs else {}
+    sheets = _read(run, mode)
+    if sheets is None:
+        return run.report  # status works offline: local changes only
+    run.analyses = _analyse(run, sheets, refs)
+    _pull(run, mode, prefer, in_hand.keys)
+    if mode == "pull":
+        if run.writing:
+            run.keep_pulled()
+    else:
+        intended = _plan_push(run)
+        if _may_push(run, mode):
+            _push(run, intended)
+    run.report.calls = backend.calls
+    return run.report
+
+
+def _open(
+    settings: Settings,
+    mode: Mode,
+    backend: Backend,
+    tables: list[str] | None,
+    dry_run: bool,
+    in_hand: InHand,
+) -> _Sync:
+    """The local side: tables, layouts fitted to the backend, the sync state."""
     report = MirrorReport(backend.name, backend.location(), mode, dry_run)
     writing = mode in ("pull", "sync", "push") and not dry_run
-    in_hand = in_hand or InHand()
     local = report.tables = _open_local(settings, writing, report, in_hand.tables)
-    schema = SchemaMap.load(configs.schema_map)
+    schema = SchemaMap.load(ConfigPaths(settings.config_dir).schema_map)
     columns = {t: local[t].file_columns for t in TABLES}  # a missing column stays the sheet's
     lays = {
         n: fitted(lay, backend)
         for n, lay in layouts(schema, columns, settings.bridge.titles).items()
     }
     chosen = [t for t in TABLES if tables is None or t in tables]
-    state = BridgeState.load(paths.state, backend.name)
+    state = BridgeState.load(DataPaths(settings.data_dir).state, backend.name)
     backend.cache = state.cache.setdefault(backend.name, {})
+    return _Sync(settings, backend, report, writing, chosen, local, schema, lays, state)
+
+
+def _read(run: _Sync, mode: Mode) -> dict[str, SheetData] | None:
+    """Step 1: the chosen sheets as they are now (``status`` also counts the local
+    changes, and goes on offline: None when the sheets cannot be read)."""
     if mode == "status":
-        report.local_changes = {
-            t: local_changes(lays[t], local[t], state.base_of(t), shown_elsewhere(t, local))
-            for t in chosen
+        run.report.local_changes = {
+            t: local_changes(
+                run.lays[t], run.local[t], run.state.base_of(t), shown_elsewhere(t, run.local)
+            )
+            for t in run.chosen
         }
-    refs = dict(backend.cache.get("refs", {})) if backend.stable_refs else {}
     try:
-        sheets = backend.read([lays[t] for t in chosen])
+        return run.backend.read([run.lays[t] for t in run.chosen])
     except TrackerError as exc:
         if mode != "status":
             raise
-        report.skipped = f"sheet not read: {exc}"  # status works offline: local changes only
-        return report
-    journal = state.journal
+        run.report.skipped = f"sheet not read: {exc}"
+        return None
+
+
+def _analyse(run: _Sync, sheets: dict[str, SheetData], refs: dict[str, Any]) -> dict[str, Analysis]:
+    """Step 2: each sheet against its base, the journal and the local rows."""
+    journal = run.state.journal
     analyses = {
         t: analyse(
-            lays[t], sheets[t], state.base_of(t), None if journal is None else journal.get(t),
-            refs.get(t), {k: local[t].get(k) for k in local[t].rows},
+            run.lays[t], sheets[t], run.state.base_of(t),
+            None if journal is None else journal.get(t), refs.get(t),
+            {k: run.local[t].get(k) for k in run.local[t].rows},
         )
-        for t in chosen
+        for t in run.chosen
     }  # fmt: skip
     baseless = sum(len(a.unknown) for a in analyses.values())
     if baseless:
-        report.notices.append(
+        run.report.notices.append(
             f"No sync base for {baseless} rows whose sheet and local values differ: they are "
             "conflicts, never reviewer edits; `tracker bridge rebase` adopts the sheets as base"
         )
-    report.outcomes = {t: Outcome() for t in chosen}
-    unsent = backend.cache.get(UNSENT, {})
-    stamp = utc_now()
+    return analyses
 
-    def apply(plan: Plan) -> None:
-        if plan.changes:
-            report.local.extend(plan.changes)
-            if writing:
-                report.written += apply_plan(plan, local, stamp, paths.state, source="sheet")
-            else:
-                preview(plan, local, stamp)
 
+def _pull(run: _Sync, mode: Mode, prefer: str | None, keys: frozenset[str] | None) -> None:
+    """Steps 3-4: reviewers' edits through the tables' rules into the local files (a push
+    only holds them back for a pull), and the statuses that answer them."""
+    report, paths, configs = run.report, run.paths, run.configs
+    report.outcomes = {t: Outcome() for t in run.chosen}
+    unsent = run.backend.cache.get(UNSENT, {})
+    run.stamp = utc_now()
     if mode == "push":
-        for table in chosen:
-            hold_unpulled(analyses[table], report.outcomes[table], unsent.get(table, {}))
+        for table in run.chosen:
+            hold_unpulled(run.analyses[table], report.outcomes[table], unsent.get(table, {}))
     else:
-        manual = manual_entries(settings.data_dir, configs, in_hand.keys)
-        ctx = PullContext(local, schema,
+        ctx = PullContext(run.local, run.schema,
                           mapping=load_mapping(configs.name_mapping, paths.mapping_overlay),
-                          mapping_path=paths.mapping_overlay, stamp=stamp, apply=apply,
-                          dry_run=not writing, prefer=prefer,
-                          thresholds=settings.thresholds,
-                          manual=manual)  # fmt: skip
-        for table in ORDER:
-            if table in chosen:
-                PULLS[table](analyses[table], ctx, report.outcomes[table])
-                for key, status in unsent.get(table, {}).items():  # answers not yet written
-                    if status and key not in report.outcomes[table].statuses:
-                        report.outcomes[table].say(key, status)
+                          mapping_path=paths.mapping_overlay, stamp=run.stamp, apply=run.apply,
+                          dry_run=not run.writing, prefer=prefer,
+                          thresholds=run.settings.thresholds,
+                          manual=manual_entries(run.settings.data_dir, configs, keys))  # fmt: skip
+        for table in [t for t in ORDER if t in run.chosen]:
+            PULLS[table](run.analyses[table], ctx, report.outcomes[table])
+            _answer_unsent(report.outcomes[table], unsent.get(table, {}))
         confirmed_in_staging(report.outcomes)
-    if CANDIDATES in chosen:
+    if CANDIDATES in run.chosen:
         mapping = load_mapping(configs.name_mapping, paths.mapping_overlay)
-        found = already_published(local[CANDIDATES], mapping, local[PUBLISHED])
+        found = already_published(run.local[CANDIDATES], mapping, run.local[PUBLISHED])
         published_statuses(report.outcomes[CANDIDATES], found)
-    if mode == "pull":
-        if writing:
-            _unsent(state, backend, report.outcomes)
-            _advance(state, analyses, report.outcomes)
-        report.calls = backend.calls
-        return report
-    intended = {}
-    for table in chosen:
-        lay, analysis, out = lays[table], analyses[table], report.outcomes[table]
-        desired = desired_rows(lay, local[table], analysis, out, shown_elsewhere(table, local))
+
+
+def _answer_unsent(out: Outcome, unsent: dict[str, str]) -> None:
+    """Statuses an earlier pull made that no push has written yet, unless answered anew."""
+    for key, status in unsent.items():
+        if status and key not in out.statuses:
+            out.say(key, status)
+
+
+def _plan_push(run: _Sync) -> dict[str, Rows]:
+    """Step 5's plan: the cells each sheet should change, and the base they leave."""
+    report, intended = run.report, {}
+    for table in run.chosen:
+        lay, analysis, out = run.lays[table], run.analyses[table], report.outcomes[table]
+        hidden = shown_elsewhere(table, run.local)
+        desired = desired_rows(lay, run.local[table], analysis, out, hidden)
         report.changes[table] = changes_for(lay, analysis, desired, out)
-        intended[table] = intended_base(lay, desired, analysis, out, local[table])
+        intended[table] = intended_base(lay, desired, analysis, out, run.local[table])
     shortened = _shortened(report.changes)
     if shortened:
         report.notices.append(
-            f"Shortened in the sheet to {backend.max_text:,} characters (ending in …), the full "
-            f"text kept in the local files: {', '.join(shortened)}"
+            f"Shortened in the sheet to {run.backend.max_text:,} characters (ending in …), "
+            f"the full text kept in the local files: {', '.join(shortened)}"
         )
-    invalid = _invalid(local)
-    if not writing:
-        report.calls = backend.calls
+    return intended
+
+
+def _may_push(run: _Sync, mode: Mode) -> bool:
+    """Whether to write: never in a dry run or ``status``, never while staging holds an
+    error (what the pull took is kept; nothing bad reaches the sheet)."""
+    invalid = _invalid(run.local)
+    if not run.writing:
         if invalid and mode == "status":  # status reports, never refuses
-            report.notices.append(f"Not pushed until fixed: {invalid}")
+            run.report.notices.append(f"Not pushed until fixed: {invalid}")
         elif invalid:
             raise InputError(invalid)
-        return report
-    if invalid:  # what the pull took is kept; nothing bad reaches the sheet
-        if any(o.applied or o.statuses for o in report.outcomes.values()):
-            _unsent(state, backend, report.outcomes)
-            _advance(state, analyses, report.outcomes)
+        return False
+    if invalid:
+        if any(o.applied or o.statuses for o in run.report.outcomes.values()):
+            run.keep_pulled()
         raise InputError(invalid)
+    return True
+
+
+def _push(run: _Sync, intended: dict[str, Rows]) -> None:
+    """Steps 5-6: unless the sheet may not be written (the workbook is open) or changed
+    since it was read (the recheck), write the changes under the journal and save the
+    state; otherwise keep what was pulled for the next push."""
+    report, backend, state = run.report, run.backend, run.state
     report.skipped = backend.write_blocked()
     report.notices += getattr(backend, "notices", [])  # stale lock files ignored
     if report.skipped is None and any(report.changes.values()):
-        report.skipped = recheck(backend, report.changes, analyses, intended)
+        report.skipped = recheck(backend, report.changes, run.analyses, intended)
     if report.skipped is not None:
-        _unsent(state, backend, report.outcomes)
-        _advance(state, analyses, report.outcomes)
+        run.keep_pulled()
+        return
+    if any(report.changes.values()):
+        state.begin_push(intended)
+        backend.write({t: c for t, c in report.changes.items() if c})
+        report.pushed = True
     else:
-        if any(report.changes.values()):
-            state.begin_push(intended)
-            backend.write({t: c for t, c in report.changes.items() if c})
-            report.pushed = True
-        else:
-            state.bases.update(intended)
-        backend.cache.pop(UNSENT, None)
-        state.finish_push()
-    report.calls = backend.calls
-    return report
+        state.bases.update(intended)
+    backend.cache.pop(UNSENT, None)
+    state.finish_push()
 
 
 def _shortened(changes: dict[str, SheetChanges]) -> list[str]:
