@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import harness
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
+from harness import make_home
 
-from pipeline.cli import with_plugins
 from pipeline.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,12 +32,7 @@ def project(tmp_path: Path) -> Path:
 
     The sources that fetch from the network (a ``url``) are removed so no test can reach it.
     """
-    shutil.copytree(ROOT / "configs", tmp_path / "configs")
-    for config in (tmp_path / "configs" / "scrapers").glob("*.yaml"):
-        if "\nurl:" in "\n" + config.read_text(encoding="utf-8"):
-            config.unlink()
-    shutil.copytree(ROOT / "data" / "raw", tmp_path / "data" / "raw")
-    return tmp_path
+    return make_home(tmp_path)
 
 
 @pytest.fixture
@@ -50,13 +45,7 @@ def run(project: Path) -> Callable[..., Result]:
     """Invoke ``tracker`` on the project folder: ``run("collect-all")``."""
 
     def invoke(*args: str, input: str | None = None) -> Result:
-        runner = CliRunner()
-        return runner.invoke(
-            with_plugins(),
-            ["--data-dir", str(project / "data"), "--config-dir", str(project / "configs"), *args],
-            input=input,
-            catch_exceptions=False,
-        )
+        return harness.invoke(project / "data", project / "configs", *args, input=input)
 
     return invoke
 

@@ -19,7 +19,6 @@ import functools
 import io
 import json
 import math
-import os
 import random
 import shutil
 import tempfile
@@ -33,13 +32,12 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 import responses
-from click.testing import CliRunner, Result
+from click.testing import Result
 from fakes.airtable_fake import FakeAirtable, FakeClock
-from project_paths import remove_online_sources
+from harness import copy_home, invoke, make_home, run_steps
 
 from bridge.backends.airtable import AirtableBackend
 from bridge.mirror import MirrorReport, mirror
-from pipeline.cli import with_plugins
 from pipeline.errors import TrackerError
 from pipeline.settings import Settings, load_settings
 
@@ -69,12 +67,6 @@ UNUSED = shutil.ignore_patterns("scraped", "estimated")
 UNUSED_AFTER_SEED = shutil.ignore_patterns("raw", "scraped", "estimated")
 
 
-def invoke(data: Path, configs: Path, *args: str) -> Result:
-    """``tracker --data-dir DATA --config-dir CONFIGS ARGS...`` in this process."""
-    options = ["--data-dir", str(data), "--config-dir", str(configs)]
-    return CliRunner().invoke(with_plugins(), [*options, *args], catch_exceptions=False)
-
-
 @functools.cache
 def pipeline_home() -> Path:
     """A project after collect, estimate and refresh on the shipped samples (~100
@@ -82,16 +74,7 @@ def pipeline_home() -> Path:
     Built once per test run, in a temporary folder removed at exit."""
     home = Path(tempfile.mkdtemp(prefix="airtable_pipeline_"))
     atexit.register(shutil.rmtree, home, True)
-    shutil.copytree(ROOT / "configs", home / "configs")
-    remove_online_sources(home / "configs")
-    shutil.copytree(ROOT / "data" / "raw", home / "data" / "raw")
-    saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("TRACKER_")}
-    try:
-        for step in ("collect-all", "estimate-flops", "refresh-dataset"):
-            result = invoke(home / "data", home / "configs", step)
-            assert result.exit_code == 0, result.output
-    finally:
-        os.environ.update(saved)
+    run_steps(make_home(home))
     return home
 
 
@@ -375,8 +358,7 @@ def new_base(root: Path, monkeypatch: pytest.MonkeyPatch) -> Base:
     """``root`` as a project after the pipeline, and an empty fake base on a new clock."""
     quiet_environment(monkeypatch)
     home = pipeline_home()
-    shutil.copytree(home / "configs", root / "configs", dirs_exist_ok=True)
-    shutil.copytree(home / "data", root / "data", dirs_exist_ok=True)
+    copy_home(home, root)
     clock = FakeClock()
     return Base(root, FakeAirtable(clock=clock), clock)
 

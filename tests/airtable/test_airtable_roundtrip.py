@@ -17,6 +17,7 @@ from airtable_support import (
     pages,
     read_table,
 )
+from harness import copy_home
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -90,8 +91,7 @@ def test_random_candidates_come_back_byte_identical(
 ) -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        shutil.copytree(template / "configs", root / "configs")
-        shutil.copytree(template / "data", root / "data")
+        copy_home(template, root)
         base = new_base(root, monkeypatch)
         path = base.file("candidates")
         path.write_text(csv_text(COLUMNS, rows), encoding="utf-8")

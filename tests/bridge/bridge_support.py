@@ -8,7 +8,6 @@ them: load the workbook, change cells or rows, save it.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -16,59 +15,29 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from click.testing import CliRunner, Result
+from harness import KEYS, Home, read_csv
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
-from project_paths import ProjectPaths
 
 from bridge.backends.local import LocalBackend
 from bridge.layout import SheetLayout, layouts
 from bridge.mirror import MirrorReport, mirror
-from pipeline.cli import with_plugins
 from pipeline.curate.datasets import open_tables
 from pipeline.curate.schema_map import SchemaMap
-from pipeline.settings import Settings, load_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
 STAMP = "2031-05-06T07:08:09Z"
 TITLES = {"candidates": "Candidates", "staging": "Staging", "published": "Published"}
-FILES = {
-    "candidates": "clean/above_1e25_flop.csv",
-    "below": "clean/below_1e25_flop.csv",
-    "staging": "staging/above_1e25_flop_staging.csv",
-    "published": "published/published_data.csv",
-}
-KEYS = {"published": "Model"}
 WAITING = "waiting: run `tracker bridge pull` to apply your edits"
 RESTORED = "restored: rows are not deleted from the sheet (filter it instead)"
 # Staged by the ``synced`` fixture with review decisions: two mapped models, one unmapped.
 STAGED = ("gpt_4o", "claude_3.5_sonnet", "o3")
 
 
-def invoke(data: Path, configs: Path, *args: str) -> Result:
-    """``tracker --data-dir DATA --config-dir CONFIGS ARGS...`` in this process."""
-    runner = CliRunner()
-    options = ["--data-dir", str(data), "--config-dir", str(configs)]
-    return runner.invoke(with_plugins(), [*options, *args], catch_exceptions=False)
-
-
-def read_csv(path: Path, key: str = "model") -> dict[str, dict[str, str]]:
-    """A CSV file's rows by key, in file order (missing file: no rows)."""
-    if not path.exists():
-        return {}
-    with path.open(encoding="utf-8", newline="") as handle:
-        return {row[key]: row for row in csv.DictReader(handle)}
-
-
 @dataclass(frozen=True)
-class Project(ProjectPaths):
+class Project(Home):
     """A project folder with ``configs/`` and ``data/``, synced with the local backend."""
-
-    root: Path
-
-    def settings(self) -> Settings:
-        return load_settings(self.configs, data_dir=self.data)
 
     def backend(self) -> LocalBackend:
         return LocalBackend(self.workbook)
@@ -77,15 +46,6 @@ class Project(ProjectPaths):
         """``bridge.mirror.mirror`` on the local workbook (``backend=`` may replace it)."""
         backend = options.pop("backend", None) or self.backend()
         return mirror(self.settings(), mode, backend=backend, **options)  # type: ignore[arg-type]
-
-    def cli(self, *args: str) -> Result:
-        return invoke(self.data, self.configs, *args)
-
-    def file(self, table: str) -> Path:
-        return self.data / FILES[table]
-
-    def rows(self, table: str) -> dict[str, dict[str, str]]:
-        return read_csv(self.file(table), KEYS.get(table, "model"))
 
     def layout(self, table: str) -> SheetLayout:
         """The table's sheet layout as the local backend fits it."""

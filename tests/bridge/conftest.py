@@ -12,26 +12,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from bridge_support import ROOT, STAGED, STAMP, Project, invoke
-from project_paths import one_source_per_export, remove_online_sources
+from bridge_support import STAGED, STAMP, Project
+from harness import invoke, make_home, run_steps
+from project_paths import one_source_per_export
 
 
 @pytest.fixture(scope="session")
 def _pipeline_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A project folder after collect/estimate/refresh, built once: ~100 candidates, no
     staging, no workbook (the published dataset starts from its seed on the first sync)."""
-    home = tmp_path_factory.mktemp("bridge_sample")
-    shutil.copytree(ROOT / "configs", home / "configs")
-    remove_online_sources(home / "configs")
+    home = make_home(tmp_path_factory.mktemp("bridge_sample"))
     one_source_per_export(home / "configs")  # the estimates the suite pins
-    shutil.copytree(ROOT / "data" / "raw", home / "data" / "raw")
-    saved = {name: os.environ.pop(name) for name in list(os.environ) if name.startswith("TRACKER_")}
-    try:
-        for step in ("collect-all", "estimate-flops", "refresh-dataset"):
-            result = invoke(home / "data", home / "configs", step)
-            assert result.exit_code == 0, result.output
-    finally:
-        os.environ.update(saved)
+    run_steps(home)
     return home
 
 

@@ -7,15 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from bridge_support import (
-    FILES,
-    STAMP,
-    Project,
-    no_write,
-    put,
-    row_number,
-    workbook_values,
-)
+from bridge_support import STAMP, Project, no_write, put, row_number, workbook_values
+from harness import FILES
 
 from bridge.backends.local import LocalBackend
 from bridge.model import SheetChanges

@@ -4,17 +4,15 @@ byte for byte; re-applying a decision converges; a crash in the journal write ch
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 from engine_support import LATER, STAMP, Crash, by_key, crash_on_write, restore, snapshot
-from project_paths import remove_online_sources
+from harness import make_home, run_steps
 
-from pipeline.cli import cli
 from pipeline.curate import journal
 from pipeline.curate.apply import apply_plan
 from pipeline.curate.datasets import BELOW, CANDIDATES, STAGING, open_tables
@@ -45,17 +43,11 @@ class Sample(NamedTuple):
 @pytest.fixture(scope="session")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Sample:
     """The sample pipeline run once per session (offline), as the ``pipeline_run`` fixture does."""
-    root = tmp_path_factory.mktemp("engine_sample")
-    shutil.copytree(ROOT / "configs", root / "configs")
-    remove_online_sources(root / "configs")
-    shutil.copytree(ROOT / "data" / "raw", root / "data" / "raw")
-    args = ["--data-dir", str(root / "data"), "--config-dir", str(root / "configs")]
+    root = make_home(tmp_path_factory.mktemp("engine_sample"))
+    run_steps(root)
     with pytest.MonkeyPatch.context() as patch:
         for name in [n for n in os.environ if n.startswith("TRACKER_")]:
             patch.delenv(name)
-        for step in ("collect-all", "estimate-flops", "refresh-dataset"):
-            result = CliRunner().invoke(cli, [*args, step], catch_exceptions=False)
-            assert result.exit_code == 0, result.output
         fresh = snapshot(root / "data")
         keys = list(by_key(DataPaths(root / "data").candidates))[:3]
         settings = load_settings(root / "configs", data_dir=root / "data")

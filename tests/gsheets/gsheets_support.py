@@ -23,7 +23,7 @@ import responses
 import yaml
 from click.testing import CliRunner, Result
 from fakes.sheets_fake import FakeClock, FakeSheets, col_letter
-from project_paths import remove_online_sources
+from harness import make_home, run_steps
 
 from bridge.backends.gsheets import SheetsBackend
 from bridge.codec import to_sheet
@@ -57,14 +57,8 @@ def pipeline_home(factory: pytest.TempPathFactory) -> Path:
     """A project folder after collect, estimate and refresh on the shipped samples, built
     once per session: ~100 candidates, no staging, no published file yet."""
     if "home" not in _CACHE:
-        home = factory.mktemp("gsheets_pipeline")
-        shutil.copytree(ROOT / "configs", home / "configs")
-        remove_online_sources(home / "configs")
-        shutil.copytree(ROOT / "data" / "raw", home / "data" / "raw")
-        options = ["--data-dir", str(home / "data"), "--config-dir", str(home / "configs")]
-        for step in ("collect-all", "estimate-flops", "refresh-dataset"):
-            result = CliRunner().invoke(with_plugins(), [*options, step], catch_exceptions=False)
-            assert result.exit_code == 0, result.output
+        home = make_home(factory.mktemp("gsheets_pipeline"))
+        run_steps(home)
         _CACHE["home"] = home
     return _CACHE["home"]
 

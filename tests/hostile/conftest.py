@@ -27,74 +27,53 @@ it), collected once.
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from harness import PIPELINE, make_home, run_steps
 from hostile_support import (
     CREDENTIALS,
-    ROOT,
     STAGED,
     STAMP,
     Home,
     add_html_sources,
     serve_pages,
 )
-from project_paths import one_source_per_export, remove_online_sources
-
-
-def _built(home: Path, steps: list[tuple[str, ...]]) -> None:
-    saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("TRACKER_")}
-    saved.update({k: os.environ.pop(k) for k in CREDENTIALS if k in os.environ})
-    try:
-        for step in steps:
-            result = Home(home).cli(*step)
-            assert result.exit_code == 0, result.output
-    finally:
-        os.environ.update(saved)
+from project_paths import one_source_per_export
 
 
 @pytest.fixture(scope="session")
 def _home_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("hostile_home")
-    shutil.copytree(ROOT / "configs", home / "configs")
-    remove_online_sources(home / "configs")
+    home = make_home(tmp_path_factory.mktemp("hostile_home"))
     one_source_per_export(home / "configs")
-    shutil.copytree(ROOT / "data" / "raw", home / "data" / "raw")
     decisions = home / "staged.csv"
     decisions.write_text(
         "model,decision,reason\n" + "".join(f"{key},y,known model\n" for key in STAGED)
     )
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("bridge.mirror.utc_now", lambda: STAMP)
-        _built(
-            home,
-            [
-                ("collect-all",),
-                ("estimate-flops",),
-                ("refresh-dataset",),
-                ("review-candidates", "--decisions", str(decisions)),
-                ("bridge", "sync", "--backend", "local"),
-            ],
-        )
+        steps = [
+            *PIPELINE,
+            ("review-candidates", "--decisions", str(decisions)),
+            ("bridge", "sync", "--backend", "local"),
+        ]
+        run_steps(home, steps, unset=CREDENTIALS)
     decisions.unlink()
     return home
 
 
 @pytest.fixture(scope="session")
 def _collect_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("hostile_collect")
-    shutil.copytree(ROOT / "configs", home / "configs")
+    home = make_home(tmp_path_factory.mktemp("hostile_collect"), offline=False)
     for other in ("epoch_models", "huggingface", "lmarena_live"):  # their own tests: tests/collect
         (home / "configs" / "scrapers" / f"{other}.yaml").unlink()
     one_source_per_export(home / "configs")
-    shutil.copytree(ROOT / "data" / "raw", home / "data" / "raw")
     add_html_sources(home)
     with pytest.MonkeyPatch.context() as patch:
         serve_pages(patch)
-        _built(home, [("collect-all",)])
+        run_steps(home, ["collect-all"], unset=CREDENTIALS)
     return home
 
 

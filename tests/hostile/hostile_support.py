@@ -33,11 +33,11 @@ for _folder in ("bridge", "airtable", "gsheets"):  # reuse bridge_support & co.
 import httpx  # noqa: E402
 import pytest  # noqa: E402
 from bridge_support import editing, put, row_number, sheet_rows  # noqa: E402
-from click.testing import CliRunner, Result  # noqa: E402
+from click.testing import Result  # noqa: E402
+from harness import invoke  # noqa: E402
 from project_paths import ProjectPaths  # noqa: E402
 
 import pipeline.collect.runner as collect_runner  # noqa: E402
-from pipeline.cli import with_plugins  # noqa: E402
 from pipeline.collect.fetch import fetch_page, make_client  # noqa: E402
 
 ROOT = HERE.parents[1]
@@ -99,8 +99,7 @@ class Home(ProjectPaths):
     def cli(self, *args: str) -> Result:
         """``tracker --data-dir .. --config-dir .. ARGS``; exceptions are caught, so a
         traceback fails the assertions instead of the test run."""
-        options = ["--data-dir", str(self.data), "--config-dir", str(self.configs)]
-        return CliRunner().invoke(with_plugins(), [*options, *args], catch_exceptions=True)
+        return invoke(self.data, self.configs, *args, catch=True)
 
     def snapshot(self) -> dict[str, bytes]:
         """Every file under data/ and configs/, as bytes, by path relative to the folder."""

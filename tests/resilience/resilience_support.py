@@ -67,8 +67,9 @@ from unittest import mock
 import pytest
 import responses
 from click.testing import CliRunner
+from harness import copy_home, make_home
 from openpyxl import load_workbook
-from project_paths import ProjectPaths, one_source_per_export, remove_online_sources
+from project_paths import ProjectPaths, one_source_per_export
 
 import pipeline.report
 import pipeline.yamlfile
@@ -85,10 +86,11 @@ for _folder in (TESTS, TESTS / "airtable", TESTS / "gsheets", TESTS / "bridge"):
         sys.path.append(str(_folder))
 
 from airtable_support import Base  # noqa: E402
-from bridge_support import editing, invoke, put  # noqa: E402
+from bridge_support import editing, put  # noqa: E402
 from fakes.airtable_fake import FakeAirtable  # noqa: E402
 from fakes.airtable_fake import FakeClock as AirtableClock  # noqa: E402
 from gsheets_support import Rig  # noqa: E402
+from harness import invoke  # noqa: E402
 
 # -- the project --------------------------------------------------------------------------
 
@@ -205,10 +207,8 @@ def project_home() -> Path:
     any cycle (no workbook, no sheet, no published file). Built once per test run."""
     home = Path(tempfile.mkdtemp(prefix="resilience_home_"))
     atexit.register(shutil.rmtree, home, True)
-    shutil.copytree(ROOT / "configs", home / "configs")
-    remove_online_sources(home / "configs")
+    make_home(home)
     one_source_per_export(home / "configs")
-    shutil.copytree(ROOT / "data" / "raw", home / "data" / "raw")
     for name in EXPORTS:
         _trim_csv(home / "data" / "raw" / "lmarena" / name, lambda rows: rows[:30] + rows[-8:])
     _trim_csv(
@@ -485,8 +485,7 @@ def pipeline_change(site: Site) -> None:
 def first_cycle(site_type: type[Site], root: Path) -> Site:
     """The project copied to ``root`` and its first full cycle (the first push)."""
     home = project_home()
-    shutil.copytree(home / "configs", root / "configs")
-    shutil.copytree(home / "data", root / "data")
+    copy_home(home, root)
     site = site_type(root)
     STAMPS.before()
     outcome = site.run()

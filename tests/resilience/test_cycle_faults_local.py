@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
-from bridge_support import invoke
+from harness import invoke
 from resilience_support import (
     SHEET_SIDE,
     End,

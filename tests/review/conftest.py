@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import Result
-from project_paths import remove_online_sources
-from review_support import ROOT, STAMP, Data, Review, invoke
+from harness import make_home, run_steps
+from review_support import STAMP, Data, Review
 
 
 @pytest.fixture(scope="session")
@@ -20,17 +19,8 @@ def _sample_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     The same steps as the shared ``pipeline_run`` fixture, on the same copy of the shipped
     configs and raw samples; each test gets its own copy of the result (see ``data``).
     """
-    home = tmp_path_factory.mktemp("review_sample")
-    shutil.copytree(ROOT / "configs", home / "configs")
-    remove_online_sources(home / "configs")
-    shutil.copytree(ROOT / "data" / "raw", home / "data" / "raw")
-    saved = {name: os.environ.pop(name) for name in list(os.environ) if name.startswith("TRACKER_")}
-    try:
-        for step in ("collect-all", "estimate-flops", "refresh-dataset"):
-            result = invoke(home / "data", home / "configs", step)
-            assert result.exit_code == 0, result.output
-    finally:
-        os.environ.update(saved)
+    home = make_home(tmp_path_factory.mktemp("review_sample"))
+    run_steps(home)
     return home / "data"
 
 

@@ -25,7 +25,7 @@ for _folder in (TESTS, TESTS / "bridge", TESTS / "airtable", TESTS / "curate"):
     if str(_folder) not in sys.path:
         sys.path.append(str(_folder))
 
-from bridge_support import invoke  # noqa: E402
+from harness import invoke  # noqa: E402
 from project_paths import leaderboards_only  # noqa: E402
 from worker_support import CREDENTIAL_ENV, Home, make_home  # noqa: E402
 

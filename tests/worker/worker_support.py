@@ -11,19 +11,20 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import harness
 import pytest
 from airtable_support import serving
-from bridge_support import FILES, KEYS, TITLES, editing, invoke, put, read_csv, sheet_rows
+from bridge_support import TITLES, editing, put, sheet_rows
 from click.testing import Result
 from fakes.airtable_fake import FakeAirtable, FakeClock
-from project_paths import ProjectPaths, leaderboards_only, remove_online_sources
+from harness import FILES, KEYS
+from project_paths import leaderboards_only
 
 ROOT = Path(__file__).resolve().parents[2]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -62,10 +63,7 @@ __all__ = [
 def make_home(root: Path) -> Path:
     """``root`` as a fresh project: the shipped configs (without the online source) and
     ``data/raw`` only."""
-    shutil.copytree(ROOT / "configs", root / "configs")
-    remove_online_sources(root / "configs")
-    leaderboards_only(root / "configs")
-    shutil.copytree(ROOT / "data" / "raw", root / "data" / "raw")
+    leaderboards_only(harness.make_home(root) / "configs")
     return root
 
 
@@ -102,26 +100,14 @@ def warning_lines(result: Result) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Home(ProjectPaths):
+class Home(harness.Home):
     """A project folder: ``configs/`` and ``data/``."""
-
-    root: Path
-
-    def cli(self, *args: str) -> Result:
-        """``tracker --data-dir DATA --config-dir CONFIGS ARGS...`` in this process."""
-        return invoke(self.data, self.configs, *args)
 
     def run(self, *args: str) -> Result:
         """One ``tracker run``, which must succeed."""
         result = self.cli("run", *args)
         assert result.exit_code == 0, result.output
         return result
-
-    def file(self, table: str) -> Path:
-        return self.data / FILES[table]
-
-    def rows(self, table: str) -> dict[str, dict[str, str]]:
-        return read_csv(self.file(table), KEYS.get(table, "model"))
 
     def sheet_keys(self, table: str) -> list[str]:
         key = KEYS.get(table, "model")

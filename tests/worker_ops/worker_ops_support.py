@@ -13,7 +13,6 @@ import json
 import os
 import queue
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -24,11 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from click.testing import CliRunner, Result
+from click.testing import Result
+from harness import invoke, make_home
 from openpyxl import load_workbook
-from project_paths import ProjectPaths, remove_online_sources
-
-from pipeline.cli import with_plugins
+from project_paths import ProjectPaths
 
 ROOT = Path(__file__).resolve().parents[2]
 TRACKER = Path(sys.executable).with_name("tracker")
@@ -76,11 +74,7 @@ def clean_env(**settings: str) -> dict[str, str]:
 
 def make_project(root: Path) -> Project:
     """``configs/`` (the shipped ones, without the online source) and ``data/raw``."""
-    root.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(ROOT / "configs", root / "configs")
-    remove_online_sources(root / "configs")
-    shutil.copytree(ROOT / "data" / "raw", root / "data" / "raw")
-    return Project(root)
+    return Project(make_home(root))
 
 
 class Running:
@@ -183,7 +177,7 @@ class Project(ProjectPaths):
 
     def invoke(self, *args: str) -> Result:
         """``tracker ARGS`` in this process (click's runner: stdout and stderr apart)."""
-        return CliRunner().invoke(with_plugins(), [*self.options(), *args])
+        return invoke(self.data, self.configs, *args, catch=True)
 
     def start(
         self,
