@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from click.testing import Result
-from harness import invoke, make_home
+from harness import FILES, KEYS, invoke, make_home
 from openpyxl import load_workbook
 from project_paths import ProjectPaths
 
@@ -33,13 +33,6 @@ TRACKER = Path(sys.executable).with_name("tracker")
 GATED = Path(__file__).with_name("gated_tracker.py")
 WAIT = 30.0  # seconds: the longest any test waits for a line or an exit
 STAGES = ("collect", "estimate", "refresh", "sync", "report")
-FILES = {
-    "candidates": "clean/above_1e25_flop.csv",
-    "below": "clean/below_1e25_flop.csv",
-    "staging": "staging/above_1e25_flop_staging.csv",
-    "published": "published/published_data.csv",
-}
-KEYS = {"published": "Model"}
 TITLES = {"candidates": "Candidates", "staging": "Staging", "published": "Published"}
 # ISO 8601 UTC times as the project writes them (utc_now: to the second, with Z).
 TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z")
