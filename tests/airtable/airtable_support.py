@@ -34,7 +34,7 @@ import requests
 import responses
 from click.testing import Result
 from fakes.airtable_fake import FakeAirtable, FakeClock
-from harness import copy_home, invoke, make_home, run_steps
+from harness import FILES, copy_home, invoke, make_home, run_steps
 
 from bridge.backends.airtable import AirtableBackend
 from bridge.mirror import MirrorReport, mirror
@@ -47,12 +47,6 @@ STAMP = "2031-05-06T07:08:09Z"
 TOKEN = "patSECRET0123456789.abcdef0123456789"
 TABLES = ("candidates", "staging", "published")
 TITLES = {"candidates": "Candidates", "staging": "Staging", "published": "Published"}
-FILES = {
-    "candidates": "clean/above_1e25_flop.csv",
-    "below": "clean/below_1e25_flop.csv",
-    "staging": "staging/above_1e25_flop_staging.csv",
-    "published": "published/published_data.csv",
-}
 KEYS = {"candidates": "model", "below": "model", "staging": "model", "published": "Model"}
 NUMBERS = frozenset(
     {"parameters", "training_flop", "p_above_1e25", "Parameters", "Training compute (FLOP)"}

@@ -23,7 +23,7 @@ import responses
 import yaml
 from click.testing import CliRunner, Result
 from fakes.sheets_fake import FakeClock, FakeSheets, col_letter
-from harness import make_home, run_steps
+from harness import FILES, make_home, run_steps
 
 from bridge.backends.gsheets import SheetsBackend
 from bridge.codec import to_sheet
@@ -40,12 +40,6 @@ STAMP = "2031-05-06T07:08:09Z"
 SID = "sheetTEST"
 GOOGLE = "https://sheets.googleapis.com"
 TITLES = {"candidates": "Candidates", "staging": "Staging", "published": "Published"}
-FILES = {
-    "candidates": "clean/above_1e25_flop.csv",
-    "below": "clean/below_1e25_flop.csv",
-    "staging": "staging/above_1e25_flop_staging.csv",
-    "published": "published/published_data.csv",
-}
 KEYS = {"Candidates": "model", "Staging": "model", "Published": "Model"}
 RESTORED = "restored: rows are not deleted from the sheet (filter it instead)"
 KINDS = ("metadata", "read", "write", "structure")

@@ -67,7 +67,7 @@ from unittest import mock
 import pytest
 import responses
 from click.testing import CliRunner
-from harness import copy_home, make_home
+from harness import FILES, copy_home, invoke, make_home
 from openpyxl import load_workbook
 from project_paths import ProjectPaths, one_source_per_export
 
@@ -90,16 +90,9 @@ from bridge_support import editing, put  # noqa: E402
 from fakes.airtable_fake import FakeAirtable  # noqa: E402
 from fakes.airtable_fake import FakeClock as AirtableClock  # noqa: E402
 from gsheets_support import Rig  # noqa: E402
-from harness import invoke  # noqa: E402
 
 # -- the project --------------------------------------------------------------------------
 
-FILES = {
-    "candidates": "clean/above_1e25_flop.csv",
-    "below": "clean/below_1e25_flop.csv",
-    "staging": "staging/above_1e25_flop_staging.csv",
-    "published": "published/published_data.csv",
-}
 KEYS = {"candidates": "model", "below": "model", "staging": "model", "published": "Model"}
 NOTES = {t: "Accessibility notes" if t == "published" else "notes" for t in FILES}
 TITLES = {"candidates": "Candidates", "staging": "Staging", "published": "Published"}
