@@ -25,14 +25,16 @@ run: $(STAMP)
 	@echo "the workbook, then run 'make run' again: the decisions are applied and the rows move."
 	@echo "Report: data/reports/index.html"
 
-## test: lint and the whole test suite, on one worker process per core
+## test: lint, type checks (mypy) and the whole test suite, on one worker process per core
 test: $(STAMP)
 	$(BIN)/ruff check $(SOURCES)
 	$(BIN)/ruff format --check $(SOURCES)
+	$(BIN)/mypy
 	$(BIN)/pytest -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff check $(SOURCES)
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format $(SOURCES)

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from bridge.backends import NAMES
 from bridge.layout import TABLES
-from bridge.mirror import MirrorReport, mirror, rebase
+from bridge.mirror import MirrorReport, Mode, mirror, rebase
 from bridge.model import SheetChanges
 from pipeline.cli.common import console, settings_from, user_errors, writes_data
 from pipeline.curate.render import render_plan, short
@@ -44,7 +44,7 @@ def bridge_group() -> None:
 
 def _run(
     ctx: click.Context,
-    mode: str,
+    mode: Mode,
     backend: str | None,
     tables: tuple[str, ...],
     dry_run: bool,
@@ -53,7 +53,7 @@ def _run(
     report = mirror(
         settings_from(ctx), mode, backend_name=backend, tables=list(tables) or None,
         dry_run=dry_run, prefer=prefer,
-    )  # type: ignore[arg-type]  # fmt: skip
+    )  # fmt: skip
     for notice in report.notices:
         click.echo(notice)
     return report

@@ -597,7 +597,9 @@ def _apart(name: str, ctx: PullContext, out: Outcome) -> None:
     status every time: it replaces the row's ``applied:``)."""
     published, staging, schema = ctx.tables[PUBLISHED], ctx.tables[STAGING], ctx.schema
     key = ctx.mapping.reverse.get(name)
-    if name not in published or key not in staging or not is_verified(staging.get(key)):
+    if name not in published or key is None or key not in staging:
+        return
+    if not is_verified(staging.get(key)):
         return
     theirs, ours = published.get(name), staging.get(key)
     for fm in schema.fields:
@@ -619,9 +621,10 @@ def _flows(name: str, changes: list[Change], ctx: PullContext, out: Outcome) -> 
     """Published edits on their way to the mapped staging row, through the same merge rule
     as ``sync-datasets``: a verified staging row is never overwritten (a conflict)."""
     staging, schema, key = ctx.tables[STAGING], ctx.schema, ctx.mapping.reverse.get(name)
-    if key not in staging:
+    if key is None or key not in staging:
         return []
-    current, flows = staging.get(key), []
+    current = staging.get(key)
+    flows: list[Change] = []
     verified = is_verified(current)
     for change in changes:
         fm = next((f for f in schema.fields if f.published == change.field), None)

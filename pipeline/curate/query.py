@@ -112,17 +112,22 @@ def statistics(frame: pd.DataFrame) -> dict[str, dict[str, int] | float]:
     candidates = frame[frame["dataset"] == "candidates"] if "dataset" in frame else frame
     cand_verified = verified[candidates.index].sum() if len(candidates) else 0
     return {
-        "by classification": frame["threshold_classification"]
-        .map(lambda v: _meaning("threshold_classification", v) or "(empty)")
-        .value_counts()
-        .to_dict(),
-        "by confidence": frame["confidence"]
-        .map(lambda v: _meaning("confidence", v) or "(empty)")
-        .value_counts()
-        .to_dict(),
-        "by developer": frame["developer"].replace("", "(unknown)").value_counts().to_dict(),
+        "by classification": _counts(
+            frame["threshold_classification"].map(
+                lambda v: _meaning("threshold_classification", v) or "(empty)"
+            )
+        ),
+        "by confidence": _counts(
+            frame["confidence"].map(lambda v: _meaning("confidence", v) or "(empty)")
+        ),
+        "by developer": _counts(frame["developer"].replace("", "(unknown)")),
         "verification rate": float(cand_verified / len(candidates)) if len(candidates) else 0.0,
     }
+
+
+def _counts(values: pd.Series) -> dict[str, int]:
+    """How often each value occurs, most frequent first."""
+    return {str(value): int(count) for value, count in values.value_counts().items()}
 
 
 def duplicate_report(paths: DataPaths, datasets: list[str], rules: NameRules) -> list[str]:

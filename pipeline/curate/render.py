@@ -92,9 +92,10 @@ def render_sync(plan: Plan, target: str, mapping: dict[str, str], out: Console) 
     if additions:
         table = Table("Staging name", "Published name", "Training FLOP",
                       title=f"New models to add to {target}")  # fmt: skip
-        for change in additions:
-            flop = change.row.get("training_flop") or change.row.get("Training compute (FLOP)", "")
-            table.add_row(*names_of(change, mapping), flop)
+        for addition in additions:
+            row = addition.row
+            flop = row.get("training_flop") or row.get("Training compute (FLOP)", "")
+            table.add_row(*names_of(addition, mapping), flop)
         out.print(table)
     updates: dict[str, list[UpdateField]] = {}
     for change in plan.changes:
