@@ -26,7 +26,8 @@ def backend_options(func: F) -> F:
     options = [
         click.option("--backend", type=click.Choice(NAMES),
                      help="local, airtable or gsheets (default: settings and credentials)."),
-        click.option("--table", "tables", multiple=True, type=click.Choice(TABLES),
+        # By value: click takes enum members by their names.
+        click.option("--table", "tables", multiple=True, type=click.Choice(list(map(str, TABLES))),
                      help="Only this sheet (repeatable; default all three)."),
         click.option("--dry-run", is_flag=True,
                      help="Show the plan both ways; change nothing anywhere."),

@@ -12,13 +12,17 @@ from pipeline.curate.schema_map import SchemaMap
 from pipeline.schema import KEY
 
 STATUS = "sync_status"
-REVIEWER_COLUMNS = {
+REVIEWER_COLUMNS: dict[str, list[str]] = {
     CANDIDATES: ["decision", "reason"],
     STAGING: ["publish", "published_name"],
     PUBLISHED: [],
 }
-TABLES = (CANDIDATES, STAGING, PUBLISHED)
-DEFAULT_TITLES = {CANDIDATES: "Candidates", STAGING: "Staging", PUBLISHED: "Published"}
+TABLES: tuple[str, ...] = (CANDIDATES, STAGING, PUBLISHED)
+DEFAULT_TITLES: dict[str, str] = {
+    CANDIDATES: "Candidates",
+    STAGING: "Staging",
+    PUBLISHED: "Published",
+}
 LONG_TEXT = {
     "reasoning", "sources", "notes", "alternative_methods", "confidence_explanation",
     "Training compute notes", "Abstract", "Authors", "Accessibility notes",

@@ -664,4 +664,4 @@ def confirmed_in_staging(outcomes: dict[str, Outcome]) -> None:
 
 PULLS = {PUBLISHED: pull_published, STAGING: pull_staging, CANDIDATES: pull_candidates}
 ORDER = (PUBLISHED, STAGING, CANDIDATES)
-TABLES_NEEDED = [CANDIDATES, BELOW, STAGING, PUBLISHED]
+TABLES_NEEDED: list[str] = [CANDIDATES, BELOW, STAGING, PUBLISHED]

@@ -23,7 +23,7 @@ from pipeline.errors import TrackerError
 from pipeline.estimate.runner import load_previous
 from pipeline.paths import ConfigPaths, DataPaths
 from pipeline.report_funnel import funnel, log10, spaced
-from pipeline.schema import ABOVE, NOT_SURE, is_verified
+from pipeline.schema import Classification, is_verified
 from pipeline.settings import Settings
 from pipeline.storage.atomic import write_if_changed
 from pipeline.values import format_number, parse_date, parse_number, round_sig
@@ -113,10 +113,11 @@ def points(settings: Settings) -> tuple[list[Point], dict[str, int]]:
         ),
         "candidates": len(candidates),
         "high-confidence above 1e25": sum(
-            c.get("threshold_classification") == ABOVE for c in candidates
+            c.get("threshold_classification") == Classification.ABOVE for c in candidates
         ),
         "not sure, needing review": sum(
-            c.get("threshold_classification") == NOT_SURE and not is_verified(c) for c in candidates
+            c.get("threshold_classification") == Classification.NOT_SURE and not is_verified(c)
+            for c in candidates
         ),
         "below 1e25": len(tables[BELOW]),
     }

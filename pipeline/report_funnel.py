@@ -9,7 +9,9 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-STAGES = {"candidates": "candidates", "staging": "confirmed", "published": "published"}
+from pipeline.curate.datasets import CANDIDATES, PUBLISHED, STAGING
+
+STAGES: dict[str, str] = {CANDIDATES: "candidates", STAGING: "confirmed", PUBLISHED: "published"}
 
 
 def funnel(entries: Iterable[dict[str, Any]]) -> dict[str, list[tuple[date, int]]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 KEY = "model"
 COLUMNS = [
     "model", "developer", "release_date", "parameters", "parameter_source", "training_flop",
@@ -11,10 +13,17 @@ COLUMNS = [
 ]  # fmt: skip
 
 CONFIDENCE = ("high", "medium", "low", "speculative")
-ABOVE = "high_confidence_above_1e25"
-NOT_SURE = "not_sure"
-BELOW = "high_confidence_below_1e25"
-CLASSIFICATIONS = (ABOVE, NOT_SURE, BELOW)
+
+
+class Classification(StrEnum):
+    """``threshold_classification``: where an estimate puts a model against 1e25 FLOP."""
+
+    ABOVE = "high_confidence_above_1e25"
+    NOT_SURE = "not_sure"
+    BELOW = "high_confidence_below_1e25"
+
+
+CLASSIFICATIONS = tuple(Classification)
 STATUSES = (
     "confirmed_above_1e25", "likely_above_1e25", "uncertain", "likely_below_1e25",
     "confirmed_below_1e25",
@@ -28,8 +37,9 @@ LEGACY_VALUES: dict[str, dict[str, str]] = {
         "unknown": "low",
     },
     "threshold_classification": {
-        "uncertain": NOT_SURE, "not sure": NOT_SURE, "high_confidence_above": ABOVE,
-        "high_confidence_below": BELOW, "above": ABOVE, "below": BELOW,
+        "uncertain": Classification.NOT_SURE, "not sure": Classification.NOT_SURE,
+        "high_confidence_above": Classification.ABOVE, "above": Classification.ABOVE,
+        "high_confidence_below": Classification.BELOW, "below": Classification.BELOW,
     },
     "status": {"not_sure": "uncertain", "confirmed_above": "confirmed_above_1e25",
                "confirmed_below": "confirmed_below_1e25"},
@@ -58,7 +68,7 @@ def canonical(field: str, value: str) -> str:
     if lowered in allowed:
         return lowered
     if lowered in LEGACY_VALUES.get(field, {}):
-        return LEGACY_VALUES[field][lowered]
+        return str(LEGACY_VALUES[field][lowered])  # plain text, as cells hold
     raise ValueError(f"{value!r} is not one of {', '.join(allowed)}")
 
 

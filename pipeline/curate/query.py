@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.collect.names import NameRules, normalise
-from pipeline.curate.datasets import read_dataset
+from pipeline.curate.datasets import BELOW, CANDIDATES, STAGING, read_dataset
 from pipeline.errors import InputError
 from pipeline.paths import DataPaths
 from pipeline.schema import COLUMNS, KEY, canonical
@@ -19,7 +19,7 @@ NUMERIC = ("training_flop", "parameters", "p_above_1e25")
 
 
 def dataset_paths(paths: DataPaths) -> dict[str, Path]:
-    return {"candidates": paths.candidates, "below": paths.below, "staging": paths.staging}
+    return {CANDIDATES: paths.candidates, BELOW: paths.below, STAGING: paths.staging}
 
 
 @dataclass
@@ -109,7 +109,7 @@ def _meaning(field: str, value: str) -> str:
 def statistics(frame: pd.DataFrame) -> dict[str, dict[str, int] | float]:
     """Counts by classification, confidence and developer, and the verification rate."""
     verified = frame["verified"].map(lambda v: _meaning("verified", v) == "y")
-    candidates = frame[frame["dataset"] == "candidates"] if "dataset" in frame else frame
+    candidates = frame[frame["dataset"] == CANDIDATES] if "dataset" in frame else frame
     cand_verified = verified[candidates.index].sum() if len(candidates) else 0
     return {
         "by classification": _counts(

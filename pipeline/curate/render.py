@@ -8,6 +8,7 @@ from collections import defaultdict
 from rich.console import Console
 from rich.table import Table
 
+from pipeline.curate.datasets import PUBLISHED
 from pipeline.curate.plan import (
     AddRow,
     AppendNote,
@@ -80,7 +81,7 @@ def render_plan(plan: Plan, out: Console, title: str = "Plan") -> None:
 
 def names_of(change: Change, mapping: dict[str, str]) -> tuple[str, str]:
     """(staging key, published name) of a sync change, whichever side it touches."""
-    if change.table == "published":
+    if change.table == PUBLISHED:
         reverse = {name: key for key, name in mapping.items()}
         return reverse.get(change.key, ""), change.key
     return change.key, mapping.get(change.key, "")

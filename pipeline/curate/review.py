@@ -33,8 +33,7 @@ from pipeline.curate.plan import (
 )
 from pipeline.errors import InputError
 from pipeline.paths import ConfigPaths, DataPaths
-from pipeline.schema import ABOVE, KEY, VERIFIED, is_verified
-from pipeline.schema import BELOW as BELOW_CLASS
+from pipeline.schema import KEY, VERIFIED, Classification, is_verified
 from pipeline.settings import Settings
 from pipeline.storage.csvtable import CsvTable, read_raw
 
@@ -43,8 +42,8 @@ NO = {"n", "no", "below"}
 ABOVE_NOTE = "Manual review: confirmed above 1e25 FLOP. Reason: {reason}"
 BELOW_NOTE = "Manual review: confirmed below 1e25 FLOP. Reason: {reason}"
 CONFIRMED = {
-    "y": {"status": "confirmed_above_1e25", "threshold_classification": ABOVE},
-    "n": {"status": "confirmed_below_1e25", "threshold_classification": BELOW_CLASS},
+    "y": {"status": "confirmed_above_1e25", "threshold_classification": Classification.ABOVE.value},
+    "n": {"status": "confirmed_below_1e25", "threshold_classification": Classification.BELOW.value},
 }
 
 

@@ -397,6 +397,6 @@ def classify_record(record: dict[str, Any], settings: Settings) -> dict[str, Any
     )  # fmt: skip
     record["p_above"] = round(p, 3)
     classification = classify(record["p_above"], settings.thresholds)
-    record["threshold_classification"] = classification
+    record["threshold_classification"] = classification.value
     record["status"] = status_for(classification, record["confidence"])
     return record
