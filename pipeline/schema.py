@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal, get_args
 
 KEY = "model"
 COLUMNS = [
@@ -12,7 +13,8 @@ COLUMNS = [
     "last_updated", "notes",
 ]  # fmt: skip
 
-CONFIDENCE = ("high", "medium", "low", "speculative")
+Confidence = Literal["high", "medium", "low", "speculative"]
+CONFIDENCE: tuple[str, ...] = get_args(Confidence)
 
 
 class Classification(StrEnum):
@@ -24,10 +26,11 @@ class Classification(StrEnum):
 
 
 CLASSIFICATIONS = tuple(Classification)
-STATUSES = (
+Status = Literal[
     "confirmed_above_1e25", "likely_above_1e25", "uncertain", "likely_below_1e25",
     "confirmed_below_1e25",
-)  # fmt: skip
+]  # fmt: skip
+STATUSES: tuple[str, ...] = get_args(Status)
 VERIFIED = "y"
 
 # Legacy and foreign spellings readers accept, and what they mean.
