@@ -41,7 +41,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix $(SOURCES)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
 
 ## bench: speed and memory of each stage at 1k, 10k, 100k models (bench/results.json), then
 ## API calls of each sync on the stateful Airtable and Google Sheets fakes
