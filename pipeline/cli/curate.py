@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 import pandas as pd
@@ -149,7 +150,7 @@ def query_command(
     output: Path | None,
     check_duplicates: bool,
     stats: bool,
-    **filters: object,
+    **filters: Any,
 ) -> None:
     """Filter, sort and export the curated tables."""
     settings = settings_from(ctx)
@@ -173,7 +174,7 @@ def query_command(
     if stats:
         _print_stats(q.statistics(frame))
         return
-    result = q.run_query(frame, q.QueryOptions(**filters))  # type: ignore[arg-type]
+    result = q.run_query(frame, q.QueryOptions(**filters))
     if len(datasets) == 1:
         result = result.drop(columns="dataset")
     text = _render(result, fmt)
