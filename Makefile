@@ -25,21 +25,23 @@ run: $(STAMP)
 	@echo "the workbook, then run 'make run' again: the decisions are applied and the rows move."
 	@echo "Report: data/reports/index.html"
 
-## test: lint and the whole test suite, on one worker process per core
+## test: lint, type checks (mypy) and the whole test suite, on one worker process per core
 test: $(STAMP)
 	$(BIN)/ruff check $(SOURCES)
 	$(BIN)/ruff format --check $(SOURCES)
+	$(BIN)/mypy
 	$(BIN)/pytest -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff check $(SOURCES)
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff format $(SOURCES)
 	$(BIN)/ruff check --fix $(SOURCES)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
 
 ## bench: speed and memory of each stage at 1k, 10k, 100k models (bench/results.json), then
 ## API calls of each sync on the stateful Airtable and Google Sheets fakes

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from bridge.backends import NAMES
 from bridge.layout import TABLES
-from bridge.mirror import MirrorReport, mirror, rebase
+from bridge.mirror import MirrorReport, Mode, mirror, rebase
 from bridge.model import SheetChanges
 from pipeline.cli.common import console, settings_from, user_errors, writes_data
 from pipeline.curate.render import render_plan, short
@@ -26,7 +26,8 @@ def backend_options(func: F) -> F:
     options = [
         click.option("--backend", type=click.Choice(NAMES),
                      help="local, airtable or gsheets (default: settings and credentials)."),
-        click.option("--table", "tables", multiple=True, type=click.Choice(TABLES),
+        # By value: click takes enum members by their names.
+        click.option("--table", "tables", multiple=True, type=click.Choice(list(map(str, TABLES))),
                      help="Only this sheet (repeatable; default all three)."),
         click.option("--dry-run", is_flag=True,
                      help="Show the plan both ways; change nothing anywhere."),
@@ -44,7 +45,7 @@ def bridge_group() -> None:
 
 def _run(
     ctx: click.Context,
-    mode: str,
+    mode: Mode,
     backend: str | None,
     tables: tuple[str, ...],
     dry_run: bool,
@@ -53,7 +54,7 @@ def _run(
     report = mirror(
         settings_from(ctx), mode, backend_name=backend, tables=list(tables) or None,
         dry_run=dry_run, prefer=prefer,
-    )  # type: ignore[arg-type]  # fmt: skip
+    )  # fmt: skip
     for notice in report.notices:
         click.echo(notice)
     return report

@@ -6,19 +6,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypedDict
 
 from pipeline.curate.datasets import CANDIDATES, PUBLISHED, STAGING
 from pipeline.curate.schema_map import SchemaMap
 from pipeline.schema import KEY
 
 STATUS = "sync_status"
-REVIEWER_COLUMNS = {
+REVIEWER_COLUMNS: dict[str, list[str]] = {
     CANDIDATES: ["decision", "reason"],
     STAGING: ["publish", "published_name"],
     PUBLISHED: [],
 }
-TABLES = (CANDIDATES, STAGING, PUBLISHED)
-DEFAULT_TITLES = {CANDIDATES: "Candidates", STAGING: "Staging", PUBLISHED: "Published"}
+TABLES: tuple[str, ...] = (CANDIDATES, STAGING, PUBLISHED)
+DEFAULT_TITLES: dict[str, str] = {
+    CANDIDATES: "Candidates",
+    STAGING: "Staging",
+    PUBLISHED: "Published",
+}
 LONG_TEXT = {
     "reasoning", "sources", "notes", "alternative_methods", "confidence_explanation",
     "Training compute notes", "Abstract", "Authors", "Accessibility notes",
@@ -129,6 +134,14 @@ def action_formula(column: str) -> str:
     return f'AND({cell}<>"",{quiet})'
 
 
+class _Side(TypedDict):
+    """What a layout takes from its side of the schema map (staging or published names)."""
+
+    numbers: frozenset[str]
+    dates: dict[str, str]
+    front: tuple[str, ...]
+
+
 def layouts(
     schema: SchemaMap, columns: dict[str, list[str]], titles: dict[str, str] | None = None
 ) -> dict[str, SheetLayout]:
@@ -137,12 +150,12 @@ def layouts(
     number_fields = [f for f in schema.fields if f.kind == "number"]
     date_fields = [f for f in schema.fields if f.kind == "date"]
     published = {f.staging: f.published for f in schema.fields}
-    ours = {
+    ours: _Side = {
         "numbers": frozenset([*(f.staging for f in number_fields), PROBABILITY]),
         "dates": {f.staging: "iso" for f in date_fields},
         "front": DECIDING,
     }
-    theirs = {
+    theirs: _Side = {
         "numbers": frozenset(f.published for f in number_fields),
         "dates": {f.published: "published" for f in date_fields},
         "front": tuple(published[c] for c in DECIDING if c in published),
@@ -154,7 +167,7 @@ def layouts(
             key=schema.key.published if name == PUBLISHED else KEY,
             columns=tuple(columns[name]),
             reviewer=tuple(REVIEWER_COLUMNS[name]),
-            **(theirs if name == PUBLISHED else ours),  # type: ignore[arg-type]
+            **(theirs if name == PUBLISHED else ours),
         )
         for name in TABLES
     }

@@ -597,7 +597,9 @@ def _apart(name: str, ctx: PullContext, out: Outcome) -> None:
     status every time: it replaces the row's ``applied:``)."""
     published, staging, schema = ctx.tables[PUBLISHED], ctx.tables[STAGING], ctx.schema
     key = ctx.mapping.reverse.get(name)
-    if name not in published or key not in staging or not is_verified(staging.get(key)):
+    if name not in published or key is None or key not in staging:
+        return
+    if not is_verified(staging.get(key)):
         return
     theirs, ours = published.get(name), staging.get(key)
     for fm in schema.fields:
@@ -620,7 +622,7 @@ def _flows(name: str, changes: list[Change], ctx: PullContext, out: Outcome) -> 
     ``sync-datasets`` (:func:`staging_changes`): a verified staging row is never
     overwritten (a conflict)."""
     staging, key = ctx.tables[STAGING], ctx.mapping.reverse.get(name)
-    if key not in staging:
+    if key is None or key not in staging:
         return []
     edited = {c.field: c.new for c in changes if isinstance(c, UpdateField)}
     cells = {**ctx.tables[PUBLISHED].get(name), **edited}
@@ -651,4 +653,4 @@ def confirmed_in_staging(outcomes: dict[str, Outcome]) -> None:
 
 PULLS = {PUBLISHED: pull_published, STAGING: pull_staging, CANDIDATES: pull_candidates}
 ORDER = (PUBLISHED, STAGING, CANDIDATES)
-TABLES_NEEDED = [CANDIDATES, BELOW, STAGING, PUBLISHED]
+TABLES_NEEDED: list[str] = [CANDIDATES, BELOW, STAGING, PUBLISHED]

@@ -23,7 +23,7 @@ from pipeline.errors import TrackerError
 from pipeline.estimate.runner import load_previous
 from pipeline.paths import ConfigPaths, DataPaths
 from pipeline.report_funnel import funnel, log10, spaced
-from pipeline.schema import ABOVE, NOT_SURE, is_verified
+from pipeline.schema import Classification, is_verified
 from pipeline.settings import Settings
 from pipeline.storage.atomic import write_if_changed
 from pipeline.storage.csvtable import CsvTable
@@ -119,10 +119,11 @@ def points(
         ),
         "candidates": len(candidates),
         "high-confidence above 1e25": sum(
-            c.get("threshold_classification") == ABOVE for c in candidates
+            c.get("threshold_classification") == Classification.ABOVE for c in candidates
         ),
         "not sure, needing review": sum(
-            c.get("threshold_classification") == NOT_SURE and not is_verified(c) for c in candidates
+            c.get("threshold_classification") == Classification.NOT_SURE and not is_verified(c)
+            for c in candidates
         ),
         "below 1e25": len(tables[BELOW]),
     }
@@ -157,8 +158,9 @@ def plot(found: list[Point], threshold: float) -> bytes:
     styles = [(True, "verified", "tab:blue", "o"), (False, "estimated", "tab:orange", "^")]
     for verified, label, colour, marker in styles:
         chosen = [p for p in dated if p.verified == verified]
+        # matplotlib plots dates through its units registry; its annotations say floats only.
         axes.scatter(
-            [p.day for p in chosen],
+            [p.day for p in chosen],  # type: ignore[arg-type]
             [p.flop for p in chosen],
             c=colour,
             marker=marker,
@@ -213,11 +215,13 @@ def plot_funnel(series: dict[str, list[tuple[date, int]]]) -> bytes:
     figure, axes = plt.subplots(figsize=(10, 3.5), dpi=110)
     for stage, points in series.items():
         if points:
-            axes.step([d for d, _ in points], [n for _, n in points], where="post",
+            # matplotlib plots dates through its units registry; its annotations say floats only.
+            axes.step([d for d, _ in points], [n for _, n in points], where="post",  # type: ignore[arg-type]
                       marker="o", label=f"{stage} ({points[-1][1]})")  # fmt: skip
     days = sorted({d for points in series.values() for d, _ in points})
     if days:  # a week either side, so a first day's counts show as points, not an empty axis
-        axes.set_xlim(days[0] - timedelta(days=7), days[-1] + timedelta(days=7))
+        first, last = days[0] - timedelta(days=7), days[-1] + timedelta(days=7)
+        axes.set_xlim(first, last)  # type: ignore[arg-type]  # dates, as above
     axes.set_ylim(bottom=0)
     axes.set_ylabel("Models")
     axes.set_title("Review funnel: candidates → confirmed → published")

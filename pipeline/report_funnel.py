@@ -5,11 +5,13 @@ from ``data/state/history.jsonl``; and label placement that keeps labels apart."
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-STAGES = {"candidates": "candidates", "staging": "confirmed", "published": "published"}
+from pipeline.curate.datasets import CANDIDATES, PUBLISHED, STAGING
+
+STAGES: dict[str, str] = {CANDIDATES: "candidates", STAGING: "confirmed", PUBLISHED: "published"}
 
 
 def funnel(entries: Iterable[dict[str, Any]]) -> dict[str, list[tuple[date, int]]]:
@@ -37,7 +39,7 @@ def funnel(entries: Iterable[dict[str, Any]]) -> dict[str, list[tuple[date, int]
     return series
 
 
-def spaced(points: list[tuple[float, float]], gap_x: float, gap_y: float) -> list[int]:
+def spaced(points: Sequence[tuple[float, float]], gap_x: float, gap_y: float) -> list[int]:
     """Indexes of the points (in the order given, most important first) to label so that
     no two labels are closer than ``gap_x`` and ``gap_y`` in both directions."""
     chosen: list[int] = []

@@ -15,13 +15,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from tenacity import RetryCallState, Retrying, stop_after_attempt
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_WAIT = 60.0  # seconds; the default of the max_retry_wait_seconds setting
 Reply = TypeVar("Reply")
+
+
+class TimeSource(Protocol):
+    """What waits go through: ``now`` in seconds, ``sleep`` to wait (a simulated clock in
+    tests)."""
+
+    def now(self) -> float: ...
+    def sleep(self, seconds: float) -> None: ...
 
 
 class Clock:

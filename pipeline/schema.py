@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import Literal, get_args
+
 KEY = "model"
 COLUMNS = [
     "model", "developer", "release_date", "parameters", "parameter_source", "training_flop",
@@ -10,15 +13,24 @@ COLUMNS = [
     "last_updated", "notes",
 ]  # fmt: skip
 
-CONFIDENCE = ("high", "medium", "low", "speculative")
-ABOVE = "high_confidence_above_1e25"
-NOT_SURE = "not_sure"
-BELOW = "high_confidence_below_1e25"
-CLASSIFICATIONS = (ABOVE, NOT_SURE, BELOW)
-STATUSES = (
+Confidence = Literal["high", "medium", "low", "speculative"]
+CONFIDENCE: tuple[str, ...] = get_args(Confidence)
+
+
+class Classification(StrEnum):
+    """``threshold_classification``: where an estimate puts a model against 1e25 FLOP."""
+
+    ABOVE = "high_confidence_above_1e25"
+    NOT_SURE = "not_sure"
+    BELOW = "high_confidence_below_1e25"
+
+
+CLASSIFICATIONS = tuple(Classification)
+Status = Literal[
     "confirmed_above_1e25", "likely_above_1e25", "uncertain", "likely_below_1e25",
     "confirmed_below_1e25",
-)  # fmt: skip
+]  # fmt: skip
+STATUSES: tuple[str, ...] = get_args(Status)
 VERIFIED = "y"
 
 # Legacy and foreign spellings readers accept, and what they mean.
@@ -28,8 +40,9 @@ LEGACY_VALUES: dict[str, dict[str, str]] = {
         "unknown": "low",
     },
     "threshold_classification": {
-        "uncertain": NOT_SURE, "not sure": NOT_SURE, "high_confidence_above": ABOVE,
-        "high_confidence_below": BELOW, "above": ABOVE, "below": BELOW,
+        "uncertain": Classification.NOT_SURE, "not sure": Classification.NOT_SURE,
+        "high_confidence_above": Classification.ABOVE, "above": Classification.ABOVE,
+        "high_confidence_below": Classification.BELOW, "below": Classification.BELOW,
     },
     "status": {"not_sure": "uncertain", "confirmed_above": "confirmed_above_1e25",
                "confirmed_below": "confirmed_below_1e25"},
@@ -58,7 +71,7 @@ def canonical(field: str, value: str) -> str:
     if lowered in allowed:
         return lowered
     if lowered in LEGACY_VALUES.get(field, {}):
-        return LEGACY_VALUES[field][lowered]
+        return str(LEGACY_VALUES[field][lowered])  # plain text, as cells hold
     raise ValueError(f"{value!r} is not one of {', '.join(allowed)}")
 
 

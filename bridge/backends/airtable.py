@@ -38,7 +38,7 @@ from bridge.codec import canonical_header, from_sheet, to_sheet
 from bridge.layout import SheetLayout
 from bridge.model import SheetChanges, SheetData, SheetRow, first_positions
 from pipeline.errors import ConfigError, TrackerError
-from pipeline.retry import MAX_WAIT
+from pipeline.retry import MAX_WAIT, TimeSource
 from pipeline.settings import Settings
 
 DEFAULT_ENDPOINT = "https://api.airtable.com"
@@ -107,7 +107,7 @@ class AirtableBackend:
         base_id: str,
         *,
         endpoint: str | None = None,
-        clock: Clock | None = None,
+        clock: TimeSource | None = None,
         requests_per_second: float = 5.0,
         retries: int = 6,
         timeout: float = 30.0,
@@ -120,7 +120,8 @@ class AirtableBackend:
         # waits run on ``clock``.
         self.api = Api(
             token,
-            timeout=(10, timeout),
+            # pyairtable annotates (int, int); requests takes a float read timeout.
+            timeout=(10, timeout),  # type: ignore[arg-type]
             retry_strategy=None,
             endpoint_url=endpoint or DEFAULT_ENDPOINT,
         )

@@ -27,7 +27,7 @@ import requests
 from google.auth.exceptions import GoogleAuthError
 from gspread.client import Client
 from gspread.exceptions import APIError
-from gspread.http_client import HTTPClient
+from gspread.http_client import HTTPClient, ParamsType
 from gspread.utils import a1_to_rowcol, rowcol_to_a1
 
 from bridge.backends.airtable import secret
@@ -46,14 +46,14 @@ from bridge.codec import canonical_header, find_header, from_sheet, matches, to_
 from bridge.layout import SheetLayout
 from bridge.model import SheetChanges, SheetData, SheetRow, first_positions
 from pipeline.errors import ConfigError, TrackerError
-from pipeline.retry import MAX_WAIT
+from pipeline.retry import MAX_WAIT, TimeSource
 from pipeline.settings import Settings
 
 GOOGLE = "https://sheets.googleapis.com"
 MAX_TEXT = 50_000  # Google Sheets' limit for one cell
 MAX_BODY = 10 * 1024 * 1024  # Google's limit for one request body, in bytes
 BODY_BUDGET = MAX_BODY - 256 * 1024  # what one values write may carry (a safety margin)
-READ = {
+READ: ParamsType = {
     "valueRenderOption": "UNFORMATTED_VALUE",
     "dateTimeRenderOption": "SERIAL_NUMBER",
     "majorDimension": "ROWS",
@@ -100,7 +100,7 @@ class SheetsBackend:
         *,
         credentials: Any = None,
         endpoint: str | None = None,
-        clock: Clock | None = None,
+        clock: TimeSource | None = None,
         retries: int = 6,
         timeout: float = 30.0,
         max_wait: float = MAX_WAIT,
@@ -116,7 +116,8 @@ class SheetsBackend:
         # token before the first request and again when one expires or is refused (401).
         # Without (an emulator behind GSHEETS_ENDPOINT_URL), a plain session.
         if credentials is None:
-            client = Client(auth=None, session=requests.Session())
+            # gspread annotates auth as required; with a session given it is never used.
+            client = Client(auth=None, session=requests.Session())  # type: ignore[arg-type]
         else:
             client = gspread.authorize(credentials)
         self.http: HTTPClient = client.http_client
@@ -229,11 +230,11 @@ class SheetsBackend:
         for layout in layouts:
             if result[layout.table].exists:
                 continue
-            title = next((t for t in others if matches(found[t], layout)), None)
-            if title is not None:
-                others.remove(title)
-                renamed[layout.title] = title
-                result[layout.table] = self._sheet(layout, found[title])
+            match = next((t for t in others if matches(found[t], layout)), None)
+            if match is not None:
+                others.remove(match)
+                renamed[layout.title] = match
+                result[layout.table] = self._sheet(layout, found[match])
         if not renamed:
             self.cache.pop(RENAMED, None)
         return result
@@ -353,10 +354,11 @@ class SheetsBackend:
             props = {"title": layout.title, "sheetId": sheet_id, "gridProperties": grid}
             formats = format_requests(sheet_id, layout, change.columns_after, change.appends)
             return [{"addSheet": {"properties": props}}, *formats]
-        info, grow = sheets[title], []
+        info = sheets[title]
+        grow: list[dict[str, Any]] = []
         if self._header_rows.get(layout.title) == 0:  # the header row was deleted
-            rows = {"sheetId": info["id"], "dimension": "ROWS", "startIndex": 0, "endIndex": 1}
-            grow.append({"insertDimension": {"range": rows, "inheritFromBefore": False}})
+            first = {"sheetId": info["id"], "dimension": "ROWS", "startIndex": 0, "endIndex": 1}
+            grow.append({"insertDimension": {"range": first, "inheritFromBefore": False}})
             info["rows"] += 1
         if rows_needed > info["rows"]:
             extra = rows_needed - info["rows"] + SPARE_ROWS

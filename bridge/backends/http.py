@@ -19,7 +19,7 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
-from pipeline.retry import Clock, RetryPolicy
+from pipeline.retry import Clock, RetryPolicy, TimeSource
 
 __all__ = ["Clock", "PacedAdapter", "Pacer", "RetryPolicy", "api_error", "describe", "not_json"]
 
@@ -35,7 +35,7 @@ class Pacer:
     small margin so that a server counting the window's ends inclusively agrees)."""
 
     per_second: float
-    clock: Clock
+    clock: TimeSource
     margin: float = 0.01
     _sent: deque[float] = field(default_factory=deque, init=False)
 

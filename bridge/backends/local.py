@@ -168,7 +168,9 @@ class LocalBackend:
 
 def _rows(sheet: ReadOnlyWorksheet) -> list[list[Any]]:
     sheet.reset_dimensions()  # some programs save a wrong used range; read every row
-    return [list(values) for values in sheet.iter_rows(values_only=True)]
+    # types-openpyxl types ReadOnlyWorksheet.iter_rows with Worksheet's own self type.
+    rows = sheet.iter_rows(values_only=True)  # type: ignore[misc]
+    return [list(values) for values in rows]
 
 
 def _saved_values(
@@ -206,7 +208,7 @@ def _change_sheet(book: Workbook, change: SheetChanges, titles: set[str]) -> boo
     sheet = None if change.create else _sheet_of(book, layout, titles)
     header_row = 1
     created = sheet is None
-    if created:
+    if sheet is None:
         sheet = book.create_sheet(layout.title)
         _add_header(sheet, layout.header, first=1)
     else:

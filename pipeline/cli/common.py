@@ -6,7 +6,7 @@ import functools
 import sys
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import click
 from rich.console import Console
@@ -16,7 +16,8 @@ from pipeline.paths import DataPaths
 from pipeline.settings import Settings, load_settings
 from pipeline.storage.lock import data_lock, describe
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 MAX_WARNINGS = 10
 
 
@@ -39,11 +40,11 @@ def console() -> Console:
     return Console(file=sys.stdout, highlight=False, width=width, soft_wrap=True)
 
 
-def user_errors(func: F) -> F:
+def user_errors(func: Callable[P, R]) -> Callable[P, R]:
     """Turn project errors into ``Error: <one line>`` and exit status 1."""
 
     @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return func(*args, **kwargs)
         except TrackerError as exc:
@@ -51,7 +52,7 @@ def user_errors(func: F) -> F:
         except OSError as exc:
             raise click.ClickException(os_error_message(exc)) from None
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 def locked(ctx: click.Context) -> AbstractContextManager[Any]:
@@ -70,15 +71,15 @@ def locked(ctx: click.Context) -> AbstractContextManager[Any]:
     )
 
 
-def writes_data(func: F) -> F:
+def writes_data(func: Callable[P, R]) -> Callable[P, R]:
     """Run the command under the data lock (:func:`locked`)."""
 
     @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         with locked(click.get_current_context()):
             return func(*args, **kwargs)
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 def print_problems(lines: Iterable[str], *, limit: int = MAX_WARNINGS, hint: str = "") -> None:

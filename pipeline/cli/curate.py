@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 import pandas as pd
@@ -12,7 +13,7 @@ from rich.table import Table
 from pipeline.cli.common import console, print_problems, settings_from, user_errors, writes_data
 from pipeline.collect.names import NameRules
 from pipeline.curate import query as q
-from pipeline.curate.datasets import read_dataset
+from pipeline.curate.datasets import BELOW, CANDIDATES, STAGING, read_dataset
 from pipeline.curate.journal import pending_note
 from pipeline.curate.plan import UpdateField
 from pipeline.curate.refresh import run_refresh
@@ -73,7 +74,7 @@ def refresh_command(ctx: click.Context, reset: bool, dry_run: bool) -> None:
             if columns:
                 out.print(f"{name}: added missing columns {', '.join(columns)}")
         paths = DataPaths(settings.data_dir)
-        files = {"candidates": paths.candidates, "below": paths.below}
+        files: dict[str, Path] = {CANDIDATES: paths.candidates, BELOW: paths.below}
         written = ", ".join(str(files[n]) for n in report.written)
         out.print(f"Written: {written or 'nothing (no changes)'}")
     summary = Table("summary", "models", title="Candidates")
@@ -149,12 +150,12 @@ def query_command(
     output: Path | None,
     check_duplicates: bool,
     stats: bool,
-    **filters: object,
+    **filters: Any,
 ) -> None:
     """Filter, sort and export the curated tables."""
     settings = settings_from(ctx)
     paths = DataPaths(settings.data_dir)
-    datasets = ["candidates", "below", "staging"] if dataset == "all" else [dataset]
+    datasets: list[str] = [CANDIDATES, BELOW, STAGING] if dataset == "all" else [dataset]
     if note := pending_note(paths.state):
         click.echo(note, err=True)
     if output is not None:
@@ -173,7 +174,7 @@ def query_command(
     if stats:
         _print_stats(q.statistics(frame))
         return
-    result = q.run_query(frame, q.QueryOptions(**filters))  # type: ignore[arg-type]
+    result = q.run_query(frame, q.QueryOptions(**filters))
     if len(datasets) == 1:
         result = result.drop(columns="dataset")
     text = _render(result, fmt)
@@ -221,7 +222,7 @@ def validate_command(ctx: click.Context) -> None:
     if note := pending_note(paths.state):
         click.echo(note, err=True)
     problems = [p for t in tables.values() for p in validate_table(t, rules)]
-    problems += cross_check(tables["candidates"], tables["below"])
+    problems += cross_check(tables[CANDIDATES], tables[BELOW])
     for problem in problems:
         click.echo(str(problem))
     errors = sum(p.level == "error" for p in problems)

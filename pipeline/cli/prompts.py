@@ -51,14 +51,18 @@ def ask_text(question: str, what: str = "an answer") -> str:
         click.echo(f"Please give {what}.")
 
 
+class NoTerminal(click.ClickException):
+    """An interactive command with nothing to read: a usage error (exit status 2)."""
+
+    exit_code = 2
+
+
 def no_terminal(command: str, flag: str) -> click.ClickException:
     """The one-line message for an interactive command with nothing to read."""
-    error = click.ClickException(
+    return NoTerminal(
         f"{command} is interactive and standard input is closed or not a terminal; "
         f"use {flag} instead"
     )
-    error.exit_code = 2
-    return error
 
 
 def input_closed() -> bool:

@@ -181,9 +181,9 @@ def _say_published(candidates: CsvTable, staging: CsvTable, published: dict[str,
     click.echo(f"Not offered: {len(waiting)} already published ({names}{more}).")
 
 
-def _from_file(settings: object, path: Path) -> None:
+def _from_file(settings: Settings, path: Path) -> None:
     try:
-        result = apply_decisions(settings, read_decisions(path), utc_now())  # type: ignore[arg-type]
+        result = apply_decisions(settings, read_decisions(path), utc_now())
     except DecisionErrors as exc:
         for problem in exc.problems:
             click.echo(f"error: {problem}", err=True)

@@ -28,11 +28,12 @@ def list_models(source: SourceConfig, token: str | None = None) -> list[Any]:
     api = HfApi(endpoint=source.url or None, token=token or os.environ.get("HF_TOKEN") or None)
     found: list[Any] = []
     try:
-        for author in source.authors or [None]:
+        authors: list[str | None] = [*source.authors] or [None]
+        for author in authors:
             found.extend(
                 api.list_models(
                     author=author, pipeline_tag="text-generation", sort="downloads",
-                    limit=source.limit, expand=EXPAND,  # type: ignore[arg-type]
+                    limit=source.limit, expand=EXPAND,
                 )
             )  # fmt: skip
     except HfHubHTTPError as exc:

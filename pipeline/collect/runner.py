@@ -175,7 +175,7 @@ def collect_source(
         return SourceResult(
             source.name, False, error=error, warnings=warnings, failed_files=inputs.failed
         )
-    snapshots = [
+    snapshots: list[dict[str, Any]] = [
         {"file": _relative(d.origin, settings.data_dir), "date": d.day, "models": len(d.rows)}
         for d in inputs.dated
         if d.origin != source.url

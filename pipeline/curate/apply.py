@@ -86,7 +86,7 @@ def _save_all(tables: dict[str, CsvTable], plan: Plan) -> list[str]:
 
 def _arrivals(plan: Plan, tables: dict[str, CsvTable], stamp: str) -> list[Change]:
     """Phase 1 in memory: everything but the removals; the changes that changed a cell."""
-    done = []
+    done: list[Change] = []
     for change in plan.writes:
         if isinstance(change, DropRow):
             continue

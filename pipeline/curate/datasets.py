@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 
 from pipeline.curate.apply import recover
@@ -12,7 +13,21 @@ from pipeline.settings import Settings
 from pipeline.storage.atomic import atomic_write_bytes
 from pipeline.storage.csvtable import CsvTable
 
-CANDIDATES, BELOW, STAGING, PUBLISHED = "candidates", "below", "staging", "published"
+
+class Table(StrEnum):
+    """The curated tables, by the name plans, the journal, history and the sheets use."""
+
+    CANDIDATES = "candidates"
+    BELOW = "below"
+    STAGING = "staging"
+    PUBLISHED = "published"
+
+
+# The members by their own names, as modules import them.
+CANDIDATES = Table.CANDIDATES
+BELOW = Table.BELOW
+STAGING = Table.STAGING
+PUBLISHED = Table.PUBLISHED
 DECIDED = ("confirmed_above_1e25", "confirmed_below_1e25")  # statuses only a decision sets
 
 
@@ -30,12 +45,13 @@ def read_dataset(path: Path) -> CsvTable:
 
 
 def table_path(paths: DataPaths, name: str) -> Path:
-    return {
+    by_name: dict[str, Path] = {
         CANDIDATES: paths.candidates,
         BELOW: paths.below,
         STAGING: paths.staging,
         PUBLISHED: paths.published,
-    }[name]
+    }
+    return by_name[name]
 
 
 def published_seed(settings: Settings) -> Path | None:

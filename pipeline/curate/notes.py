@@ -26,7 +26,8 @@ def appended(existing: str, note: str) -> str:
 
 def split(text: str) -> tuple[str, list[str]]:
     """(content, audit lines): the lines that start with a ``[timestamp]`` are audit notes."""
-    content, audit = [], []
+    content: list[str] = []
+    audit: list[str] = []
     for line in text.splitlines():
         (audit if _STAMP.match(line) else content).append(line)
     return "\n".join(content).strip(), audit

@@ -63,7 +63,7 @@ def from_corrected_flop(row: dict[str, str], thresholds: Thresholds) -> dict[str
     p_above = 1.0 if flop > thresholds.threshold else 0.0 if flop < thresholds.threshold else 0.5
     classification = classify(p_above, thresholds)
     cells = {
-        "threshold_classification": classification,
+        "threshold_classification": classification.value,
         "status": status_for(classification, row.get("confidence", "")),
     }
     if PROBABILITY in row:

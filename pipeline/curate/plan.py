@@ -168,7 +168,7 @@ def to_json(change: Change) -> dict[str, Any]:
 
 def from_json(data: dict[str, Any]) -> Change:
     values = dict(data)
-    return KINDS[values.pop("kind")](**values)  # type: ignore[no-any-return]
+    return KINDS[values.pop("kind")](**values)
 
 
 @dataclass

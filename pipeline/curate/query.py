@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.collect.names import NameRules, normalise
-from pipeline.curate.datasets import read_dataset
+from pipeline.curate.datasets import BELOW, CANDIDATES, STAGING, read_dataset
 from pipeline.errors import InputError
 from pipeline.paths import DataPaths
 from pipeline.schema import COLUMNS, KEY, canonical
@@ -19,7 +19,7 @@ NUMERIC = ("training_flop", "parameters", "p_above_1e25")
 
 
 def dataset_paths(paths: DataPaths) -> dict[str, Path]:
-    return {"candidates": paths.candidates, "below": paths.below, "staging": paths.staging}
+    return {CANDIDATES: paths.candidates, BELOW: paths.below, STAGING: paths.staging}
 
 
 @dataclass
@@ -109,20 +109,25 @@ def _meaning(field: str, value: str) -> str:
 def statistics(frame: pd.DataFrame) -> dict[str, dict[str, int] | float]:
     """Counts by classification, confidence and developer, and the verification rate."""
     verified = frame["verified"].map(lambda v: _meaning("verified", v) == "y")
-    candidates = frame[frame["dataset"] == "candidates"] if "dataset" in frame else frame
+    candidates = frame[frame["dataset"] == CANDIDATES] if "dataset" in frame else frame
     cand_verified = verified[candidates.index].sum() if len(candidates) else 0
     return {
-        "by classification": frame["threshold_classification"]
-        .map(lambda v: _meaning("threshold_classification", v) or "(empty)")
-        .value_counts()
-        .to_dict(),
-        "by confidence": frame["confidence"]
-        .map(lambda v: _meaning("confidence", v) or "(empty)")
-        .value_counts()
-        .to_dict(),
-        "by developer": frame["developer"].replace("", "(unknown)").value_counts().to_dict(),
+        "by classification": _counts(
+            frame["threshold_classification"].map(
+                lambda v: _meaning("threshold_classification", v) or "(empty)"
+            )
+        ),
+        "by confidence": _counts(
+            frame["confidence"].map(lambda v: _meaning("confidence", v) or "(empty)")
+        ),
+        "by developer": _counts(frame["developer"].replace("", "(unknown)")),
         "verification rate": float(cand_verified / len(candidates)) if len(candidates) else 0.0,
     }
+
+
+def _counts(values: pd.Series) -> dict[str, int]:
+    """How often each value occurs, most frequent first."""
+    return {str(value): int(count) for value, count in values.value_counts().items()}
 
 
 def duplicate_report(paths: DataPaths, datasets: list[str], rules: NameRules) -> list[str]:

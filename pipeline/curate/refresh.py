@@ -15,8 +15,7 @@ from typing import Any
 
 from pipeline.collect.names import NameRules
 from pipeline.curate.apply import apply_plan, preview
-from pipeline.curate.datasets import BELOW as BELOW_NAME
-from pipeline.curate.datasets import CANDIDATES, open_tables
+from pipeline.curate.datasets import BELOW, CANDIDATES, Table, open_tables
 from pipeline.curate.pins import pinned_fields, with_pins
 from pipeline.curate.plan import AddRow, DropRow, InvalidInput, MoveRow, Plan, UpdateField
 from pipeline.curate.review import published_candidates
@@ -28,13 +27,11 @@ from pipeline.estimate.records import estimates_by_key
 from pipeline.estimate.runner import load_previous
 from pipeline.paths import ConfigPaths, DataPaths
 from pipeline.schema import (
-    ABOVE,
     AUTOMATED,
-    BELOW,
     COLUMNS,
     KEY,
-    NOT_SURE,
     VOCABULARIES,
+    Classification,
     canonical,
     is_verified,
 )
@@ -42,7 +39,6 @@ from pipeline.settings import Settings, Thresholds
 from pipeline.storage.csvtable import CsvTable
 from pipeline.values import format_number, utc_now
 
-BELOW_TABLE = BELOW_NAME
 # Facts a newer estimate may lack: an empty value never erases them.
 KEEP_WHEN_EMPTY = ("developer", "release_date")
 
@@ -72,8 +68,8 @@ def row_from_estimate(estimate: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def target_of(classification: str) -> str:
-    return BELOW_TABLE if classification == BELOW else CANDIDATES
+def target_of(classification: str) -> Table:
+    return BELOW if classification == Classification.BELOW else CANDIDATES
 
 
 def _legacy_updates(table: str, key: str, cells: dict[str, str], plan: Plan) -> None:
@@ -128,15 +124,13 @@ def plan_refresh(
     pinned fields (:mod:`pipeline.curate.pins`) are kept, and keep the row a candidate."""
     plan = Plan()
     thresholds = thresholds or Thresholds()
-    cand, below = tables[CANDIDATES], tables[BELOW_TABLE]
+    cand, below = tables[CANDIDATES], tables[BELOW]
     estimated = {e["key"]: e for e in estimates}
     for key in dict.fromkeys([*estimated, *cand.rows, *below.rows]):
         homes = {name: t.get(key) for name, t in tables.items() if key in t}
         verified = [name for name, cells in homes.items() if is_verified(cells)]
         if len(verified) == 2:
-            plan.add(
-                InvalidInput(BELOW_TABLE, key, KEY, key, "verified in both files; resolve by hand")
-            )
+            plan.add(InvalidInput(BELOW, key, KEY, key, "verified in both files; resolve by hand"))
             continue
         if verified:
             for name in homes.keys() - set(verified):
@@ -156,7 +150,7 @@ def plan_refresh(
         pins = pinned_fields(pinned.get("notes", ""))
         if pins:
             desired, target = with_pins(desired, pinned, pins, thresholds), CANDIDATES
-        other = BELOW_TABLE if target == CANDIDATES else CANDIDATES
+        other = BELOW if target == CANDIDATES else CANDIDATES
         if target in homes:
             _update_row(target, key, homes[target], desired, plan)
             if other in homes:
@@ -210,11 +204,11 @@ def summarise(
     return {
         "total candidates": len(rows),
         "manually verified": sum(is_verified(r) for r in rows),
-        "high-confidence above 1e25": classes[ABOVE],
+        "high-confidence above 1e25": classes[Classification.ABOVE],
         "uncertain, needing verification": sum(
             1
             for r in rows
-            if r.get("threshold_classification") == NOT_SURE
+            if r.get("threshold_classification") == Classification.NOT_SURE
             and not is_verified(r)
             and r.get(KEY) not in published
         ),
@@ -241,10 +235,10 @@ def run_refresh(
         estimated = estimates_by_key(estimates, paths.estimated)
     if not estimated:
         raise InputError("no estimates; run `tracker estimate-flops` first", file=paths.estimated)
-    tables = open_tables(settings, [CANDIDATES, BELOW_TABLE])
+    tables = open_tables(settings, [CANDIDATES, BELOW])
     rules = NameRules.load(configs.aliases)
     problems = [p for t in tables.values() for p in validate_table(t, rules)]
-    problems += cross_check(tables[CANDIDATES], tables[BELOW_TABLE])
+    problems += cross_check(tables[CANDIDATES], tables[BELOW])
     plan = plan_refresh(
         list(estimated.values()), tables, reset=reset, thresholds=settings.thresholds
     )
@@ -257,5 +251,5 @@ def run_refresh(
             report.written = apply_plan(plan, tables, utc_now(), paths.state, source="pipeline")
     report.tables = tables
     published = published_candidates(settings, tables[CANDIDATES])
-    report.summary = summarise(tables[CANDIDATES], tables[BELOW_TABLE], published)
+    report.summary = summarise(tables[CANDIDATES], tables[BELOW], published)
     return report

@@ -8,6 +8,7 @@ from collections import defaultdict
 from rich.console import Console
 from rich.table import Table
 
+from pipeline.curate.datasets import PUBLISHED
 from pipeline.curate.plan import (
     AddRow,
     AppendNote,
@@ -80,7 +81,7 @@ def render_plan(plan: Plan, out: Console, title: str = "Plan") -> None:
 
 def names_of(change: Change, mapping: dict[str, str]) -> tuple[str, str]:
     """(staging key, published name) of a sync change, whichever side it touches."""
-    if change.table == "published":
+    if change.table == PUBLISHED:
         reverse = {name: key for key, name in mapping.items()}
         return reverse.get(change.key, ""), change.key
     return change.key, mapping.get(change.key, "")
@@ -92,9 +93,10 @@ def render_sync(plan: Plan, target: str, mapping: dict[str, str], out: Console) 
     if additions:
         table = Table("Staging name", "Published name", "Training FLOP",
                       title=f"New models to add to {target}")  # fmt: skip
-        for change in additions:
-            flop = change.row.get("training_flop") or change.row.get("Training compute (FLOP)", "")
-            table.add_row(*names_of(change, mapping), flop)
+        for addition in additions:
+            row = addition.row
+            flop = row.get("training_flop") or row.get("Training compute (FLOP)", "")
+            table.add_row(*names_of(addition, mapping), flop)
         out.print(table)
     updates: dict[str, list[UpdateField]] = {}
     for change in plan.changes:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from pipeline.curate.apply import apply_plan
@@ -32,8 +33,7 @@ from pipeline.curate.plan import (
 )
 from pipeline.errors import InputError
 from pipeline.paths import ConfigPaths, DataPaths
-from pipeline.schema import ABOVE, KEY, VERIFIED, is_verified
-from pipeline.schema import BELOW as BELOW_CLASS
+from pipeline.schema import KEY, VERIFIED, Classification, is_verified
 from pipeline.settings import Settings
 from pipeline.storage.csvtable import CsvTable, read_raw
 
@@ -42,8 +42,8 @@ NO = {"n", "no", "below"}
 ABOVE_NOTE = "Manual review: confirmed above 1e25 FLOP. Reason: {reason}"
 BELOW_NOTE = "Manual review: confirmed below 1e25 FLOP. Reason: {reason}"
 CONFIRMED = {
-    "y": {"status": "confirmed_above_1e25", "threshold_classification": ABOVE},
-    "n": {"status": "confirmed_below_1e25", "threshold_classification": BELOW_CLASS},
+    "y": {"status": "confirmed_above_1e25", "threshold_classification": Classification.ABOVE.value},
+    "n": {"status": "confirmed_below_1e25", "threshold_classification": Classification.BELOW.value},
 }
 
 
@@ -156,21 +156,22 @@ def read_decisions(path: Path) -> DecisionsFile:
     missing = [c for c in ("model", "decision", "reason") if c not in columns]
     if missing:
         raise InputError(f"missing column(s) {', '.join(missing)}", file=path, row=1)
-    decisions, problems, seen = [], [], {}
+    decisions, problems = [], []
+    seen: dict[str, int] = {}
     for record in raw.records:
         cells = {c: record.cells[columns[c]].strip() for c in ("model", "decision", "reason")}
         decision = parse_decision(cells["decision"])
-        where = {"file": path, "row": record.number}
+        where = partial(InputError, file=path, row=record.number)
         if not cells["model"]:
-            problems.append(InputError("empty model", field="model", **where))
+            problems.append(where("empty model", field="model"))
         elif cells["model"] in seen:
             message = f"{cells['model']!r} is decided twice (also row {seen[cells['model']]})"
-            problems.append(InputError(message, field="model", **where))
+            problems.append(where(message, field="model"))
         elif decision is None:
             message = f"{cells['decision']!r} is not a decision: use y or n"
-            problems.append(InputError(message, field="decision", **where))
+            problems.append(where(message, field="decision"))
         elif not cells["reason"]:
-            problems.append(InputError("a decision needs a reason", field="reason", **where))
+            problems.append(where("a decision needs a reason", field="reason"))
         else:
             decisions.append(Decision(cells["model"], decision, cells["reason"], record.number))
         seen.setdefault(cells["model"], record.number)

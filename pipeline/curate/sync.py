@@ -9,7 +9,7 @@ re-planning after a sync finds nothing to do.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from pipeline.curate.datasets import PUBLISHED, STAGING
@@ -44,7 +44,7 @@ class SyncContext:
     origin: str = "by sync-datasets"  # what the audit notes name as the change's origin
 
 
-def _summary(changes: list[Change]) -> str:
+def _summary(changes: Sequence[Change]) -> str:
     return "; ".join(
         f"{c.field} = {excerpt(c.new, 60)}" for c in changes if isinstance(c, UpdateField)
     )

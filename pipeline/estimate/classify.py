@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from pipeline.schema import ABOVE, BELOW, NOT_SURE
+from pipeline.schema import Classification
 from pipeline.settings import Thresholds
 
 
-def classify(p_above: float, thresholds: Thresholds) -> str:
+def classify(p_above: float, thresholds: Thresholds) -> Classification:
     """High-confidence above when P(above) >= ``above``, below when <= ``below``, else
     not sure."""
     if p_above >= thresholds.above:
-        return ABOVE
+        return Classification.ABOVE
     if p_above <= thresholds.below:
-        return BELOW
-    return NOT_SURE
+        return Classification.BELOW
+    return Classification.NOT_SURE
 
 
 def status_for(classification: str, confidence: str) -> str:
-    if classification == ABOVE:
+    if classification == Classification.ABOVE:
         return "confirmed_above_1e25" if confidence == "high" else "likely_above_1e25"
-    if classification == BELOW:
+    if classification == Classification.BELOW:
         return "confirmed_below_1e25" if confidence == "high" else "likely_below_1e25"
     return "uncertain"

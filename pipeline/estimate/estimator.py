@@ -141,17 +141,19 @@ class Estimator:
             if (flop := s.flop) is not None
         }
         self._sized: dict[str, SizeReference | None] = {}
-        sizes = {}
+        sizes: dict[str, Size] = {}
         for key, log_flop in self.references.items():
             if cached is not None and key in cached:
                 self._sized[key] = cached[key]
             else:
                 size = self.size_of(key)
                 year = self.date_of(key) if size is not None else None
-                self._sized[key] = size and SizeReference(
-                    key, size.active, year and year[0], log_flop, size
+                self._sized[key] = (
+                    None
+                    if size is None
+                    else SizeReference(key, size.active, year and year[0], log_flop, size)
                 )
-            if (found := self._sized[key]) is not None:
+            if (found := self._sized[key]) is not None and found.size is not None:
                 sizes[key] = found.size
         sized = [found for found in self._sized.values() if found is not None]
         least = self.settings.estimation.min_reference_models
@@ -395,6 +397,6 @@ def classify_record(record: dict[str, Any], settings: Settings) -> dict[str, Any
     )  # fmt: skip
     record["p_above"] = round(p, 3)
     classification = classify(record["p_above"], settings.thresholds)
-    record["threshold_classification"] = classification
+    record["threshold_classification"] = classification.value
     record["status"] = status_for(classification, record["confidence"])
     return record

@@ -23,7 +23,7 @@ from pipeline.estimate.evidence import load_evidence
 from pipeline.estimate.hardware import load_checked
 from pipeline.estimate.probability import p_above_interval
 from pipeline.paths import ConfigPaths, DataPaths
-from pipeline.schema import ABOVE, BELOW, NOT_SURE
+from pipeline.schema import Classification
 from pipeline.settings import Settings
 from pipeline.storage.csvtable import read_raw
 from pipeline.values import parse_flop
@@ -146,7 +146,7 @@ class Evaluation:
         return rows
 
     def not_sure(self) -> int:
-        return sum(c.classification == NOT_SURE for c in self.cases)
+        return sum(c.classification == Classification.NOT_SURE for c in self.cases)
 
     def point(self) -> tuple[float, float]:
         """Above 1e25 judged by the point estimate."""
@@ -154,15 +154,20 @@ class Evaluation:
 
     def flagged(self) -> tuple[float, float]:
         """Above judged by 'is a candidate' (high-confidence above or not sure)."""
-        return self.precision_recall([c.classification in (ABOVE, NOT_SURE) for c in self.cases])
+        return self.precision_recall(
+            [
+                c.classification in (Classification.ABOVE, Classification.NOT_SURE)
+                for c in self.cases
+            ]
+        )
 
     def confident(self) -> tuple[float, float]:
         """Above judged by the high-confidence-above class alone."""
-        return self.precision_recall([c.classification == ABOVE for c in self.cases])
+        return self.precision_recall([c.classification == Classification.ABOVE for c in self.cases])
 
     def confident_below(self) -> tuple[float, float]:
         """Below judged by the high-confidence-below class alone."""
-        predicted = [c.classification == BELOW for c in self.cases]
+        predicted = [c.classification == Classification.BELOW for c in self.cases]
         actual = [c.truth < self.threshold for c in self.cases]
         tp = sum(p and a for p, a in zip(predicted, actual, strict=True))
         n_pred, n_true = sum(predicted), sum(actual)
@@ -171,7 +176,9 @@ class Evaluation:
     def above_called_below(self) -> list[str]:
         """Models Epoch puts above the threshold that are called high-confidence below."""
         return [
-            c.key for c in self.cases if c.truth >= self.threshold and c.classification == BELOW
+            c.key
+            for c in self.cases
+            if c.truth >= self.threshold and c.classification == Classification.BELOW
         ]
 
     def everything_above(self) -> tuple[float, float]:
@@ -282,10 +289,11 @@ def evaluate(settings: Settings, reference_dir: Path | None = None) -> Evaluatio
         )
     skipped = sorted(set(reference) & seen - {c.key for c in cases})
     production = Estimator(evidence, known, settings).estimate()
-    candidates = [r for r in production.values() if r["threshold_classification"] != BELOW]
+    classes = [r["threshold_classification"] for r in production.values()]
+    candidates = [c for c in classes if c != Classification.BELOW]
     return Evaluation(
         cases, settings.thresholds.threshold, skipped,
-        candidates_not_sure=sum(r["threshold_classification"] == NOT_SURE for r in candidates),
+        candidates_not_sure=sum(c == Classification.NOT_SURE for c in candidates),
         candidates=len(candidates),
     )  # fmt: skip
 

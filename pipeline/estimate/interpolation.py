@@ -59,7 +59,7 @@ class BenchmarkFit:
         leverage = np.einsum("ij,jk,ik->i", design, np.array(self.inverse), design)
         return mean, self.residual * np.sqrt(1 + leverage)
 
-    def as_json(self) -> dict[str, float | int | str]:
+    def as_json(self) -> dict[str, float | int | str | list[float]]:
         return {"benchmark": self.benchmark, "reference_models": self.n,
                 "slope": round(self.slope, 6), "intercept": round(self.intercept, 4),
                 "named_size_shift": round(self.named_shift, 4),

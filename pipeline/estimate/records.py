@@ -1,103 +1,131 @@
 """Checks of estimate records (``estimated_models.json``) before anything reads them: a
-damaged or hand-edited record is refused with the file, the record and the field."""
+damaged or hand-edited record is refused with the file, the record and the field.
+
+The record's shape is a pydantic model (:class:`EstimateRecord`); its first validation
+error becomes the one-line message."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictStr,
+    TypeAdapter,
+    ValidationError,
+)
+from pydantic_core import ErrorDetails
 
 from pipeline.errors import InputError
-from pipeline.schema import VOCABULARIES
+from pipeline.schema import VOCABULARIES, Classification, Confidence, Status
 from pipeline.values import format_number, parse_flop
 
-Check = Callable[[Any], str | None]  # why a value is wrong, or None
+# Numbers as JSON has them: int or float, never bool, text or nan (strict, finite).
+STRICT = ConfigDict(strict=True, allow_inf_nan=False)
 
 
-def _text(value: Any) -> str | None:
-    return None if isinstance(value, str) else f"{value!r} is not text"
+def _plausible(flop: float) -> float:
+    """A training compute a table cell may hold (``parse_flop``: positive, below 1e30)."""
+    parse_flop(format_number(flop))
+    return flop
+
+
+Flop = Annotated[float, AfterValidator(_plausible)]
+Parameters = Annotated[float, Field(gt=0)]
+Probability = Annotated[float, Field(ge=0, le=1)]
+# The file may hold a classification as its text: compared by value, not by type.
+Classified = Annotated[Classification, Field(strict=False)]
+
+
+class Alternative(BaseModel):
+    """What refresh-dataset reads of a method's estimate besides the chosen one."""
+
+    model_config = STRICT
+
+    method: str
+    training_flop: float
+    confidence: Confidence
+
+
+class EstimateRecord(BaseModel):
+    """What refresh-dataset and classification read of an estimate record, in the order
+    its fields are checked: the key, the required fields, then the optional ones (a default
+    only marks a field that may be absent: the records are read as they are)."""
+
+    model_config = STRICT
+
+    key: Annotated[str, Field(min_length=1)]
+    training_flop: Flop
+    flop_low: float
+    flop_high: float
+    confidence: Confidence
+    estimation_method: str
+    threshold_classification: Classified
+    status: Status
+    name: str = ""
+    developer: str = ""
+    release_date: str = ""
+    parameters: Parameters | None = None
+    parameter_source: str = ""
+    confidence_explanation: str = ""
+    reasoning: str = ""
+    sources: list[str] = []
+    alternatives: list[Alternative] = []
+    evidence_hash: str = ""
+    p_above: Probability = 0.0
+    first_seen: str | None = None
+
+
+LISTS = {"sources": "must be a list of texts", "alternatives": "must be a list of objects"}
+RECORD = TypeAdapter(EstimateRecord)
+TEXTS = TypeAdapter(list[StrictStr])
 
 
 def texts(value: Any) -> str | None:
     """Why ``value`` is not a list of texts, or None."""
-    ok = isinstance(value, list) and all(isinstance(item, str) for item in value)
-    return None if ok else "must be a list of texts"
-
-
-def _objects(value: Any) -> str | None:
-    objects = isinstance(value, list) and all(isinstance(item, dict) for item in value)
-    return None if objects else "must be a list of objects"
-
-
-def _number(value: Any) -> str | None:
-    real = isinstance(value, int | float) and not isinstance(value, bool)
-    return None if real and math.isfinite(value) else f"{value!r} is not a number"
-
-
-def _flop(value: Any) -> str | None:
-    """A training compute a table cell may hold (``parse_flop``: positive, below 1e30)."""
-    if (problem := _number(value)) is not None:
-        return problem
     try:
-        parse_flop(format_number(value))
-    except ValueError as exc:
-        return str(exc)
+        TEXTS.validate_python(value)
+    except ValidationError:
+        return LISTS["sources"]
     return None
 
 
-def _parameters(value: Any) -> str | None:
-    if value is None:
-        return None
-    return _number(value) or (None if value > 0 else f"{value!r} is not positive")
+def _located(error: ErrorDetails) -> tuple[str, str]:
+    """(field, message) of a validation error, as the one-line error names them."""
+    loc, value, kind = error["loc"], error["input"], error["type"]
+    if not loc:
+        return "", "must be an object"
+    if loc[0] in LISTS and len(loc) <= 2:  # the list itself, or an item of the wrong type
+        return str(loc[0]), LISTS[str(loc[0])]
+    name = str(loc[-1])
+    field = name if len(loc) == 1 else f"{loc[0]}[{loc[1]}].{name}"
+    if kind == "missing":
+        return field, f"missing {name}"
+    if kind == "value_error":  # a validator's own words (the plausible training compute)
+        return field, str(error["ctx"]["error"])
+    if kind in ("enum", "literal_error"):
+        return field, f"{value!r} is not one of {', '.join(VOCABULARIES[name])}"
+    if kind == "greater_than":
+        return field, f"{value!r} is not positive"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return field, f"{value!r} is not between 0 and 1"
+    if kind == "string_type":
+        return field, f"{value!r} is not text"
+    return field, f"{value!r} is not a number"
 
 
-def _probability(value: Any) -> str | None:
-    return _number(value) or (None if 0 <= value <= 1 else f"{value!r} is not between 0 and 1")
-
-
-def _optional_text(value: Any) -> str | None:
-    return None if value is None else _text(value)
-
-
-def _one_of(field_name: str) -> Check:
-    allowed = VOCABULARIES[field_name]
-    return lambda value: (
-        None if value in allowed else f"{value!r} is not one of {', '.join(allowed)}"
-    )
-
-
-# What refresh-dataset and classification read of an estimate record: the required
-# fields, the optional ones (checked when present), and the fields of each alternative.
-REQUIRED: dict[str, Check] = {
-    "training_flop": _flop, "flop_low": _number, "flop_high": _number,
-    "confidence": _one_of("confidence"), "estimation_method": _text,
-    "threshold_classification": _one_of("threshold_classification"),
-    "status": _one_of("status"),
-}  # fmt: skip
-OPTIONAL: dict[str, Check] = {
-    "name": _text, "developer": _text, "release_date": _text, "parameters": _parameters,
-    "parameter_source": _text, "confidence_explanation": _text, "reasoning": _text,
-    "sources": texts, "alternatives": _objects, "evidence_hash": _text,
-    "p_above": _probability, "first_seen": _optional_text,
-}  # fmt: skip
-ALTERNATIVE: dict[str, Check] = {
-    "method": _text,
-    "training_flop": _number,
-    "confidence": _one_of("confidence"),
-}
-
-
-def _flaw(
-    record: dict[str, Any], required: dict[str, Check], optional: dict[str, Check]
-) -> tuple[str, str] | None:
-    """(field, message) of the first field of ``record`` that fails its check, or None."""
-    for name, check in [*required.items(), *optional.items()]:
-        if name not in record:
-            if name in required:
-                return name, f"missing {name}"
-        elif (problem := check(record[name])) is not None:
-            return name, problem
+def _flaw(record: Any) -> tuple[str, str] | None:
+    """(field, message) of the first field of ``record`` that fails, or None: the record's
+    own fields first, then those of its alternatives."""
+    try:
+        RECORD.validate_python(record)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        return _located(min(errors, key=lambda e: len(e["loc"]) > 2))
     return None
 
 
@@ -106,13 +134,12 @@ def estimates_by_key(models: list[dict[str, Any]], path: Path) -> dict[str, dict
     an InputError names the file, the record and the field."""
     for index, record in enumerate(models):
         row = f"models[{index}]"
-        if not isinstance(record.get("key"), str) or not record["key"]:
+        flaw = _flaw(record)
+        if flaw is None:
+            continue
+        if not flaw[0]:
+            raise InputError(flaw[1], file=path, row=row)
+        if flaw[0] == "key":
             raise InputError("missing key", file=path, row=row, field="key")
-        flaw = _flaw(record, REQUIRED, OPTIONAL)
-        for number, alternative in enumerate([] if flaw else record.get("alternatives", [])):
-            if (inner := _flaw(alternative, ALTERNATIVE, {})) is not None:
-                flaw = (f"alternatives[{number}].{inner[0]}", inner[1])
-                break
-        if flaw is not None:
-            raise InputError(flaw[1], file=path, row=f"{row} ({record['key']})", field=flaw[0])
+        raise InputError(flaw[1], file=path, row=f"{row} ({record['key']})", field=flaw[0])
     return {record["key"]: record for record in models}

@@ -324,7 +324,7 @@ class Base:
         """What a sync leaves: the local files, and each table's records without ids and
         creation times, in key order."""
         sheets = {
-            t: sorted(self.records(t), key=lambda f, t=t: json.dumps(f, sort_keys=True))
+            t: sorted(self.records(t), key=lambda f: json.dumps(f, sort_keys=True))
             for t in TABLES
             if TITLES[t] in self.fake.table_names()
         }

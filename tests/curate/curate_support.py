@@ -13,7 +13,7 @@ from typing import Any
 from click.testing import Result
 
 from pipeline.paths import DataPaths
-from pipeline.schema import ABOVE, COLUMNS, KEY
+from pipeline.schema import COLUMNS, KEY, Classification
 from pipeline.storage.csvtable import CsvTable
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -37,7 +37,7 @@ def make_estimate(key: str = "model_a", **overrides: Any) -> dict[str, Any]:
         "alternatives": [
             {"method": "benchmark_interpolation", "training_flop": 8e25, "confidence": "low"}
         ],
-        "threshold_classification": ABOVE,
+        "threshold_classification": Classification.ABOVE,
         "p_above": 0.9996,
         "status": "confirmed_above_1e25",
         "reasoning": "Reported by the developer",
@@ -60,7 +60,7 @@ def make_row(key: str = "model_a", **overrides: str) -> dict[str, str]:
         "confidence_explanation": "Known model specification",
         "estimation_method": "known_specs",
         "alternative_methods": "benchmark_interpolation: 8e+25 (low)",
-        "threshold_classification": ABOVE,
+        "threshold_classification": Classification.ABOVE,
         "p_above_1e25": "1",
         "status": "confirmed_above_1e25",
         "reasoning": "Reported by the developer",

@@ -12,7 +12,7 @@ from curate_support import LEGACY, read_rows, snapshot
 
 from pipeline.curate.refresh import run_refresh
 from pipeline.paths import DataPaths
-from pipeline.schema import COLUMNS, NOT_SURE
+from pipeline.schema import COLUMNS, Classification
 from pipeline.settings import Settings
 
 Run = Callable[..., Result]
@@ -71,7 +71,7 @@ def test_uncertain_is_translated_in_unverified_rows(
     uncertain = [k for k in stale if LEGACY_ROWS[k]["threshold_classification"] == "uncertain"]
     assert uncertain
     for key in uncertain:
-        assert after[key]["threshold_classification"] == NOT_SURE
+        assert after[key]["threshold_classification"] == Classification.NOT_SURE
         assert after[key]["status"] == "uncertain"
     assert all(row["threshold_classification"] != "uncertain" for row in after.values())
 

@@ -11,18 +11,18 @@ from curate_support import OLD_STAMP, STAMP, make_estimate, make_row, make_table
 from pipeline.curate.apply import apply_plan
 from pipeline.curate.plan import AddRow, DropRow, InvalidInput, MoveRow, UpdateField
 from pipeline.curate.refresh import plan_refresh, row_from_estimate
-from pipeline.schema import ABOVE, BELOW, NOT_SURE
+from pipeline.schema import Classification
 
 BELOW_ESTIMATE = {
     "training_flop": 1e24,
     "p_above": 0.0,
-    "threshold_classification": BELOW,
+    "threshold_classification": Classification.BELOW,
     "status": "confirmed_below_1e25",
 }
 BELOW_CELLS = {
     "training_flop": "1e+24",
     "p_above_1e25": "0",
-    "threshold_classification": BELOW,
+    "threshold_classification": Classification.BELOW,
     "status": "confirmed_below_1e25",
 }
 
@@ -49,13 +49,13 @@ def test_an_estimate_without_a_probability_leaves_the_cell_empty() -> None:
 NOT_SURE_ESTIMATE = {
     "training_flop": 2e25,
     "p_above": 0.8734,
-    "threshold_classification": NOT_SURE,
+    "threshold_classification": Classification.NOT_SURE,
     "status": "uncertain",
 }
 NOT_SURE_CELLS = {
     "training_flop": "2e+25",
     "p_above_1e25": "0.873",
-    "threshold_classification": NOT_SURE,
+    "threshold_classification": Classification.NOT_SURE,
     "status": "uncertain",
 }
 
@@ -113,11 +113,11 @@ def test_changed_estimate_updates_only_the_changed_cells(
 
 
 def test_above_to_not_sure_stays_in_candidates(tmp_path: Path) -> None:
-    estimate = make_estimate(threshold_classification=NOT_SURE, status="uncertain")
+    estimate = make_estimate(threshold_classification=Classification.NOT_SURE, status="uncertain")
     plan = plan_refresh([estimate], make_tables(tmp_path, [make_row()]))
     assert plan.changes == [
-        UpdateField("candidates", "model_a", "threshold_classification", ABOVE, NOT_SURE,
-                    "new estimate"),
+        UpdateField("candidates", "model_a", "threshold_classification",
+                    Classification.ABOVE, Classification.NOT_SURE, "new estimate"),
         UpdateField("candidates", "model_a", "status", "confirmed_above_1e25", "uncertain",
                     "new estimate"),
     ]  # fmt: skip
@@ -132,7 +132,8 @@ def test_classification_change_moves_the_row_with_its_notes(tmp_path: Path) -> N
     tables = make_tables(tmp_path, [make_row(notes="checked the paper")])
     plan = plan_refresh([make_estimate(**BELOW_ESTIMATE)], tables)
     moved = without_stamp(make_row(**BELOW_CELLS, notes="checked the paper"))
-    assert plan.changes == [MoveRow("candidates", "below", "model_a", moved, f"now {BELOW}")]
+    why = f"now {Classification.BELOW}"
+    assert plan.changes == [MoveRow("candidates", "below", "model_a", moved, why)]
 
 
 def test_move_to_candidates_keeps_developer_when_the_estimate_has_none(tmp_path: Path) -> None:
@@ -140,7 +141,11 @@ def test_move_to_candidates_keeps_developer_when_the_estimate_has_none(tmp_path:
     plan = plan_refresh([make_estimate(developer="", release_date="")], tables)
     assert plan.changes == [
         MoveRow(
-            "below", "candidates", "model_a", without_stamp(make_row(notes="n")), f"now {ABOVE}"
+            "below",
+            "candidates",
+            "model_a",
+            without_stamp(make_row(notes="n")),
+            f"now {Classification.ABOVE}",
         )
     ]
 
@@ -205,8 +210,8 @@ def test_stale_unverified_row_is_kept_with_legacy_values_translated(tmp_path: Pa
     plan = plan_refresh([], tables)
     assert plan.changes == [
         UpdateField("candidates", "stale", "confidence", "Likely", "medium", "legacy value"),
-        UpdateField("candidates", "stale", "threshold_classification", "uncertain", NOT_SURE,
-                    "legacy value"),
+        UpdateField("candidates", "stale", "threshold_classification", "uncertain",
+                    Classification.NOT_SURE, "legacy value"),
         UpdateField("candidates", "stale", "training_flop", "7.329999999999999e+25", "7.33e+25",
                     "float noise"),
         UpdateField("candidates", "stale", "parameters", "671000000000.0", "671000000000",

@@ -22,14 +22,14 @@ from curate_support import (
 )
 
 from pipeline.paths import DataPaths
-from pipeline.schema import BELOW, COLUMNS, KEY, NOT_SURE
+from pipeline.schema import COLUMNS, KEY, Classification
 from pipeline.storage import csvtable
 from pipeline.storage.csvtable import CsvTable, read_raw
 
 Run = Callable[..., Result]
 MOVE_TO_BELOW = {
     "training_flop": 1e24,
-    "threshold_classification": BELOW,
+    "threshold_classification": Classification.BELOW,
     "status": "likely_below_1e25",
 }
 
@@ -73,7 +73,7 @@ def test_refresh_prints_the_seed_summary(pipeline_run: Run, paths: DataPaths) ->
     names = yaml.safe_load((paths.root.parent / "configs/model_name_mapping.yaml").read_text())
     epoch = {r["Model"] for r in csv.DictReader((paths.raw / "epoch/published_data.csv").open())}
     published = {row["model"] for row in rows if names.get(row["model"]) in epoch}
-    waiting = [r for r in rows if r["threshold_classification"] == NOT_SURE]
+    waiting = [r for r in rows if r["threshold_classification"] == Classification.NOT_SURE]
     assert summary_count(output, "uncertain, needing verification") == len(
         [r for r in waiting if r["model"] not in published]
     )
@@ -84,7 +84,7 @@ def test_refresh_prints_the_seed_summary(pipeline_run: Run, paths: DataPaths) ->
 def test_summary_counts_verified_rows(pipeline_run: Run, run: Run, paths: DataPaths) -> None:
     pipeline_run()
     key = last_candidate(paths)
-    assert read_rows(paths.candidates)[key]["threshold_classification"] == NOT_SURE
+    assert read_rows(paths.candidates)[key]["threshold_classification"] == Classification.NOT_SURE
     uncertain = summary_count(run("refresh-dataset").output, "uncertain, needing verification")
     set_cells(paths.candidates, key, verified="y")
     output = run("refresh-dataset").output

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from pipeline.curate.apply import apply_plan
 from pipeline.curate.refresh import plan_refresh
-from pipeline.schema import ABOVE, BELOW, COLUMNS, KEY, NOT_SURE, is_verified
+from pipeline.schema import COLUMNS, KEY, Classification, is_verified
 from pipeline.storage.csvtable import CsvTable, Record, read_raw
 
 KEYS = ["gpt_x", "llama_y", "claude_z", "gemini_w", "qwen_v"]
@@ -27,7 +27,7 @@ rows = st.fixed_dictionaries(
         "verified": st.sampled_from(["", "", "y", "Y", "yes", "n"]),
         "training_flop": st.sampled_from(["1e+26", "7.329999999999999e+25", "3e24", "abc", ""]),
         "confidence": st.sampled_from(["high", "Likely", "low", "banana", ""]),
-        "threshold_classification": st.sampled_from([ABOVE, NOT_SURE, BELOW, "uncertain", ""]),
+        "threshold_classification": st.sampled_from([*Classification, "uncertain", ""]),
         "status": st.sampled_from(["", "uncertain", "likely_above_1e25"]),
         "developer": st.sampled_from(["", "Acme"]),
         "notes": text,
@@ -37,7 +37,7 @@ rows = st.fixed_dictionaries(
 estimates = st.fixed_dictionaries(
     {
         "training_flop": st.sampled_from([1e24, 2e25, 1e26, 3.3e26]),
-        "threshold_classification": st.sampled_from([ABOVE, NOT_SURE, BELOW]),
+        "threshold_classification": st.sampled_from(list(Classification)),
         "confidence": st.sampled_from(["high", "low"]),
         "developer": st.sampled_from(["", "Acme", "Other"]),
         "reasoning": text,

@@ -13,7 +13,7 @@ from pipeline.estimate.probability import (
     p_above_interval,
     sigma_of,
 )
-from pipeline.schema import ABOVE, BELOW, NOT_SURE
+from pipeline.schema import Classification
 from pipeline.settings import Thresholds
 
 DEFAULT = Thresholds()  # 1e25; above at P >= 0.9, below at P <= 0.1 (configs/tracker.yaml)
@@ -21,7 +21,7 @@ Z = 1.2816
 
 
 def test_vocabulary() -> None:
-    assert (ABOVE, NOT_SURE, BELOW) == (
+    assert (Classification.ABOVE, Classification.NOT_SURE, Classification.BELOW) == (
         "high_confidence_above_1e25",
         "not_sure",
         "high_confidence_below_1e25",
@@ -30,8 +30,9 @@ def test_vocabulary() -> None:
 
 @pytest.mark.parametrize(
     ("p", "expected"),
-    [(1.0, ABOVE), (0.9, ABOVE), (0.899, NOT_SURE), (0.5, NOT_SURE), (0.101, NOT_SURE),
-     (0.1, BELOW), (0.0, BELOW)],
+    [(1.0, Classification.ABOVE), (0.9, Classification.ABOVE),
+     (0.899, Classification.NOT_SURE), (0.5, Classification.NOT_SURE),
+     (0.101, Classification.NOT_SURE), (0.1, Classification.BELOW), (0.0, Classification.BELOW)],
 )  # fmt: skip
 def test_classify_by_probability(p: float, expected: str) -> None:
     assert classify(p, DEFAULT) == expected
@@ -39,8 +40,10 @@ def test_classify_by_probability(p: float, expected: str) -> None:
 
 def test_classify_custom_cut_offs() -> None:
     strict = Thresholds(above=0.99, below=0.01)
-    assert classify(0.95, strict) == NOT_SURE and classify(0.995, strict) == ABOVE
-    assert classify(0.05, strict) == NOT_SURE and classify(0.005, strict) == BELOW
+    assert classify(0.95, strict) == Classification.NOT_SURE
+    assert classify(0.995, strict) == Classification.ABOVE
+    assert classify(0.05, strict) == Classification.NOT_SURE
+    assert classify(0.005, strict) == Classification.BELOW
 
 
 def test_cut_offs_must_be_on_their_side_of_one_half() -> None:
@@ -61,7 +64,7 @@ def test_probability_of_a_log_normal_estimate() -> None:
 def test_whole_interval_above_the_threshold_is_high_confidence_above() -> None:
     # Llama 3.1 405B as Epoch gives it: 2.7-5.4e25 is above 1e25 entirely.
     p = p_above_interval(3.8e25, 2.7e25, 5.4e25, 1e25, Z)
-    assert p > 0.999 and classify(p, DEFAULT) == ABOVE
+    assert p > 0.999 and classify(p, DEFAULT) == Classification.ABOVE
 
 
 def test_point_estimates_are_certain() -> None:
@@ -79,13 +82,13 @@ def test_probability_cells(value: float | None, text: str) -> None:
 @pytest.mark.parametrize(
     ("classification", "confidence", "status"),
     [
-        (ABOVE, "high", "confirmed_above_1e25"),
-        (ABOVE, "medium", "likely_above_1e25"),
-        (ABOVE, "speculative", "likely_above_1e25"),
-        (BELOW, "high", "confirmed_below_1e25"),
-        (BELOW, "low", "likely_below_1e25"),
-        (NOT_SURE, "high", "uncertain"),
-        (NOT_SURE, "speculative", "uncertain"),
+        (Classification.ABOVE, "high", "confirmed_above_1e25"),
+        (Classification.ABOVE, "medium", "likely_above_1e25"),
+        (Classification.ABOVE, "speculative", "likely_above_1e25"),
+        (Classification.BELOW, "high", "confirmed_below_1e25"),
+        (Classification.BELOW, "low", "likely_below_1e25"),
+        (Classification.NOT_SURE, "high", "uncertain"),
+        (Classification.NOT_SURE, "speculative", "uncertain"),
     ],
 )
 def test_status_for(classification: str, confidence: str, status: str) -> None:

@@ -65,8 +65,14 @@ def test_valid_records_by_key() -> None:
         ({"threshold_classification": "above"}, "threshold_classification", "'above' is not"),
         ({"estimation_method": 3}, "estimation_method", "3 is not text"),
         ({"parameters": -1}, "parameters", "-1 is not positive"),
+        ({"p_above": 1.5}, "p_above", "1.5 is not between 0 and 1"),
+        ({"p_above": None}, "p_above", "None is not a number"),
+        ({"first_seen": 20250101}, "first_seen", "20250101 is not text"),
         ({"sources": "https://example.com/a"}, "sources", "must be a list of texts"),
         ({"alternatives": {"method": "x"}}, "alternatives", "must be a list of objects"),
+        ({"alternatives": ["x"]}, "alternatives", "must be a list of objects"),
+        ({"alternatives": [{"method": "x", "training_flop": 1e25, "confidence": "sure"}]},
+         "alternatives[0].confidence", "'sure' is not one of high, medium"),
         ({"alternatives": [{"method": "x", "confidence": "low"}]},
          "alternatives[0].training_flop", "missing training_flop"),
     ],
@@ -81,6 +87,16 @@ def test_a_required_field_is_missing(name: str) -> None:
     bad = record()
     del bad[name]
     assert refused([bad]) == f"{FILE}, record models[0] (model_a), field {name}: missing {name}"
+
+
+def test_the_first_bad_field_of_the_record_comes_before_its_alternatives() -> None:
+    bad = record("model_b", alternatives=[{"method": "x"}], p_above=2)
+    line = refused([bad])
+    assert line == f"{FILE}, record models[0] (model_b), field p_above: 2 is not between 0 and 1"
+
+
+def test_a_record_that_is_not_an_object() -> None:
+    assert refused([record(), "model_b"]) == f"{FILE}, record models[1]: must be an object"
 
 
 @pytest.mark.parametrize("key", [None, "", 7])

@@ -1236,7 +1236,7 @@ class FakeAirtable:
             choices = options.get("choices") if isinstance(options, Mapping) else None
             if not isinstance(choices, list):
                 raise bad_options
-            stored_choices = []
+            stored_choices: list[dict[str, str]] = []
             for choice in choices:
                 if not isinstance(choice, Mapping) or not isinstance(choice.get("name"), str):
                     raise bad_options

@@ -579,10 +579,10 @@ def split_range(text: str) -> tuple[str | None, str | None]:
             i += 1
         raise ValueError(text)
     if "!" in text:
-        title, cells = text.rsplit("!", 1)
-        if not title or not cells:
+        name, cells = text.rsplit("!", 1)
+        if not name or not cells:
             raise ValueError(text)
-        return title, cells
+        return name, cells
     return None, text
 
 

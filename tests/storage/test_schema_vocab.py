@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from pipeline.schema import canonical, is_verified
+from pipeline.curate.datasets import Table
+from pipeline.schema import Classification, canonical, is_verified
 
 
 @pytest.mark.parametrize(
@@ -66,3 +69,20 @@ def test_canonical_refuses_unknown_words(field: str, value: str, allowed: str) -
 )
 def test_is_verified(cells: dict[str, str], expected: bool) -> None:
     assert is_verified(cells) is expected
+
+
+def test_table_and_classification_names_are_the_file_and_sheet_strings() -> None:
+    assert [str(t) for t in Table] == ["candidates", "below", "staging", "published"]
+    assert [f"{c}" for c in Classification] == [
+        "high_confidence_above_1e25",
+        "not_sure",
+        "high_confidence_below_1e25",
+    ]
+    assert Table.BELOW != Classification.BELOW
+    assert {"below": 1}[Table.BELOW] == 1  # tables keyed by name find the member
+    assert json.dumps({Table.STAGING: Classification.NOT_SURE}) == '{"staging": "not_sure"}'
+
+
+def test_a_legacy_classification_reads_as_plain_text() -> None:
+    meaning = canonical("threshold_classification", "below")
+    assert meaning == Classification.BELOW and type(meaning) is str

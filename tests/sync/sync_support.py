@@ -18,7 +18,7 @@ from pathlib import Path
 
 from click.testing import Result
 
-from pipeline.schema import ABOVE, COLUMNS, KEY
+from pipeline.schema import COLUMNS, KEY, Classification
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 EPOCH = FIXTURES / "epoch" / "published_data.csv"
@@ -74,7 +74,7 @@ def staging_row(key: str, **cells: str) -> dict[str, str]:
         "confidence_explanation": "Known model specification",
         "estimation_method": "known_specs",
         "alternative_methods": "",
-        "threshold_classification": ABOVE,
+        "threshold_classification": Classification.ABOVE,
         "p_above_1e25": "",
         "status": "confirmed_above_1e25",
         "reasoning": "Reported by the developer",
