@@ -231,6 +231,3 @@ def validate_command(ctx: click.Context) -> None:
     )
     if errors:
         raise InputError(f"{errors} errors in the datasets")
-
-
-COMMANDS = [refresh_command, query_command, validate_command]

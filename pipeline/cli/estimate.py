@@ -136,6 +136,3 @@ def figure_tables(result: Evaluation) -> list[Table]:
     for label, (precision, recall) in rows_pr:
         judged.add_row(label, f"{precision:.2f}", f"{recall:.2f}")
     return [figures, reliability, judged]
-
-
-COMMANDS = [estimate_command, evaluate_command]

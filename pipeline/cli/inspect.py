@@ -67,6 +67,3 @@ def report_command(ctx: click.Context) -> None:
     compute over time on a log axis with the 1e25 line, verified and estimated models."""
     target, wrote = write_report(settings_from(ctx))
     click.echo(f"{'Written' if wrote else 'Unchanged'}: {target}")
-
-
-COMMANDS = [names_command, history_command, report_command]

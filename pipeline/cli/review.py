@@ -193,6 +193,3 @@ def _from_file(settings: object, path: Path) -> None:
         f"{len(result.applied)} decisions applied: {counts['y']} added to staging, "
         f"{counts['n']} moved below; {len(result.unchanged)} already in effect."
     )
-
-
-COMMANDS = [review_command]
