@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
 from rich.table import Table
 
 from pipeline.cli.common import console, print_problems, settings_from, user_errors, writes_data
@@ -21,6 +21,9 @@ from pipeline.curate.validate import cross_check, grouped, validate_table
 from pipeline.errors import InputError
 from pipeline.paths import ConfigPaths, DataPaths
 from pipeline.storage.atomic import atomic_write_text
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DATASETS = ("candidates", "below", "staging", "all")
 MAX_WARNING_LINES = 30

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.table import Table
 
 from pipeline.cli.common import console, settings_from, user_errors, writes_data
-from pipeline.estimate.evaluate import Evaluation, evaluate
 from pipeline.estimate.runner import run_estimate
 from pipeline.paths import DataPaths
+
+if TYPE_CHECKING:
+    from pipeline.estimate.evaluate import Evaluation
 
 SHOW_RECLASSIFIED = 20
 
@@ -75,6 +78,8 @@ def evaluate_command(
     ctx: click.Context, reference: Path | None, details: bool, as_json: bool
 ) -> None:
     """Leave-one-out accuracy of the estimates against Epoch AI's reference data."""
+    from pipeline.estimate.evaluate import evaluate
+
     result = evaluate(settings_from(ctx), reference)
     if as_json:
         click.echo(json.dumps(result.as_json(), indent=2))
