@@ -11,11 +11,17 @@ only on rows whose cells changed, and a note whose text is already there is not 
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 
 from pipeline.curate import history
-from pipeline.curate.journal import Pending, clear_journal, journal_path, pending, write_journal
+from pipeline.curate.journal import (
+    Pending,
+    changes_text,
+    clear_journal,
+    journal_path,
+    pending,
+    write_journal,
+)
 from pipeline.curate.notes import appended
 from pipeline.curate.plan import (
     AddRow,
@@ -26,7 +32,6 @@ from pipeline.curate.plan import (
     MoveRow,
     Plan,
     UpdateField,
-    to_json,
 )
 from pipeline.errors import WriteInterrupted, os_error_message
 from pipeline.schema import VERIFIED
@@ -107,10 +112,10 @@ def _departures(plan: Plan, tables: dict[str, CsvTable]) -> None:
                 tables[name].remove_row(change.key)
 
 
-def _identity(plan: Plan, stamp: str) -> str:
-    """Names one apply (its history lines), the same for the same plan at the same time."""
-    text = json.dumps([stamp, [to_json(c) for c in plan.writes]], sort_keys=True, default=str)
-    return hashlib.sha1(text.encode()).hexdigest()[:16]
+def _identity(changes: str, stamp: str) -> str:
+    """Names one apply (its history lines), the same for the same plan (``changes``, its
+    :func:`changes_text`) at the same time."""
+    return hashlib.sha1(f"{stamp}\n{changes}".encode()).hexdigest()[:16]
 
 
 def _history(changes: list[Change], stamp: str, source: str, apply_id: str) -> list[dict[str, str]]:
@@ -143,10 +148,11 @@ def apply_plan(
         return _save_all(tables, plan)
     done = _arrivals(plan, tables, stamp)
     done += [c for c in plan.writes if isinstance(c, DropRow) and c.key in tables[c.table]]
-    apply_id = replay.id if replay else _identity(plan, stamp)
+    changes = changes_text(plan)
+    apply_id = replay.id if replay else _identity(changes, stamp)
     lines = replay.history if replay else _history(done, stamp, source, apply_id)
     if state_dir is not None:
-        write_journal(state_dir, plan, tables, stamp, lines, apply_id)
+        write_journal(state_dir, plan, tables, stamp, lines, apply_id, changes)
     try:
         written = _save_all(tables, plan)
         _departures(plan, tables)

@@ -17,6 +17,7 @@ from pipeline.curate.plan import Plan, from_json, to_json
 from pipeline.errors import InputError
 from pipeline.storage.atomic import atomic_write_text
 from pipeline.storage.csvtable import CsvTable
+from pipeline.storage.jsontext import dumps
 
 JOURNAL = "apply_journal.json"
 
@@ -47,6 +48,12 @@ class Pending:
     id: str = ""
 
 
+def changes_text(plan: Plan) -> str:
+    """The plan's writes as a JSON array: serialised once per apply, for its identity and
+    its journal."""
+    return dumps([to_json(change) for change in plan.writes])
+
+
 def write_journal(
     state_dir: Path,
     plan: Plan,
@@ -54,7 +61,10 @@ def write_journal(
     stamp: str,
     history: list[dict[str, Any]] | None = None,
     apply_id: str = "",
+    changes: str | None = None,
 ) -> None:
+    """Save the plan (``changes``: its :func:`changes_text`, when already made) and the
+    tables it touches."""
     entry = {
         "id": apply_id,
         "history": history or [],
@@ -63,9 +73,10 @@ def write_journal(
             name: {"path": str(t.path.resolve()), "key": t.key_column, "columns": t.columns}
             for name, t in tables.items()
         },
-        "changes": [to_json(change) for change in plan.writes],
     }
-    atomic_write_text(journal_path(state_dir), json.dumps(entry, ensure_ascii=False) + "\n")
+    changes = changes_text(plan) if changes is None else changes
+    text = f'{dumps(entry)[:-1]},"changes":{changes}}}\n'  # the object with "changes" last
+    atomic_write_text(journal_path(state_dir), text)
 
 
 def clear_journal(state_dir: Path) -> None:

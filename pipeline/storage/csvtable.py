@@ -283,12 +283,15 @@ class CsvTable:
     def render(self) -> str:
         """The file's text. Columns the file lacks are written once anything else changes;
         until then the file keeps its shape."""
+        return "".join(self._parts()[0]) + self.trailer
+
+    def _parts(self) -> tuple[list[str], bool]:
+        """The header's and each record's text, in order (each ending where the next
+        starts), and whether the columns the file lacked are in them."""
         fresh = bool(self.missing) and self._changed()
         columns = self.columns if fresh else self.file_columns
         header = None if fresh else self.header_raw
         parts = [header or _serialise(columns, self.newline)]
-        if self.bom and parts[0] and not parts[0].startswith("\ufeff"):
-            parts[0] = "\ufeff" + parts[0]
         for record in self.rows.values():
             text = None if fresh else record.raw
             if text is None:
@@ -296,19 +299,26 @@ class CsvTable:
             if not parts[-1].endswith(("\n", "\r")):
                 parts[-1] += self.newline
             parts.append(text)
-        return "".join(parts) + self.trailer
+        if self.bom and parts[0] and not parts[0].startswith("\ufeff"):
+            parts[0] = "\ufeff" + parts[0]
+        return parts, fresh
 
     def _changed(self) -> bool:
         return self.header_raw is None or any(r.raw is None for r in self.rows.values())
 
     def save(self) -> bool:
-        """Write atomically if the content differs from the file on disk; True if written."""
-        text = self.render()
+        """Write atomically if the content differs from the file on disk; True if written.
+        Each record then keeps the text written for it, so the next save (the second
+        phase of an apply) renders only the rows changed since."""
+        parts, fresh = self._parts()
+        text = "".join(parts) + self.trailer
         if text == self.original and self.path.exists():
             return False
         atomic_write_text(self.path, text)
-        if self.missing and self._changed():
+        if fresh:
             self.missing = []
-            self._materialise()
+        self.header_raw = parts[0].removeprefix("\ufeff") if self.bom else parts[0]
+        for record, written in zip(self.rows.values(), parts[1:], strict=True):
+            record.raw = written
         self.original = text
         return True
