@@ -16,7 +16,7 @@ from pathlib import Path
 from pipeline.curate import history
 from pipeline.curate.journal import (
     Pending,
-    changes_text,
+    changes_json,
     clear_journal,
     journal_path,
     pending,
@@ -42,7 +42,8 @@ from pipeline.storage.lock import LockBusy, data_lock
 def _upsert(table: CsvTable, key: str, row: dict[str, str]) -> bool:
     """Add the row, or set its cells; whether anything changed."""
     if key not in table:
-        table.add_row({column: row.get(column, "") for column in table.columns})
+        columns = set(table.columns)
+        table.add_row({column: value for column, value in row.items() if column in columns})
         return True
     changed = [table.set_cell(key, c, v) for c, v in row.items() if c in table.columns]
     return any(changed)
@@ -112,10 +113,12 @@ def _departures(plan: Plan, tables: dict[str, CsvTable]) -> None:
                 tables[name].remove_row(change.key)
 
 
-def _identity(changes: str, stamp: str) -> str:
+def _identity(changes: bytes, stamp: str) -> str:
     """Names one apply (its history lines), the same for the same plan (``changes``, its
-    :func:`changes_text`) at the same time."""
-    return hashlib.sha1(f"{stamp}\n{changes}".encode()).hexdigest()[:16]
+    :func:`changes_json`) at the same time."""
+    digest = hashlib.sha1(f"{stamp}\n".encode())
+    digest.update(changes)
+    return digest.hexdigest()[:16]
 
 
 def _history(changes: list[Change], stamp: str, source: str, apply_id: str) -> list[dict[str, str]]:
@@ -148,7 +151,7 @@ def apply_plan(
         return _save_all(tables, plan)
     done = _arrivals(plan, tables, stamp)
     done += [c for c in plan.writes if isinstance(c, DropRow) and c.key in tables[c.table]]
-    changes = changes_text(plan)
+    changes = changes_json(plan)
     apply_id = replay.id if replay else _identity(changes, stamp)
     lines = replay.history if replay else _history(done, stamp, source, apply_id)
     if state_dir is not None:

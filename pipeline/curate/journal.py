@@ -15,9 +15,9 @@ from typing import Any
 
 from pipeline.curate.plan import Plan, from_json, to_json
 from pipeline.errors import InputError
-from pipeline.storage.atomic import atomic_write_text
+from pipeline.storage.atomic import atomic_write_parts
 from pipeline.storage.csvtable import CsvTable
-from pipeline.storage.jsontext import dumps
+from pipeline.storage.jsontext import encode
 
 JOURNAL = "apply_journal.json"
 
@@ -48,10 +48,10 @@ class Pending:
     id: str = ""
 
 
-def changes_text(plan: Plan) -> str:
+def changes_json(plan: Plan) -> bytes:
     """The plan's writes as a JSON array: serialised once per apply, for its identity and
     its journal."""
-    return dumps([to_json(change) for change in plan.writes])
+    return encode([to_json(change) for change in plan.writes])
 
 
 def write_journal(
@@ -61,9 +61,9 @@ def write_journal(
     stamp: str,
     history: list[dict[str, Any]] | None = None,
     apply_id: str = "",
-    changes: str | None = None,
+    changes: bytes | None = None,
 ) -> None:
-    """Save the plan (``changes``: its :func:`changes_text`, when already made) and the
+    """Save the plan (``changes``: its :func:`changes_json`, when already made) and the
     tables it touches."""
     entry = {
         "id": apply_id,
@@ -74,9 +74,9 @@ def write_journal(
             for name, t in tables.items()
         },
     }
-    changes = changes_text(plan) if changes is None else changes
-    text = f'{dumps(entry)[:-1]},"changes":{changes}}}\n'  # the object with "changes" last
-    atomic_write_text(journal_path(state_dir), text)
+    changes = changes_json(plan) if changes is None else changes
+    head = encode(entry)[:-1]  # the object without its closing brace: "changes" comes last
+    atomic_write_parts(journal_path(state_dir), [head, b',"changes":', changes, b"}\n"])
 
 
 def clear_journal(state_dir: Path) -> None:

@@ -12,6 +12,7 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import accumulate, pairwise
 from pathlib import Path
 
 from pipeline.errors import InputError
@@ -148,11 +149,19 @@ def _ordered(present: list[str], wanted: list[str]) -> list[str]:
 
 
 def _serialise(values: list[str], newline: str) -> str:
-    """One CSV record. Writing with ``\r\n`` makes both characters force quoting (a lone
-    ``\r`` in a cell must be quoted too); the record then ends with ``newline``."""
+    """One CSV record (see :func:`_serialise_all`)."""
+    return _serialise_all([values], newline)[0]
+
+
+def _serialise_all(records: Iterable[list[str]], newline: str) -> list[str]:
+    """CSV records, one text each, written by one writer. Writing with ``\r\n`` makes both
+    characters force quoting (a lone ``\r`` in a cell must be quoted too); each record
+    then ends with ``newline``."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow(values)
-    return buffer.getvalue()[:-2] + newline
+    write = csv.writer(buffer, lineterminator="\r\n").writerow
+    ends = list(accumulate((write(values) for values in records), initial=0))
+    text = buffer.getvalue()
+    return [text[start : end - 2] + newline for start, end in pairwise(ends)]
 
 
 @dataclass
@@ -244,10 +253,10 @@ class CsvTable:
         key = cells[self.key_column]
         if key in self.rows:
             raise KeyError(f"{key} already in {self.path}")
-        unknown = set(cells) - set(self.columns)
-        if unknown:
+        row = {column: cells.get(column, "") for column in self.columns}
+        if unknown := cells.keys() - row.keys():
             raise KeyError(f"unknown columns {sorted(unknown)}")
-        self.rows[key] = Record({column: cells.get(column, "") for column in self.columns})
+        self.rows[key] = Record(row)
 
     def remove_row(self, key: str) -> dict[str, str]:
         return self.rows.pop(key).cells
@@ -291,11 +300,14 @@ class CsvTable:
         fresh = bool(self.missing) and self._changed()
         columns = self.columns if fresh else self.file_columns
         header = None if fresh else self.header_raw
+        records = list(self.rows.values())
+        changed = [r for r in records if fresh or r.raw is None]
+        rendered = iter(
+            _serialise_all(([r.cells.get(c, "") for c in columns] for r in changed), self.newline)
+        )
         parts = [header or _serialise(columns, self.newline)]
-        for record in self.rows.values():
-            text = None if fresh else record.raw
-            if text is None:
-                text = _serialise([record.cells.get(c, "") for c in columns], self.newline)
+        for record in records:
+            text = next(rendered) if fresh or record.raw is None else record.raw
             if not parts[-1].endswith(("\n", "\r")):
                 parts[-1] += self.newline
             parts.append(text)

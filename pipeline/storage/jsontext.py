@@ -1,4 +1,4 @@
-"""Compact JSON text for the state files written on every apply (the journal, the history):
+"""Compact JSON for the state files written on every apply (the journal, the history):
 orjson, about ten times faster than the standard library's encoder on large plans."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ from typing import Any
 import orjson
 
 
-def dumps(value: Any) -> str:
-    """``value`` as compact JSON (UTF-8 text, no spaces); NaN and non-text keys are refused."""
+def encode(value: Any) -> bytes:
+    """``value`` as compact JSON in UTF-8 (no spaces); NaN and non-text keys are refused."""
     try:
-        return orjson.dumps(value).decode()
+        return orjson.dumps(value)
     except orjson.JSONEncodeError as exc:
         raise ValueError(f"cannot write as JSON: {exc}") from None
