@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate, pairwise
@@ -19,6 +20,9 @@ from pipeline.errors import InputError
 from pipeline.storage.atomic import atomic_write_text
 
 csv.field_size_limit(1 << 24)
+# One line as io.StringIO(newline="") reads it (ending in \n, \r\n or \r), without the
+# copy of the whole text StringIO makes (four bytes a character).
+_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+\Z")
 
 
 @dataclass
@@ -63,7 +67,8 @@ def parse_text(path: Path, text: str) -> RawFile:
     captured: list[str] = []
 
     def lines() -> Iterator[str]:
-        for line in io.StringIO(text, newline=""):
+        for match in _LINE.finditer(text):
+            line = match.group()
             captured.append(line)
             yield line
 
@@ -129,9 +134,11 @@ def read_raw(path: str | Path) -> RawFile:
     except IsADirectoryError:
         raise InputError("is a folder, not a CSV file", file=path) from None
     text, bom = decode(path, data)
+    original = data.decode("utf-8", errors="replace") if bom else text
+    del data  # a large file is not held twice while it is parsed
     raw = parse_text(path, text)
     raw.bom = bom
-    raw.text = data.decode("utf-8", errors="replace") if bom else text
+    raw.text = original
     return raw
 
 
