@@ -1,10 +1,14 @@
-"""``make bench``: wall time and peak memory of each stage at 1k, 10k and 100k models.
+"""``make bench``: start-up time, then wall time and peak memory of each stage at 1k, 10k
+and 100k models.
 
+First ``tracker --help`` (median of five runs): what every command pays before it starts.
 Synthetic scraped models (bench/synthetic.py) are added to the shipped samples, with a
 staging table of reviewed models carrying multi-line notes. Each measurement runs
 ``tracker`` in a fresh process on a prepared data directory and reads that process's own
-peak RSS from ``wait4``; figures are medians of three runs (peak: the largest). Then the
-API efficiency on the stateful fakes (bench/api.py). Results are printed and written to
+peak RSS and CPU time from ``wait4``; figures are medians of three runs (peak: the
+largest). CPU seconds tell the process's own work apart from waiting for a busy machine.
+The 1k figures of estimate and refresh are compared with the earlier tool's. Then the API
+efficiency on the stateful fakes (bench/api.py). Results are printed and written to
 ``bench/results.json``.
 
 Workloads:
@@ -37,13 +41,25 @@ from synthetic import write_sources, write_staging  # noqa: E402
 
 SIZES = [int(n) for n in os.environ.get("BENCH_SIZES", "1000,10000,100000").split(",")]
 REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
+STARTUP_REPEATS = 5
 TRACKER = str(Path(sys.executable).with_name("tracker"))
 OUTPUTS = ("estimated", "clean", "sheets", "state", "reports")
+# The earlier tool for the same job, whole process at 1,000 models on LMArena-layout input.
+EARLIER_1K = {"estimate": 0.27, "refresh": 0.54}
 
 
-def measure(args: list[str], workdir: Path) -> tuple[float, float]:
-    """(wall seconds, peak RSS MiB) of one ``tracker`` invocation."""
-    options = ["--data-dir", str(workdir / "data"), "--config-dir", str(workdir / "configs")]
+@dataclass(frozen=True)
+class Run:
+    wall: float
+    cpu: float
+    peak_mib: float
+
+
+def measure(args: list[str], workdir: Path | None = None) -> Run:
+    """Wall and CPU seconds (user + system) and peak RSS of one ``tracker`` invocation."""
+    options = []
+    if workdir is not None:
+        options = ["--data-dir", str(workdir / "data"), "--config-dir", str(workdir / "configs")]
     start = time.perf_counter()
     process = subprocess.Popen(
         [TRACKER, *options, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -53,7 +69,19 @@ def measure(args: list[str], workdir: Path) -> tuple[float, float]:
     if os.waitstatus_to_exitcode(status) != 0:
         assert process.stderr is not None
         raise SystemExit(f"tracker {' '.join(args)} failed: {process.stderr.read().decode()}")
-    return wall, usage.ru_maxrss / 1024
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+def startup() -> Result:
+    """``tracker --help``: the median of five runs, the largest peak."""
+    runs = [measure(["--help"]) for _ in range(STARTUP_REPEATS)]
+    return summarise("start-up (tracker --help)", 0, runs)
+
+
+def summarise(name: str, n: int, runs: list[Run]) -> Result:
+    wall = statistics.median(r.wall for r in runs)
+    cpu = statistics.median(r.cpu for r in runs)
+    return Result(name, n, round(wall, 3), round(max(r.peak_mib for r in runs), 1), round(cpu, 3))
 
 
 def prepare(n: int) -> Path:
@@ -103,6 +131,15 @@ class Result:
     models: int
     seconds: float
     peak_mib: float
+    cpu_seconds: float
+
+
+def line(r: Result) -> str:
+    models = f"{r.models:>8,}" if r.models else f"{'-':>8}"
+    return f"{r.workload:28} {models} {r.seconds:>9.2f} {r.cpu_seconds:>9.2f} {r.peak_mib:>9.1f}"
+
+
+HEADER = f"{'workload':28} {'models':>8} {'seconds':>9} {'CPU s':>9} {'peak MiB':>9}"
 
 
 def run_all() -> list[Result]:
@@ -115,18 +152,38 @@ def run_all() -> list[Result]:
                 if reset:
                     reset()
                 runs.append(measure(args, workdir))
-            wall, peak = statistics.median(r[0] for r in runs), max(r[1] for r in runs)
-            results.append(Result(name, n, round(wall, 3), round(peak, 1)))
-            print(f"{name:28} N={n:>7,}  {wall:8.2f} s  {peak:7.1f} MiB", flush=True)
+            results.append(summarise(name, n, runs))
+            print(line(results[-1]), flush=True)
         shutil.rmtree(workdir, ignore_errors=True)
     return results
 
 
+def against_earlier(results: list[Result]) -> dict[str, dict[str, float]]:
+    """The 1k figures of estimate and refresh next to the earlier tool's."""
+    ours = {r.workload: r for r in results if r.models == 1000 and r.workload in EARLIER_1K}
+    return {
+        name: {"seconds": r.seconds, "cpu_seconds": r.cpu_seconds, "earlier": EARLIER_1K[name]}
+        for name, r in ours.items()
+    }
+
+
 def main() -> None:
+    first = startup()
+    print(HEADER)
+    print(line(first), flush=True)
     results = run_all()
-    print(f"\n{'workload':28} {'models':>8} {'seconds':>9} {'peak MiB':>9}")
-    for r in results:
-        print(f"{r.workload:28} {r.models:>8,} {r.seconds:>9.2f} {r.peak_mib:>9.1f}")
+    print(f"\n{HEADER}")
+    print(line(first))
+    for index, r in enumerate(results):
+        if index == 0 or r.models != results[index - 1].models:
+            print()  # one block per size: the 1k figures first
+        print(line(r))
+    compared = against_earlier(results)
+    if compared:
+        print("\n1k against the earlier tool (whole process): " + ", ".join(
+            f"{name} {c['seconds']:.2f} s (CPU {c['cpu_seconds']:.2f} s) vs {c['earlier']:.2f} s"
+            for name, c in compared.items()
+        ))  # fmt: skip
     seconds = {(r.workload, r.models): r.seconds for r in results}
     names = list(dict.fromkeys(r.workload for r in results))
     ratios = {
@@ -147,7 +204,11 @@ def main() -> None:
     except (OSError, ValueError):
         summary = {}
     summary.update(
-        results=[asdict(r) for r in results], ratio_100k_10k=ratios, pipeline_seconds=pipeline
+        startup=asdict(first),
+        results=[asdict(r) for r in results],
+        earlier_tool_1k=compared,
+        ratio_100k_10k=ratios,
+        pipeline_seconds=pipeline,
     )
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(summary, indent=2) + "\n")

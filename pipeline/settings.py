@@ -12,7 +12,6 @@ from datetime import UTC
 from pathlib import Path
 from typing import Any, Literal
 
-from apscheduler.triggers.cron import CronTrigger
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -149,6 +148,8 @@ class Worker(Section):
         """The worker's own parser decides, so `tracker config` refuses what it would."""
         if len(value.split()) != 5:
             raise ValueError(f"{value!r} is not a cron expression (minute hour day month weekday)")
+        from apscheduler.triggers.cron import CronTrigger
+
         try:
             CronTrigger.from_crontab(value, timezone=UTC)
         except ValueError as exc:

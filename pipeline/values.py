@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 MAX_FLOP = 1e30
 # Benchmark scores are ratings, percentages or points: anything beyond this is corrupt.
@@ -15,6 +16,7 @@ MAX_COUNT = 1e9
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%Y/%m/%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S")
 
 
+@lru_cache(maxsize=1 << 16)  # estimates carry 3 significant figures: values repeat
 def format_number(value: float | int | None) -> str:
     """Shortest text that round-trips: ``5e+26``, ``3.8e+25``, integers without ``.0``."""
     if value is None:

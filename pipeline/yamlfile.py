@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.constructor import DuplicateKeyError
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.scanner import ScannerError
-
+from pipeline import yamlfast
 from pipeline.errors import ConfigError
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 
 def load_yaml(path: str | Path, *, required: bool = True) -> Any:
@@ -29,6 +27,17 @@ def load_yaml(path: str | Path, *, required: bool = True) -> Any:
 
 
 def parse_yaml(text: str, path: str | Path) -> Any:
+    """The document, read as YAML 1.2 (ruamel.yaml); plain documents are read by libyaml
+    with the same result (:mod:`pipeline.yamlfast`), the rest and every error by ruamel."""
+    try:
+        return yamlfast.parse(text)
+    except yamlfast.Unsure:
+        pass
+    from ruamel.yaml import YAML
+    from ruamel.yaml.constructor import DuplicateKeyError
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+    from ruamel.yaml.scanner import ScannerError
+
     yaml = YAML(typ="safe", pure=True)
     try:
         return yaml.load(text)

@@ -113,6 +113,3 @@ def sources_command(ctx: click.Context) -> None:
         if outcome.get("last_error"):
             tried = outcome.get("last_attempt", "")
             click.echo(f"    last attempt {tried} failed: {outcome['last_error']}")
-
-
-COMMANDS = [collect_all_command, sources_command]

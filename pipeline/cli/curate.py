@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import pandas as pd
 from rich.table import Table
 
 from pipeline.cli.common import console, print_problems, settings_from, user_errors, writes_data
@@ -22,6 +21,9 @@ from pipeline.curate.validate import cross_check, grouped, validate_table
 from pipeline.errors import InputError
 from pipeline.paths import ConfigPaths, DataPaths
 from pipeline.storage.atomic import atomic_write_text
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DATASETS = ("candidates", "below", "staging", "all")
 MAX_WARNING_LINES = 30
@@ -232,6 +234,3 @@ def validate_command(ctx: click.Context) -> None:
     )
     if errors:
         raise InputError(f"{errors} errors in the datasets")
-
-
-COMMANDS = [refresh_command, query_command, validate_command]

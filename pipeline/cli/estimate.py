@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.table import Table
 
 from pipeline.cli.common import console, settings_from, user_errors, writes_data
-from pipeline.estimate.evaluate import Evaluation, evaluate
 from pipeline.estimate.runner import run_estimate
 from pipeline.paths import DataPaths
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from pipeline.estimate.evaluate import Evaluation
 
 SHOW_RECLASSIFIED = 20
 
@@ -75,6 +79,10 @@ def evaluate_command(
     ctx: click.Context, reference: Path | None, details: bool, as_json: bool
 ) -> None:
     """Leave-one-out accuracy of the estimates against Epoch AI's reference data."""
+    from rich.table import Table  # the tables of this command only
+
+    from pipeline.estimate.evaluate import evaluate
+
     result = evaluate(settings_from(ctx), reference)
     if as_json:
         click.echo(json.dumps(result.as_json(), indent=2))
@@ -112,6 +120,8 @@ def summary_lines(result: Evaluation) -> list[str]:
 
 
 def figure_tables(result: Evaluation) -> list[Table]:
+    from rich.table import Table
+
     figures = Table("method", "models", "median |err|", "mean |err|", "within 0.5 dex",
                     "80% coverage", "Brier")  # fmt: skip
     rows = [("overall (the estimate)", result.overall()), *result.by_method().items()]
@@ -136,6 +146,3 @@ def figure_tables(result: Evaluation) -> list[Table]:
     for label, (precision, recall) in rows_pr:
         judged.add_row(label, f"{precision:.2f}", f"{recall:.2f}")
     return [figures, reliability, judged]
-
-
-COMMANDS = [estimate_command, evaluate_command]

@@ -11,7 +11,6 @@ from pipeline.curate import history
 from pipeline.curate.mapping import load_mapping
 from pipeline.curate.render import short
 from pipeline.paths import ConfigPaths, DataPaths
-from pipeline.report import write_report
 
 
 @click.command("names")
@@ -65,8 +64,7 @@ def history_command(ctx: click.Context, model: str, limit: int) -> None:
 def report_command(ctx: click.Context) -> None:
     """Write data/reports/index.html (self-contained) and compute_over_time.png: training
     compute over time on a log axis with the 1e25 line, verified and estimated models."""
+    from pipeline.report import write_report  # matplotlib and the estimates: this command only
+
     target, wrote = write_report(settings_from(ctx))
     click.echo(f"{'Written' if wrote else 'Unchanged'}: {target}")
-
-
-COMMANDS = [names_command, history_command, report_command]

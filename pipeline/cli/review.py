@@ -30,7 +30,6 @@ from pipeline.curate.review import (
     read_decisions,
 )
 from pipeline.errors import TrackerError
-from pipeline.estimate.runner import load_previous
 from pipeline.paths import DataPaths
 from pipeline.settings import Settings
 from pipeline.storage.csvtable import CsvTable
@@ -91,6 +90,8 @@ def shown_cells(
 
 def _estimates(settings: Settings) -> dict[str, dict[str, Any]]:
     """The saved estimates by key; none when they cannot be read (the review goes on)."""
+    from pipeline.estimate.runner import load_previous
+
     try:
         return load_previous(DataPaths(settings.data_dir))
     except TrackerError:
@@ -193,6 +194,3 @@ def _from_file(settings: Settings, path: Path) -> None:
         f"{len(result.applied)} decisions applied: {counts['y']} added to staging, "
         f"{counts['n']} moved below; {len(result.unchanged)} already in effect."
     )
-
-
-COMMANDS = [review_command]

@@ -151,6 +151,3 @@ def _approve(plan: Plan, session: Session, yes: bool) -> tuple[Plan, bool]:
     except NoInput:
         return approved, True
     return approved, False
-
-
-COMMANDS = [sync_command]

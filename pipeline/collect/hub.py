@@ -7,8 +7,6 @@ from __future__ import annotations
 import os
 from typing import Any
 
-import requests
-
 from pipeline.collect.developers import DeveloperNames
 from pipeline.collect.names import NameRules, normalise
 from pipeline.collect.records import Collected
@@ -22,6 +20,7 @@ EXPAND = ["author", "createdAt", "downloads", "safetensors"]
 def list_models(source: SourceConfig, token: str | None = None) -> list[Any]:
     """The models the source asks for (per organisation when ``authors`` names some);
     SourceError in one line when the Hub cannot be read."""
+    import requests
     from huggingface_hub import HfApi  # imported when used: it takes a while to load
     from huggingface_hub.utils import HfHubHTTPError
 

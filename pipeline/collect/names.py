@@ -54,6 +54,8 @@ class NameRules:
     drop_prefixes: frozenset[str] = frozenset()
     snapshot_families: frozenset[str] = frozenset()
     aliases: dict[str, str] = field(default_factory=dict)
+    # raw name -> key, filled by normalise(): every snapshot lists the same names again
+    keys: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def load(cls, path: str | Path) -> NameRules:
@@ -181,5 +183,9 @@ def explain(raw: str, rules: NameRules) -> tuple[str, list[str]]:
 
 
 def normalise(raw: str, rules: NameRules) -> str:
-    """The model key for a raw leaderboard name ('' when the name has no letters or digits)."""
-    return explain(raw, rules)[0]
+    """The model key for a raw leaderboard name ('' when the name has no letters or digits),
+    worked out once per raw name and set of rules."""
+    key = rules.keys.get(raw)
+    if key is None:
+        key = rules.keys[raw] = explain(raw, rules)[0]
+    return key

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from pipeline.collect.developers import DeveloperNames
 from pipeline.collect.export import write_export
-from pipeline.collect.fetch import fetch_page, make_client
 from pipeline.collect.history import record_outcomes
 from pipeline.collect.hub import hub_models, list_models
 from pipeline.collect.names import NameRules
@@ -24,6 +21,9 @@ from pipeline.paths import ConfigPaths, DataPaths
 from pipeline.settings import Settings
 from pipeline.storage.jsondoc import read_document, write_document
 from pipeline.values import utc_now
+
+if TYPE_CHECKING:
+    import httpx
 
 # A source that suddenly yields fewer than half the models of its previous output most
 # likely had its page layout changed; the previous output is kept instead.
@@ -77,6 +77,8 @@ def _previous(paths: DataPaths, name: str) -> dict[str, Any] | None:
 
 def fetch_live(source: SourceConfig, settings: Settings, client: httpx.Client | None) -> str:
     """A live source's page (or file) as text; SourceError in one line when it fails."""
+    from pipeline.collect.fetch import fetch_page, make_client  # httpx: live sources only
+
     assert source.url is not None
     own = client is None
     client = client or make_client(settings.collect)

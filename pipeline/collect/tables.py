@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
-
-from bs4 import BeautifulSoup, Tag
+from typing import TYPE_CHECKING, cast
 
 from pipeline.collect.sources import SourceConfig, header_token
 from pipeline.errors import InputError, SourceError
 from pipeline.storage.csvtable import parse_text, read_raw
+
+if TYPE_CHECKING:
+    from bs4 import Tag  # imported where a page is parsed: CSV sources never load it
 
 
 @dataclass
@@ -90,6 +91,8 @@ def _cells(row: Tag) -> list[str]:
 
 
 def _table_rows(table: Tag) -> tuple[list[str], list[list[str]]]:
+    from bs4 import Tag
+
     rows = [r for r in table.find_all("tr") if r.find_parent("table") is table]
     if not rows:
         return [], []
@@ -104,6 +107,8 @@ def _table_rows(table: Tag) -> tuple[list[str], list[list[str]]]:
 
 def rows_from_html(html: str, source: SourceConfig, origin: str) -> list[SourceRow]:
     """Rows of the page's best-matching table: most recognised columns, then most rows."""
+    from bs4 import BeautifulSoup  # saved and live pages only
+
     soup = BeautifulSoup(html, "html.parser")
     Table = tuple[int, int, dict[tuple[str, str], int], list[list[str]], list[str]]
     best: Table | None = None

@@ -11,11 +11,17 @@ only on rows whose cells changed, and a note whose text is already there is not 
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 
 from pipeline.curate import history
-from pipeline.curate.journal import Pending, clear_journal, journal_path, pending, write_journal
+from pipeline.curate.journal import (
+    Pending,
+    changes_json,
+    clear_journal,
+    journal_path,
+    pending,
+    write_journal,
+)
 from pipeline.curate.notes import appended
 from pipeline.curate.plan import (
     AddRow,
@@ -26,7 +32,6 @@ from pipeline.curate.plan import (
     MoveRow,
     Plan,
     UpdateField,
-    to_json,
 )
 from pipeline.errors import WriteInterrupted, os_error_message
 from pipeline.schema import VERIFIED
@@ -37,7 +42,8 @@ from pipeline.storage.lock import LockBusy, data_lock
 def _upsert(table: CsvTable, key: str, row: dict[str, str]) -> bool:
     """Add the row, or set its cells; whether anything changed."""
     if key not in table:
-        table.add_row({column: row.get(column, "") for column in table.columns})
+        columns = set(table.columns)
+        table.add_row({column: value for column, value in row.items() if column in columns})
         return True
     changed = [table.set_cell(key, c, v) for c, v in row.items() if c in table.columns]
     return any(changed)
@@ -107,10 +113,12 @@ def _departures(plan: Plan, tables: dict[str, CsvTable]) -> None:
                 tables[name].remove_row(change.key)
 
 
-def _identity(plan: Plan, stamp: str) -> str:
-    """Names one apply (its history lines), the same for the same plan at the same time."""
-    text = json.dumps([stamp, [to_json(c) for c in plan.writes]], sort_keys=True, default=str)
-    return hashlib.sha1(text.encode()).hexdigest()[:16]
+def _identity(changes: bytes, stamp: str) -> str:
+    """Names one apply (its history lines), the same for the same plan (``changes``, its
+    :func:`changes_json`) at the same time."""
+    digest = hashlib.sha1(f"{stamp}\n".encode())
+    digest.update(changes)
+    return digest.hexdigest()[:16]
 
 
 def _history(changes: list[Change], stamp: str, source: str, apply_id: str) -> list[dict[str, str]]:
@@ -143,10 +151,11 @@ def apply_plan(
         return _save_all(tables, plan)
     done = _arrivals(plan, tables, stamp)
     done += [c for c in plan.writes if isinstance(c, DropRow) and c.key in tables[c.table]]
-    apply_id = replay.id if replay else _identity(plan, stamp)
+    changes = changes_json(plan)
+    apply_id = replay.id if replay else _identity(changes, stamp)
     lines = replay.history if replay else _history(done, stamp, source, apply_id)
     if state_dir is not None:
-        write_journal(state_dir, plan, tables, stamp, lines, apply_id)
+        write_journal(state_dir, plan, tables, stamp, lines, apply_id, changes)
     try:
         written = _save_all(tables, plan)
         _departures(plan, tables)

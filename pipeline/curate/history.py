@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from pipeline.storage.jsontext import encode
+
 HISTORY = "history.jsonl"
 
 
@@ -23,10 +25,10 @@ def record(
     if unless_recorded and any(e.get("apply") == unless_recorded for e in read(state_dir)):
         return
     state_dir.mkdir(parents=True, exist_ok=True)
-    text = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in entries)
+    data = b"".join(encode(e) + b"\n" for e in entries)
     handle = os.open(state_dir / HISTORY, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666)
     try:
-        os.write(handle, text.encode())
+        os.write(handle, data)
     finally:
         os.close(handle)
 

@@ -15,8 +15,9 @@ from typing import Any
 
 from pipeline.curate.plan import Plan, from_json, to_json
 from pipeline.errors import InputError
-from pipeline.storage.atomic import atomic_write_text
+from pipeline.storage.atomic import atomic_write_parts
 from pipeline.storage.csvtable import CsvTable
+from pipeline.storage.jsontext import encode
 
 JOURNAL = "apply_journal.json"
 
@@ -47,6 +48,12 @@ class Pending:
     id: str = ""
 
 
+def changes_json(plan: Plan) -> bytes:
+    """The plan's writes as a JSON array: serialised once per apply, for its identity and
+    its journal."""
+    return encode([to_json(change) for change in plan.writes])
+
+
 def write_journal(
     state_dir: Path,
     plan: Plan,
@@ -54,7 +61,10 @@ def write_journal(
     stamp: str,
     history: list[dict[str, Any]] | None = None,
     apply_id: str = "",
+    changes: bytes | None = None,
 ) -> None:
+    """Save the plan (``changes``: its :func:`changes_json`, when already made) and the
+    tables it touches."""
     entry = {
         "id": apply_id,
         "history": history or [],
@@ -63,9 +73,10 @@ def write_journal(
             name: {"path": str(t.path.resolve()), "key": t.key_column, "columns": t.columns}
             for name, t in tables.items()
         },
-        "changes": [to_json(change) for change in plan.writes],
     }
-    atomic_write_text(journal_path(state_dir), json.dumps(entry, ensure_ascii=False) + "\n")
+    changes = changes_json(plan) if changes is None else changes
+    head = encode(entry)[:-1]  # the object without its closing brace: "changes" comes last
+    atomic_write_parts(journal_path(state_dir), [head, b',"changes":', changes, b"}\n"])
 
 
 def clear_journal(state_dir: Path) -> None:

@@ -1,12 +1,12 @@
-"""Queries over the curated tables (pandas): filters, sorting, statistics, duplicates."""
+"""Queries over the curated tables (pandas, imported by the functions that build frames):
+filters, sorting, statistics, duplicates."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from pipeline.collect.names import NameRules, normalise
 from pipeline.curate.datasets import BELOW, CANDIDATES, STAGING, read_dataset
@@ -14,6 +14,9 @@ from pipeline.errors import InputError
 from pipeline.paths import DataPaths
 from pipeline.schema import COLUMNS, KEY, canonical
 from pipeline.storage.csvtable import find_duplicates, read_raw
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 NUMERIC = ("training_flop", "parameters", "p_above_1e25")
 
@@ -38,6 +41,8 @@ class QueryOptions:
 
 def load_frame(paths: DataPaths, datasets: list[str]) -> pd.DataFrame:
     """The chosen tables as one frame of text cells, plus a ``dataset`` column."""
+    import pandas as pd
+
     files = dataset_paths(paths)
     frames = []
     for name in datasets:
@@ -56,10 +61,14 @@ def load_frame(paths: DataPaths, datasets: list[str]) -> pd.DataFrame:
 
 
 def _numbers(column: pd.Series) -> pd.Series:
+    import pandas as pd
+
     return pd.to_numeric(column.astype(str).str.replace(",", "", regex=False), errors="coerce")
 
 
 def run_query(frame: pd.DataFrame, options: QueryOptions) -> pd.DataFrame:
+    import pandas as pd
+
     mask = pd.Series(True, index=frame.index)
     if options.above is not None:
         mask &= _numbers(frame["training_flop"]) >= options.above

@@ -198,9 +198,9 @@ def summarise(
 ) -> dict[str, int]:
     """The seed's summary of the candidates table, and the size of below; ``published``
     candidates (already in the published dataset) do not need verification."""
-    rows = [candidates.get(k) for k in candidates.rows]
+    rows = [record.cells for record in candidates.rows.values()]  # read only: no copies
     classes = Counter(r.get("threshold_classification", "") for r in rows)
-    below_rows = [below.get(k) for k in below.rows]
+    below_rows = [record.cells for record in below.rows.values()]
     return {
         "total candidates": len(rows),
         "manually verified": sum(is_verified(r) for r in rows),

@@ -4,6 +4,7 @@ URLs, keys. Each problem is one line naming the file, row, key and field."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlparse
 
 from pipeline.collect.names import KEY_PATTERN, NameRules, normalise
@@ -56,46 +57,57 @@ def denoised(text: str) -> str | None:
     return short if short != text.strip() else None
 
 
+CHECKED = (*VOCABULARIES, "training_flop", "parameters", "release_date", "last_updated", "sources")
+
+
 def check_cells(cells: dict[str, str]) -> list[tuple[str, str, str]]:
-    """(field, message, level) for one row's cells."""
-    found: list[tuple[str, str, str]] = []
-    for field in VOCABULARIES:
-        value = cells.get(field, "")
+    """(field, message, level) for one row's cells. Each check reads one cell, and cells
+    repeat (vocabularies, rounded numbers, dates, one time stamp per run): each distinct
+    value of a field is checked once."""
+    return [found for field in CHECKED for found in check_value(field, cells.get(field, ""))]
+
+
+@lru_cache(maxsize=1 << 16)
+def check_value(field: str, value: str) -> tuple[tuple[str, str, str], ...]:
+    """(field, message, level) for one cell of a checked field."""
+    if field in VOCABULARIES:
         try:
             meaning = canonical(field, value)
         except ValueError as exc:
-            found.append((field, str(exc), "error"))
-            continue
+            return ((field, str(exc), "error"),)
         if meaning != value.strip():
-            found.append((field, f"legacy value {value!r} means {meaning!r}", "warning"))
-    for field, parse in (("training_flop", parse_flop), ("parameters", parse_number)):
-        value = cells.get(field, "")
+            return ((field, f"legacy value {value!r} means {meaning!r}", "warning"),)
+        return ()
+    if field in ("training_flop", "parameters"):
         try:
-            number = parse(value)
+            number = (parse_flop if field == "training_flop" else parse_number)(value)
         except ValueError as exc:
-            found.append((field, str(exc), "error"))
-            continue
+            return ((field, str(exc), "error"),)
         if field == "parameters" and number is not None and number <= 0:
-            found.append((field, f"{value!r} is not positive", "error"))
-        elif (clean := denoised(value)) is not None:
+            return ((field, f"{value!r} is not positive", "error"),)
+        if (clean := denoised(value)) is not None:
             kind = "non-canonical number" if float(clean) == number else "float noise"
-            found.append((field, f"{kind}: {value} is {clean}", "warning"))
-    date_text = cells.get("release_date", "")
-    try:
-        date = parse_date(date_text)
-        if date and date.isoformat() != date_text.strip():
-            found.append(("release_date", f"{date_text!r} is not YYYY-MM-DD", "warning"))
-    except ValueError as exc:
-        found.append(("release_date", str(exc), "error"))
-    try:
-        parse_timestamp(cells.get("last_updated", ""))
-    except ValueError as exc:
-        found.append(("last_updated", str(exc), "warning"))
-    for url in urls_in(cells.get("sources", "")):
-        parts = urlparse(url)
-        if "." not in parts.netloc:
-            found.append(("sources", f"{url!r} is not a valid URL", "error"))
-    return found
+            return ((field, f"{kind}: {value} is {clean}", "warning"),)
+        return ()
+    if field == "release_date":
+        try:
+            date = parse_date(value)
+        except ValueError as exc:
+            return ((field, str(exc), "error"),)
+        if date and date.isoformat() != value.strip():
+            return ((field, f"{value!r} is not YYYY-MM-DD", "warning"),)
+        return ()
+    if field == "last_updated":
+        try:
+            parse_timestamp(value)
+        except ValueError as exc:
+            return ((field, str(exc), "warning"),)
+        return ()
+    return tuple(
+        (field, f"{url!r} is not a valid URL", "error")
+        for url in urls_in(value)
+        if "." not in urlparse(url).netloc
+    )
 
 
 def validate_table(table: CsvTable, rules: NameRules | None = None) -> list[Problem]:

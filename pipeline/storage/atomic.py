@@ -16,6 +16,11 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     _replace(path, lambda handle: handle.write(data), unless_same=False)
 
 
+def atomic_write_parts(path: str | Path, parts: Iterable[bytes]) -> None:
+    """:func:`atomic_write_bytes` of ``parts`` one after another, never joined in memory."""
+    _replace(path, lambda handle: handle.writelines(parts), unless_same=False)
+
+
 def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> None:
     """Text flavour of :func:`atomic_write_bytes`; line endings are written as given."""
     atomic_write_bytes(path, text.encode(encoding))

@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import accumulate, pairwise
 from pathlib import Path
 
 from pipeline.errors import InputError
 from pipeline.storage.atomic import atomic_write_text
 
 csv.field_size_limit(1 << 24)
+# One line as io.StringIO(newline="") reads it (ending in \n, \r\n or \r), without the
+# copy of the whole text StringIO makes (four bytes a character).
+_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+\Z")
 
 
 @dataclass
@@ -62,7 +67,8 @@ def parse_text(path: Path, text: str) -> RawFile:
     captured: list[str] = []
 
     def lines() -> Iterator[str]:
-        for line in io.StringIO(text, newline=""):
+        for match in _LINE.finditer(text):
+            line = match.group()
             captured.append(line)
             yield line
 
@@ -128,9 +134,11 @@ def read_raw(path: str | Path) -> RawFile:
     except IsADirectoryError:
         raise InputError("is a folder, not a CSV file", file=path) from None
     text, bom = decode(path, data)
+    original = data.decode("utf-8", errors="replace") if bom else text
+    del data  # a large file is not held twice while it is parsed
     raw = parse_text(path, text)
     raw.bom = bom
-    raw.text = data.decode("utf-8", errors="replace") if bom else text
+    raw.text = original
     return raw
 
 
@@ -148,11 +156,19 @@ def _ordered(present: list[str], wanted: list[str]) -> list[str]:
 
 
 def _serialise(values: list[str], newline: str) -> str:
-    """One CSV record. Writing with ``\r\n`` makes both characters force quoting (a lone
-    ``\r`` in a cell must be quoted too); the record then ends with ``newline``."""
+    """One CSV record (see :func:`_serialise_all`)."""
+    return _serialise_all([values], newline)[0]
+
+
+def _serialise_all(records: Iterable[list[str]], newline: str) -> list[str]:
+    """CSV records, one text each, written by one writer. Writing with ``\r\n`` makes both
+    characters force quoting (a lone ``\r`` in a cell must be quoted too); each record
+    then ends with ``newline``."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow(values)
-    return buffer.getvalue()[:-2] + newline
+    write = csv.writer(buffer, lineterminator="\r\n").writerow
+    ends = list(accumulate((write(values) for values in records), initial=0))
+    text = buffer.getvalue()
+    return [text[start : end - 2] + newline for start, end in pairwise(ends)]
 
 
 @dataclass
@@ -244,10 +260,10 @@ class CsvTable:
         key = cells[self.key_column]
         if key in self.rows:
             raise KeyError(f"{key} already in {self.path}")
-        unknown = set(cells) - set(self.columns)
-        if unknown:
+        row = {column: cells.get(column, "") for column in self.columns}
+        if unknown := cells.keys() - row.keys():
             raise KeyError(f"unknown columns {sorted(unknown)}")
-        self.rows[key] = Record({column: cells.get(column, "") for column in self.columns})
+        self.rows[key] = Record(row)
 
     def remove_row(self, key: str) -> dict[str, str]:
         return self.rows.pop(key).cells
@@ -283,32 +299,45 @@ class CsvTable:
     def render(self) -> str:
         """The file's text. Columns the file lacks are written once anything else changes;
         until then the file keeps its shape."""
+        return "".join(self._parts()[0]) + self.trailer
+
+    def _parts(self) -> tuple[list[str], bool]:
+        """The header's and each record's text, in order (each ending where the next
+        starts), and whether the columns the file lacked are in them."""
         fresh = bool(self.missing) and self._changed()
         columns = self.columns if fresh else self.file_columns
         header = None if fresh else self.header_raw
+        records = list(self.rows.values())
+        changed = [r for r in records if fresh or r.raw is None]
+        rendered = iter(
+            _serialise_all(([r.cells.get(c, "") for c in columns] for r in changed), self.newline)
+        )
         parts = [header or _serialise(columns, self.newline)]
-        if self.bom and parts[0] and not parts[0].startswith("\ufeff"):
-            parts[0] = "\ufeff" + parts[0]
-        for record in self.rows.values():
-            text = None if fresh else record.raw
-            if text is None:
-                text = _serialise([record.cells.get(c, "") for c in columns], self.newline)
+        for record in records:
+            text = next(rendered) if fresh or record.raw is None else record.raw
             if not parts[-1].endswith(("\n", "\r")):
                 parts[-1] += self.newline
             parts.append(text)
-        return "".join(parts) + self.trailer
+        if self.bom and parts[0] and not parts[0].startswith("\ufeff"):
+            parts[0] = "\ufeff" + parts[0]
+        return parts, fresh
 
     def _changed(self) -> bool:
         return self.header_raw is None or any(r.raw is None for r in self.rows.values())
 
     def save(self) -> bool:
-        """Write atomically if the content differs from the file on disk; True if written."""
-        text = self.render()
+        """Write atomically if the content differs from the file on disk; True if written.
+        Each record then keeps the text written for it, so the next save (the second
+        phase of an apply) renders only the rows changed since."""
+        parts, fresh = self._parts()
+        text = "".join(parts) + self.trailer
         if text == self.original and self.path.exists():
             return False
         atomic_write_text(self.path, text)
-        if self.missing and self._changed():
+        if fresh:
             self.missing = []
-            self._materialise()
+        self.header_raw = parts[0].removeprefix("\ufeff") if self.bom else parts[0]
+        for record, written in zip(self.rows.values(), parts[1:], strict=True):
+            record.raw = written
         self.original = text
         return True

@@ -14,8 +14,9 @@ cli = with_plugins()
 def _commands() -> list[tuple[str, ...]]:
     """Every command path, group members included: ("bridge", "sync")."""
     paths: list[tuple[str, ...]] = []
-    for name, command in sorted(cli.commands.items()):
+    for name in cli.list_commands(click.Context(cli)):
         paths.append((name,))
+        command = _command((name,))
         if isinstance(command, click.Group):
             paths += [(name, sub) for sub in sorted(command.commands)]
     return paths
@@ -25,7 +26,9 @@ def _command(path: tuple[str, ...]) -> click.Command:
     command: click.Command = cli
     for name in path:
         assert isinstance(command, click.Group)
-        command = command.commands[name]
+        found = command.get_command(click.Context(command), name)
+        assert found is not None, f"{path}: {name} not found"
+        command = found
     return command
 
 

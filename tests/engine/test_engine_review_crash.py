@@ -251,14 +251,14 @@ def die(*_: object) -> None:
 @pytest.fixture
 def crash_in_journal_write(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The journal's temporary file is written, then the run dies before the rename."""
-    real_write = journal.atomic_write_text
+    real_write = journal.atomic_write_parts
 
-    def write(path: Path, text: str) -> None:
+    def write(path: Path, parts: list[bytes]) -> None:
         with monkeypatch.context() as patch:
             patch.setattr(atomic.os, "replace", die)
-            real_write(path, text)
+            real_write(path, parts)
 
-    monkeypatch.setattr(journal, "atomic_write_text", write)
+    monkeypatch.setattr(journal, "atomic_write_parts", write)
     yield
 
 

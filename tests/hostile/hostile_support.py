@@ -37,7 +37,7 @@ from click.testing import Result  # noqa: E402
 from harness import invoke  # noqa: E402
 from project_paths import ProjectPaths  # noqa: E402
 
-import pipeline.collect.runner as collect_runner  # noqa: E402
+import pipeline.collect.fetch as collect_fetch  # noqa: E402
 from pipeline.collect.fetch import fetch_page, make_client  # noqa: E402
 
 ROOT = HERE.parents[1]
@@ -463,8 +463,9 @@ def serve_pages(
     def client(settings: Any, transport: Any = None) -> httpx.Client:
         return make_client(settings, transport=httpx.MockTransport(web.handle))
 
-    monkeypatch.setattr(collect_runner, "make_client", client)
+    # the collection imports the fetch module when a live source is read
+    monkeypatch.setattr(collect_fetch, "make_client", client)
     monkeypatch.setattr(
-        collect_runner, "fetch_page", functools.partial(fetch_page, sleep=web.slept.append)
+        collect_fetch, "fetch_page", functools.partial(fetch_page, sleep=web.slept.append)
     )
     return web

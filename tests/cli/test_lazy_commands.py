@@ -1,0 +1,57 @@
+"""Commands are imported when used: ``tracker --help`` lists them from the short help kept
+with their registration, and imports none of the heavy libraries."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import click
+import pytest
+
+from pipeline.cli import with_plugins
+from pipeline.cli.lazy import LazyCommand, LazyGroup
+
+cli = with_plugins()
+HEAVY = ("pandas", "numpy", "bs4", "httpx", "apscheduler", "pyairtable", "gspread", "openpyxl")
+
+
+@pytest.mark.parametrize("name", sorted(cli.lazy))
+def test_the_listed_short_help_is_the_commands_own(name: str) -> None:
+    listed = click.Command(name, help=cli.lazy[name].help)
+    command = cli.lazy[name].load()
+    assert command.name == name
+    for limit in (40, 80, 1000):
+        assert listed.get_short_help_str(limit) == command.get_short_help_str(limit)
+
+
+def test_help_lists_every_command_without_importing_heavy_libraries() -> None:
+    code = (
+        "import sys, click\n"
+        "from pipeline.cli.main import with_plugins\n"
+        "group = with_plugins()\n"
+        "print(group.get_help(click.Context(group, info_name='tracker')))\n"
+        f"print('imported:', *(m for m in {HEAVY!r} if m in sys.modules))\n"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    listed, imported = output.split("imported:")
+    assert imported.split() == []
+    for name in cli.lazy:
+        assert f"  {name}  " in listed
+
+
+def test_a_command_is_imported_only_when_asked_for() -> None:
+    group = LazyGroup("g")
+    group.add_lazy("names", LazyCommand("pipeline.cli.inspect:names_command", "Show keys."))
+    assert group.commands == {}
+    assert group.list_commands(click.Context(group)) == ["names"]
+    command = group.get_command(click.Context(group), "names")
+    assert command is not None and group.commands == {"names": command}
+    assert group.get_command(click.Context(group), "nope") is None
+
+
+def test_a_target_that_is_not_a_command_is_refused() -> None:
+    with pytest.raises(TypeError, match="COMMANDS is not a click command"):
+        LazyCommand("pipeline.cli.main:COMMANDS").load()
