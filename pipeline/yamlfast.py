@@ -69,7 +69,7 @@ if AVAILABLE:
     class _Loader(yaml.CSafeLoader):
         """libyaml's parser, YAML 1.2's implicit types, and only the unambiguous values."""
 
-        yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {}  # YAML 1.2's, added below
+        yaml_implicit_resolvers: dict[Any, Any] = {}  # YAML 1.2's, added below
 
         def construct_yaml_int(self, node: Any) -> int:
             text = self.construct_scalar(node)

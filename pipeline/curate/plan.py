@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field, fields
-from functools import cache
 from typing import Any, ClassVar
 
 
@@ -157,9 +156,14 @@ KINDS: dict[str, type] = {
 }  # fmt: skip
 
 
-@cache
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def _field_names(kind: type) -> tuple[str, ...]:
-    return tuple(spec.name for spec in fields(kind))
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        names = _FIELD_NAMES[kind] = tuple(spec.name for spec in fields(kind))
+    return names
 
 
 def to_json(change: Change) -> dict[str, Any]:
