@@ -23,8 +23,8 @@ MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 # How a formula (<f>, <f .../>, or prefixed <x:f>) or an error cell (t="e") starts in a
-# sheet's XML. Text in cells is escaped, so a false match only costs the slower read.
-FORMULA_MARKS = (b"<f>", b"<f ", b":f>", b":f ", b' t="e"')
+# sheet's XML; a false match (text such as "a:f b") only costs the slower read.
+FORMULA_STARTS, FORMULA_ENDS, ERROR = (b"<f", b":f"), (b">", b" ", b"/"), b' t="e"'
 
 
 class WorkbookValues:
@@ -34,11 +34,11 @@ class WorkbookValues:
     def __init__(self, data: bytes, path: Path) -> None:
         self.data, self.path = data, path
         try:
+            self._parts = _sheet_parts(data)  # first: zipfile says best what a bad file is
             self.book = CalamineWorkbook.from_filelike(io.BytesIO(data))
             self.sheetnames = [
                 m.name for m in self.book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet
             ]
-            self._parts = _sheet_parts(data)
         except Exception as exc:  # calamine and zipfile raise many kinds for a damaged file
             raise InputError(f"cannot open the workbook ({exc})", file=path) from None
         self._openpyxl: dict[bool, Any] = {}
@@ -55,11 +55,11 @@ class WorkbookValues:
 
     def _has_formulas(self, name: str) -> bool:
         part = self._parts.get(name)
-        if part is None:
-            return False
+        if part is None:  # not found in the archive's index: the old, thorough way
+            return True
         with zipfile.ZipFile(io.BytesIO(self.data)) as archive:
             xml = archive.read(part)
-        return any(mark in xml for mark in FORMULA_MARKS)
+        return ERROR in xml or any(_has_element(xml, start) for start in FORMULA_STARTS)
 
     def _formula_rows(self, name: str, limit: int | None) -> Rows:
         """openpyxl's values of a sheet holding formulas: each formula as its saved value;
@@ -92,6 +92,16 @@ class WorkbookValues:
         return self._openpyxl[data_only]
 
 
+def _has_element(xml: bytes, start: bytes) -> bool:
+    """Whether ``start`` (``<f``) begins an element named by it alone (not ``<filter``)."""
+    index = xml.find(start)
+    while index != -1:
+        if xml[index + 2 : index + 3] in FORMULA_ENDS:
+            return True
+        index = xml.find(start, index + 2)
+    return False
+
+
 def _like_openpyxl(row: list[Any]) -> list[Any]:
     """Calamine's values as openpyxl gives them: an empty cell ``None``, a date a
     ``datetime`` (its text is the same whichever library read it)."""
@@ -113,13 +123,30 @@ def _openpyxl_rows(sheet: Any, limit: int | None) -> Rows:
 def _sheet_parts(data: bytes) -> dict[str, str]:
     """Each sheet's name -> its XML part in the archive (``xl/worksheets/sheet1.xml``)."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter(f"{RELS}Relationship")}
-    parts = {}
-    for sheet in book.iter(f"{MAIN}sheet"):
-        target = targets.get(sheet.get(REL_ID))
-        if target:
-            part = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
-            parts[sheet.get("name", "")] = posixpath.normpath(part)
-    return parts
+        package = ElementTree.fromstring(archive.read("_rels/.rels"))
+        main = next(
+            (
+                rel.get("Target", "").lstrip("/")
+                for rel in package.iter(f"{RELS}Relationship")
+                if rel.get("Type", "").endswith("/officeDocument")
+            ),
+            "xl/workbook.xml",
+        )
+        folder, name = posixpath.split(main)
+        targets = _targets(archive, posixpath.join(folder, "_rels", name + ".rels"), folder)
+        book = ElementTree.fromstring(archive.read(main))
+    sheets = book.iter(f"{MAIN}sheet")
+    return {
+        s.get("name", ""): targets[s.get(REL_ID, "")] for s in sheets if s.get(REL_ID) in targets
+    }
+
+
+def _targets(archive: zipfile.ZipFile, rels: str, folder: str) -> dict[str, str]:
+    """A relationships part's ids -> the parts they point to, as paths in the archive."""
+    root = ElementTree.fromstring(archive.read(rels))
+    found = {}
+    for rel in root.iter(f"{RELS}Relationship"):
+        target = rel.get("Target", "")
+        path = target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target)
+        found[rel.get("Id", "")] = posixpath.normpath(path)
+    return found
