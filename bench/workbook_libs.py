@@ -236,7 +236,11 @@ WRITERS: dict[str, tuple[str, Callable[..., bytes], str]] = {
     "openpyxl write-only, styled": ("openpyxl", write_openpyxl, "nothing"),
     "XlsxWriter constant_memory": ("xlsxwriter", write_xlsxwriter, "nothing"),
     "pyexcelerate": ("pyexcelerate", write_pyexcelerate, "no drop-down, no highlight rule"),
-    "rustpy-xlsxwriter": ("rustpy_xlsxwriter", write_rustpy, "no formula rule; drop-downs"),
+    "rustpy-xlsxwriter": (
+        "rustpy_xlsxwriter",
+        write_rustpy,
+        "no formula rule; rules on written rows only",
+    ),
 }
 
 

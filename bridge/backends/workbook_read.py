@@ -58,8 +58,7 @@ class WorkbookValues:
         if part is None:  # not found in the archive's index: the old, thorough way
             return True
         with zipfile.ZipFile(io.BytesIO(self.data)) as archive:
-            xml = archive.read(part)
-        return ERROR in xml or any(_has_element(xml, start) for start in FORMULA_STARTS)
+            return has_formulas(archive.read(part))
 
     def _formula_rows(self, name: str, limit: int | None) -> Rows:
         """openpyxl's values of a sheet holding formulas: each formula as its saved value;
@@ -90,6 +89,11 @@ class WorkbookValues:
                 raise InputError(f"cannot open the workbook ({exc})", file=self.path) from None
             self._openpyxl[data_only] = book
         return self._openpyxl[data_only]
+
+
+def has_formulas(xml: bytes) -> bool:
+    """Whether a sheet's XML holds a formula or an error cell."""
+    return ERROR in xml or any(_has_element(xml, start) for start in FORMULA_STARTS)
 
 
 def _has_element(xml: bytes, start: bytes) -> bool:

@@ -15,6 +15,7 @@ from bridge_support import Project, no_write
 from openpyxl import load_workbook
 
 from bridge.backends.local import LocalBackend
+from bridge.backends.workbook_read import has_formulas
 from bridge.codec import from_sheet, normal, same
 from pipeline.storage.csvtable import CsvTable
 
@@ -126,3 +127,20 @@ def test_a_workbook_saved_by_libreoffice_reads_back_the_same(
     assert (
         from_sheet(layout, "notes", datetime(2025, 1, 2)) == after["candidates"]["grok_3"]["notes"]
     )
+
+
+@pytest.mark.parametrize(
+    ("xml", "formulas"),
+    [
+        (b'<c r="A1"><f>1+1</f><v>2</v></c>', True),
+        (b'<c r="A2"><f t="shared" si="0"/><v>2</v></c>', True),
+        (b'<x:c r="A1"><x:f>1+1</x:f></x:c>', True),
+        (b'<c r="A1" t="e"><v>#N/A</v></c>', True),
+        (b'<autoFilter ref="A1:B2"><filterColumn colId="0"><filters/></filterColumn>', False),
+        (b'<c r="A1" t="inlineStr"><is><t>ratio:fine &lt;b&gt;</t></is></c>', False),
+    ],
+)
+def test_a_sheet_is_read_with_openpyxl_only_when_it_holds_formulas_or_errors(
+    xml: bytes, formulas: bool
+) -> None:
+    assert has_formulas(xml) is formulas
