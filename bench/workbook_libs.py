@@ -22,6 +22,8 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +37,6 @@ from bridge.backends.local import LocalBackend  # noqa: E402
 from bridge.backends.workbook_format import CHOICES, NUMBER_FORMATS, xlsxwriter_width  # noqa: E402
 from bridge.codec import to_sheet  # noqa: E402
 from bridge.layout import STATUS, SheetLayout, action_formula, layouts  # noqa: E402
-from bridge.mirror import fitted  # noqa: E402
 from bridge.model import SheetChanges  # noqa: E402
 from pipeline.curate.datasets import CANDIDATES  # noqa: E402
 from pipeline.curate.schema_map import SchemaMap  # noqa: E402
@@ -48,7 +49,8 @@ def candidates_layout() -> SheetLayout:
     schema = SchemaMap.load(ROOT / "configs" / "schema_map.yaml")
     published = [f.published for f in schema.fields]
     columns = {"candidates": COLUMNS, "staging": COLUMNS, "published": published}
-    return fitted(layouts(schema, columns)[CANDIDATES], LocalBackend(Path("unused.xlsx")))
+    limits = {k: getattr(LocalBackend, k) for k in ("max_text", "plain_text", "number_digits")}
+    return replace(layouts(schema, columns)[CANDIDATES], **limits)
 
 
 def make_rows(layout: SheetLayout, n: int, seed: int = 5) -> list[dict[str, str]]:
@@ -131,7 +133,7 @@ def write_openpyxl(layout: SheetLayout, _: list[dict[str, str]], values: list[li
     wraps = [layout.wraps(c) for c in header]
     wrap = Alignment(wrap_text=True, vertical="top")
     for row in values:
-        out = []
+        out: list[Any] = []
         for value, kind, wrapped in zip(row, kinds, wraps, strict=True):
             if value is None:
                 out.append(None)
@@ -319,7 +321,7 @@ def main() -> None:
         if not available(module):
             print(f"| {name} | not installed | | |")
             continue
-        seconds, data = median_seconds(lambda write=write: write(layout, rows, values), repeats)
+        seconds, data = median_seconds(partial(write, layout, rows, values), repeats)
         print(f"| {name} | {seconds:.2f} | {len(data) / 2**20:.1f} | {note} |", flush=True)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "tracker.xlsx"
@@ -329,7 +331,7 @@ def main() -> None:
             if not available(module):
                 print(f"| {name} | not installed | |")
                 continue
-            seconds, count = median_seconds(lambda read=read: read(path, layout), repeats)
+            seconds, count = median_seconds(partial(read, path, layout), repeats)
             assert count >= n, (name, count)
             print(f"| {name} | {seconds:.2f} | {note} |", flush=True)
 
