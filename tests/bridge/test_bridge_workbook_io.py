@@ -60,6 +60,19 @@ def test_awkward_text_reads_back_as_itself_and_is_never_a_formula(fresh: Project
     assert no_write(again) and not again.local.changes
 
 
+def test_awkward_text_written_into_a_saved_workbook_reads_back_as_itself(
+    synced: Project,
+) -> None:
+    """The workbook exists: openpyxl changes it in place, and calamine reads it."""
+    set_local(synced, "grok_3", AWKWARD)
+    assert synced.mirror().pushed
+    layout = synced.layout("candidates")
+    grok = read_back(synced)["grok_3"]
+    assert {c: grok[c] for c in AWKWARD} == {c: normal(layout, c, t) for c, t in AWKWARD.items()}
+    again = synced.mirror()
+    assert no_write(again) and not again.local.changes
+
+
 def test_every_sheet_keeps_its_look_in_the_new_workbook(fresh: Project) -> None:
     fresh.mirror()
     book = load_workbook(fresh.workbook)
