@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -255,6 +256,10 @@ def _new_workbook(changes: dict[str, SheetChanges]) -> bytes:
     for change in changes.values():
         layout, header = change.layout, change.layout.header
         sheet = book.add_worksheet(layout.title)
+        # The codec fits text to MAX_TEXT characters, as the workbook always held it;
+        # XlsxWriter would cut it again by its UTF-16 length (an emoji counts twice), or
+        # cut the markup of a text that looks like rich text (:func:`_streamed`).
+        sheet.xls_strmax = sys.maxsize
         format_new_sheet(sheet, formats, layout, header, change.appends, len(change.appends) + 1)
         styles = [formats.of_column(layout, column) for column in header]
         for number, cells in enumerate(change.appends, start=1):

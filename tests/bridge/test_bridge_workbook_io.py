@@ -60,6 +60,16 @@ def test_awkward_text_reads_back_as_itself_and_is_never_a_formula(fresh: Project
     assert no_write(again) and not again.local.changes
 
 
+def test_long_text_of_emoji_or_markup_is_written_whole(fresh: Project) -> None:
+    """The workbook holds 32,767 characters a cell, whatever their UTF-16 length."""
+    cells = {"notes": "😀" * 20_000, "reasoning": "<r>" + "&" * 32_000 + "</r>"}
+    set_local(fresh, "grok_3", cells)
+    fresh.mirror()
+    grok = read_back(fresh)["grok_3"]
+    assert {c: grok[c] for c in cells} == cells
+    assert no_write(fresh.mirror())
+
+
 def test_awkward_text_written_into_a_saved_workbook_reads_back_as_itself(
     synced: Project,
 ) -> None:
