@@ -69,7 +69,9 @@ if AVAILABLE:
     class _Loader(yaml.CSafeLoader):
         """libyaml's parser, YAML 1.2's implicit types, and only the unambiguous values."""
 
-        yaml_implicit_resolvers: dict[Any, Any] = {}  # YAML 1.2's, added below
+        # YAML 1.2's, added below. A class attribute in PyYAML, typed as an instance one in
+        # its stubs.
+        yaml_implicit_resolvers: ClassVar[dict[Any, Any]] = {}  # type: ignore[misc]
 
         def construct_yaml_int(self, node: Any) -> int:
             text = self.construct_scalar(node)

@@ -1,33 +1,42 @@
-"""The embedded backend: an .xlsx workbook (openpyxl), one sheet per table.
+"""The embedded backend: an .xlsx workbook, one sheet per table.
 
-Formatted for reviewers (:mod:`bridge.backends.workbook_format`) when a sheet is created or
-gains columns, with a ``Guide`` sheet. Written atomically; when a spreadsheet
-program holds the workbook open (its lock file is present) the push is skipped and the
-pull still works. Cells over Excel's 32,767 characters are shortened in the workbook only.
+Read with python-calamine (:mod:`bridge.backends.workbook_read`); a new workbook is written
+with XlsxWriter, streamed; one that exists (a reviewer may have saved it, with their own
+formatting or sheets) is changed in place with openpyxl. Formatted for reviewers
+(:mod:`bridge.backends.workbook_format`) when a sheet is created or gains columns, with a
+``Guide`` sheet. Written atomically; when a spreadsheet program holds the workbook open (its
+lock file is present) the push is skipped and the pull still works. Cells over Excel's
+32,767 characters are shortened in the workbook only.
 """
 
 from __future__ import annotations
 
 import io
+import re
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
+import xlsxwriter
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bridge.backends.lockfile import inspect_lock
 from bridge.backends.workbook_format import (
+    FONT,
+    NewFormats,
     add_guide,
+    add_new_guide,
     clear_format,
+    format_new_sheet,
     format_sheet,
-    set_default_font,
     style_cell,
     style_header,
 )
+from bridge.backends.workbook_read import WorkbookValues
 from bridge.codec import (
     HEADER_SCAN,
     canonical_header,
@@ -42,6 +51,9 @@ from pipeline.errors import InputError
 from pipeline.storage.atomic import atomic_write_bytes
 
 MAX_TEXT = 32767
+# Text that reads as an escaped character in the file's XML ("_x0041_" is "A"); written
+# with its underscore escaped, as Excel does, it reads back as itself.
+ESCAPE_LIKE = re.compile(r"(_x[0-9A-Fa-f]{4}_)")
 
 
 class LocalBackend:
@@ -49,7 +61,7 @@ class LocalBackend:
     stable_refs = False
     max_text = MAX_TEXT
     plain_text = True
-    number_digits = 16  # openpyxl writes numbers with "%.16g"
+    number_digits = 16  # XlsxWriter writes numbers with "%.16g"
     number_decimals = None
     typed_numbers = False
     deletes_rows = True
@@ -87,16 +99,11 @@ class LocalBackend:
                     "close it to let the worker write")  # fmt: skip
         return None
 
-    def _open(self, reading: bool, data_only: bool = False) -> Workbook | None:
-        """The workbook: for reading, streamed (read-only mode is several times faster and
-        lighter), with formulas or with their saved values (``data_only``); for writing,
-        in full, so formatting is kept."""
+    def _open(self) -> Workbook | None:
+        """The workbook in full, to change it in place (its formatting kept)."""
         if not self.path.exists():
             return None
         try:
-            if reading:
-                data = io.BytesIO(self.path.read_bytes())
-                return load_workbook(data, read_only=True, data_only=data_only)
             return load_workbook(self.path)
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
             raise InputError(f"cannot open the workbook ({exc})", file=self.path) from None
@@ -104,27 +111,16 @@ class LocalBackend:
     def read(self, layouts: list[SheetLayout]) -> dict[str, SheetData]:
         self.calls["read"] += 1
         self.layouts = list(layouts)
-        book = self._open(reading=True)
-        saved: Workbook | None = None  # the same workbook with formulas' saved values
+        # Read whole first: the file may be replaced while it is read (an atomic write).
+        book = WorkbookValues(self.path.read_bytes(), self.path) if self.path.exists() else None
         result = {}
         titles = {layout.title for layout in layouts}
         for layout in layouts:
             found = _sheet_of(book, layout, titles) if book is not None else None
-            if found is None:
+            if book is None or found is None:
                 result[layout.table] = SheetData(layout, exists=False)
                 continue
-            rows = _rows(found)
-            formulas = [
-                (r, c)
-                for r, values in enumerate(rows)
-                for c, value in enumerate(values)
-                if isinstance(value, str) and value.startswith("=")
-            ]
-            if formulas:
-                saved = saved or self._open(reading=True, data_only=True)
-                assert saved is not None
-                _saved_values(rows, formulas, _rows(saved[found.title]))
-            result[layout.table] = self._sheet(layout, rows)
+            result[layout.table] = self._sheet(layout, book.rows(found))
         return result
 
     def _sheet(self, layout: SheetLayout, rows: list[list[Any]]) -> SheetData:
@@ -152,7 +148,7 @@ class LocalBackend:
 
     def write(self, changes: dict[str, SheetChanges]) -> None:
         self.calls["write"] += 1
-        book = self._open(reading=False)
+        book = self._open()
         if book is None:
             data = _new_workbook(changes)
         else:
@@ -166,28 +162,19 @@ class LocalBackend:
         atomic_write_bytes(self.path, data)
 
 
-def _rows(sheet: ReadOnlyWorksheet) -> list[list[Any]]:
-    sheet.reset_dimensions()  # some programs save a wrong used range; read every row
-    # types-openpyxl types ReadOnlyWorksheet.iter_rows with Worksheet's own self type.
-    rows = sheet.iter_rows(values_only=True)  # type: ignore[misc]
-    return [list(values) for values in rows]
+def _sheet_of(book: WorkbookValues, layout: SheetLayout, titles: set[str]) -> str | None:
+    """The title of the layout's sheet: its own, else that of a sheet of another name
+    (renamed by a reviewer) found by its header; None when there is none."""
+    if layout.title in book.sheetnames:
+        return layout.title
+    for name in book.sheetnames:
+        if name not in titles and matches(book.rows(name, HEADER_SCAN), layout):
+            return name
+    return None
 
 
-def _saved_values(
-    rows: list[list[Any]], formulas: list[tuple[int, int]], saved: list[list[Any]]
-) -> None:
-    """A formula reads as the value the spreadsheet program saved for it; one saved
-    without a value (by a script, some exports) keeps its text rather than reading as
-    an empty cell, which would clear the field."""
-    for r, c in formulas:
-        value = saved[r][c] if r < len(saved) and c < len(saved[r]) else None
-        if value is not None:
-            rows[r][c] = value
-
-
-def _sheet_of(book: Any, layout: SheetLayout, titles: set[str]) -> Any:
-    """The layout's sheet: by its title, else a sheet of another name (renamed by a
-    reviewer) found by its header; None when there is none."""
+def _sheet_in(book: Workbook, layout: SheetLayout, titles: set[str]) -> Worksheet | None:
+    """:func:`_sheet_of` in a workbook loaded by openpyxl, to change it."""
     if layout.title in book.sheetnames:
         return book[layout.title]
     for name in book.sheetnames:
@@ -205,7 +192,7 @@ def _change_sheet(book: Workbook, change: SheetChanges, titles: set[str]) -> boo
     """Apply one sheet's changes to a loaded workbook; True when its layout changed (a
     sheet created or columns added), and so was formatted again."""
     layout = change.layout
-    sheet = None if change.create else _sheet_of(book, layout, titles)
+    sheet = None if change.create else _sheet_in(book, layout, titles)
     header_row = 1
     created = sheet is None
     if sheet is None:
@@ -253,33 +240,57 @@ def _texts(sheet: Worksheet, layout: SheetLayout, columns: dict[str, int]) -> li
 
 
 def _new_workbook(changes: dict[str, SheetChanges]) -> bytes:
-    """A new workbook of new sheets, streamed (openpyxl's write-only mode: a fraction of
-    the time and memory of building cells first), formatted for reviewers."""
-    book = Workbook(write_only=True)
-    set_default_font(book)
-    for change in changes.values():
-        layout = change.layout
-        sheet = book.create_sheet(layout.title)
-        # The sheet's size, which a streamed sheet cannot know: without it every reader
-        # (openpyxl's read-only mode included) parses the whole sheet once just to size it.
-        size = f"A1:{get_column_letter(len(layout.header))}{len(change.appends) + 1}"
-        sheet.calculate_dimension = lambda size=size: size  # read by openpyxl's writer
-        format_sheet(sheet, layout, layout.header, change.appends, len(change.appends) + 1)
-        sheet.append([style_header(WriteOnlyCell(sheet), column) for column in layout.header])
-        for cells in change.appends:
-            row = []
-            for column in layout.header:
-                text = cells.get(column, "")
-                row.append(_put(WriteOnlyCell(sheet), layout, column, text) if text else None)
-            sheet.append(row)
-    add_guide(book, [change.layout for change in changes.values()])
+    """A new workbook of new sheets, formatted for reviewers: XlsxWriter, streamed (each row
+    written out as the next begins), every value typed explicitly (text is text: "=..." is
+    never a formula)."""
     buffer = io.BytesIO()
-    book.save(buffer)
+    options = {
+        "constant_memory": True,
+        "strings_to_formulas": False,
+        "strings_to_numbers": False,
+        "strings_to_urls": False,
+        "default_format_properties": {"font_name": FONT, "font_size": 10},
+    }
+    book = xlsxwriter.Workbook(buffer, options)
+    formats = NewFormats(book)
+    for change in changes.values():
+        layout, header = change.layout, change.layout.header
+        sheet = book.add_worksheet(layout.title)
+        # The codec fits text to MAX_TEXT characters, as the workbook always held it;
+        # XlsxWriter would cut it again by its UTF-16 length (an emoji counts twice), or
+        # cut the markup of a text that looks like rich text (:func:`_streamed`).
+        sheet.xls_strmax = sys.maxsize
+        format_new_sheet(sheet, formats, layout, header, change.appends, len(change.appends) + 1)
+        styles = [formats.of_column(layout, column) for column in header]
+        for number, cells in enumerate(change.appends, start=1):
+            for index, column in enumerate(header):
+                text = cells.get(column, "")
+                value = to_sheet(layout, column, text) if text else None
+                if isinstance(value, str):
+                    sheet.write_string(number, index, _streamed(value), styles[index][1])
+                elif value is not None:
+                    sheet.write_number(number, index, value, styles[index][0])
+    add_new_guide(book, formats, [change.layout for change in changes.values()])
+    book.close()
     return buffer.getvalue()
+
+
+def _streamed(text: str) -> str:
+    """A text as XlsxWriter's streaming mode takes it: line ends as "\n" (how every line end
+    reads back, :func:`bridge.codec.normal`; a "\r" would be written escaped), and one that
+    looks like rich-text XML ("<r>...</r>", which it would copy into the file as XML) as
+    one plain run."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.startswith("<r>") and text.endswith("</r>"):
+        return f'<r><t xml:space="preserve">{escape(text)}</t></r>'
+    return text
 
 
 def _put(cell: Any, layout: SheetLayout, column: str, text: str) -> Any:
     value = to_sheet(layout, column, text)
+    if isinstance(value, str):
+        value = ESCAPE_LIKE.sub(r"_x005F\1", value)  # openpyxl writes text as it is
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"  # text is text: "=..." is never a formula

@@ -8,7 +8,8 @@ them: load the workbook, change cells or rows, save it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -152,10 +153,20 @@ def sort_rows(sheet: Worksheet, column: str, *, reverse: bool = False) -> None:
             sheet.cell(number, col).value = value
 
 
+# openpyxl leaves the escaped underscore of an inline text in place ("_x005F_x0041_" for
+# the text "_x0041_"); spreadsheet programs and the local backend read the text.
+ESCAPED_UNDERSCORE = re.compile(r"_x005F(?=_x[0-9A-Fa-f]{4}_)")
+
+
+def shown(values: Iterable[Any]) -> tuple[Any, ...]:
+    """Cell values as a spreadsheet program shows them."""
+    return tuple(ESCAPED_UNDERSCORE.sub("", v) if isinstance(v, str) else v for v in values)
+
+
 def sheet_rows(path: Path, title: str) -> list[dict[str, Any]]:
     """The data rows of one sheet as raw cell values by header name."""
     book = load_workbook(path)
-    rows = list(book[title].iter_rows(values_only=True))
+    rows = [shown(values) for values in book[title].iter_rows(values_only=True)]
     names = [str(v) for v in rows[0]]
     return [dict(zip(names, values, strict=False)) for values in rows[1:]]
 
@@ -163,7 +174,7 @@ def sheet_rows(path: Path, title: str) -> list[dict[str, Any]]:
 def workbook_values(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     """Every sheet's cell values, header included (what a reviewer sees)."""
     book = load_workbook(path)
-    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in book}
+    return {sheet.title: [shown(v) for v in sheet.iter_rows(values_only=True)] for sheet in book}
 
 
 def published_statuses(project: Project) -> dict[str, str]:
