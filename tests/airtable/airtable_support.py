@@ -35,7 +35,7 @@ import requests
 import responses
 from click.testing import CliRunner, Result
 from fakes.airtable_fake import FakeAirtable, FakeClock
-from project_paths import remove_online_sources
+from project_paths import exports_and_epoch_only, remove_online_sources
 
 from bridge.backends.airtable import AirtableBackend
 from bridge.mirror import MirrorReport, mirror
@@ -84,6 +84,7 @@ def pipeline_home() -> Path:
     atexit.register(shutil.rmtree, home, True)
     shutil.copytree(ROOT / "configs", home / "configs")
     remove_online_sources(home / "configs")
+    exports_and_epoch_only(home / "configs")
     shutil.copytree(ROOT / "data" / "raw", home / "data" / "raw")
     saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("TRACKER_")}
     try:

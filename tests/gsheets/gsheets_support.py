@@ -23,7 +23,7 @@ import responses
 import yaml
 from click.testing import CliRunner, Result
 from fakes.sheets_fake import FakeClock, FakeSheets, col_letter
-from project_paths import remove_online_sources
+from project_paths import exports_and_epoch_only, remove_online_sources
 
 from bridge.backends.gsheets import SheetsBackend
 from bridge.codec import to_sheet
@@ -60,6 +60,7 @@ def pipeline_home(factory: pytest.TempPathFactory) -> Path:
         home = factory.mktemp("gsheets_pipeline")
         shutil.copytree(ROOT / "configs", home / "configs")
         remove_online_sources(home / "configs")
+        exports_and_epoch_only(home / "configs")
         shutil.copytree(ROOT / "data" / "raw", home / "data" / "raw")
         options = ["--data-dir", str(home / "data"), "--config-dir", str(home / "configs")]
         for step in ("collect-all", "estimate-flops", "refresh-dataset"):

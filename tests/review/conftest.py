@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from project_paths import remove_online_sources
+from project_paths import exports_and_epoch_only, remove_online_sources
 from review_support import ROOT, STAMP, Data, Review, invoke
 
 
@@ -23,6 +23,7 @@ def _sample_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("review_sample")
     shutil.copytree(ROOT / "configs", home / "configs")
     remove_online_sources(home / "configs")
+    exports_and_epoch_only(home / "configs")
     shutil.copytree(ROOT / "data" / "raw", home / "data" / "raw")
     saved = {name: os.environ.pop(name) for name in list(os.environ) if name.startswith("TRACKER_")}
     try:
