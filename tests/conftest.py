@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from project_paths import exports_and_epoch_only
 
 from pipeline.cli import with_plugins
 from pipeline.settings import Settings, load_settings
@@ -30,12 +31,16 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def project(tmp_path: Path) -> Path:
     """A folder with ``configs/`` (the shipped ones) and ``data/raw`` (the shipped samples).
 
-    The sources that fetch from the network (a ``url``) are removed so no test can reach it.
+    The sources that fetch from the network (a ``url``) are removed so no test can reach it,
+    and the sample's model cards and saved benchmark pages (``SAMPLE_SOURCES``): the suites'
+    scenarios are written on the LMArena exports and Epoch's data (the estimator's own tests
+    and the README's figures use every shipped source).
     """
     shutil.copytree(ROOT / "configs", tmp_path / "configs")
     for config in (tmp_path / "configs" / "scrapers").glob("*.yaml"):
         if "\nurl:" in "\n" + config.read_text(encoding="utf-8"):
             config.unlink()
+    exports_and_epoch_only(tmp_path / "configs")
     shutil.copytree(ROOT / "data" / "raw", tmp_path / "data" / "raw")
     return tmp_path
 

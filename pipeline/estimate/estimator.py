@@ -288,11 +288,7 @@ class Estimator:
     ) -> list[MethodResult]:
         """Every result for ``key``, the estimate first."""
         config = self.settings.estimation
-        known = []
-        for spec, method in ((self.yaml.get(key), KNOWN), (self.reported.get(key), REPORTED)):
-            given = self.given_source(key) if method == REPORTED else ""
-            if spec is not None and (result := known_result(key, spec, config, method, given)):
-                known.append(result)
+        known = self.known_figures(key)
         parts = [self.calibrate_result(r) for r in self.components(key, predictions, depth)]
         combined = combination.combine(parts, config.interval_z)
         if combined is not None:
@@ -303,6 +299,19 @@ class Estimator:
         undecided = known and self.thresholds_undecided(known[0])
         joint = self.known_and_methods(key, known[0]) if undecided else None
         return ([joint] if joint else []) + known + estimated
+
+    def known_figures(self, key: str) -> list[MethodResult]:
+        """The model's known compute (configs/known_models.yaml), then its reported one."""
+        config, known = self.settings.estimation, []
+        for spec, method in ((self.yaml.get(key), KNOWN), (self.reported.get(key), REPORTED)):
+            given = self.given_source(key) if method == REPORTED else ""
+            if spec is not None and (result := known_result(key, spec, config, method, given)):
+                known.append(result)
+        return known
+
+    def known_figure(self, key: str) -> MethodResult | None:
+        figures = self.known_figures(key)
+        return figures[0] if figures else None
 
     def thresholds_undecided(self, result: MethodResult) -> bool:
         """Whether ``result`` alone leaves the model not_sure."""
@@ -362,10 +371,15 @@ class Estimator:
     # -- records --------------------------------------------------------------------------
     def digest(self, key: str) -> str:
         """Fingerprint of what a model's estimate depends on: its evidence and known spec,
-        and what every estimate shares (the fits, the calibration and the settings), so a
-        new reference model or benchmark re-estimates the models it changes."""
+        and what every estimate shares (the fits, the calibration, the estimation settings;
+        for a model with a known figure the thresholds too), so a new reference model or
+        benchmark re-estimates the models it changes. A change of thresholds alone
+        reclassifies the others from their stored estimates."""
         spec = self.yaml.get(key)
         shared = self._shared_digest
+        figure = self.known_figure(key)
+        if figure is not None:  # whether it is combined with the methods
+            shared += f"|undecided={self.thresholds_undecided(figure)}"
         return self.evidence[key].digest((spec.model_dump(mode="json") if spec else None, shared))
 
     @cached_property
@@ -373,8 +387,7 @@ class Estimator:
         shared = (
             sorted((bench, fit.as_json()) for bench, fit in self.fits.items()),
             repr(self.size_fit), repr(self.scored_fits), sorted(self.calibration.items()),
-            self.settings.estimation.model_dump(mode="json"),
-            self.settings.thresholds.model_dump(mode="json"), self.collection_start,
+            self.settings.estimation.model_dump(mode="json"), self.collection_start,
         )  # fmt: skip
         # 9 significant digits: sums over references differ in the last bits between
         # processes (the order of a set), and must not make every estimate look changed
@@ -422,7 +435,9 @@ class Estimator:
             "benchmarks": dict(sorted(item.benchmarks.items())),
             "release_date": format_date(spec.release_date) if spec else "",
             "first_seen": item.first_seen,
-            "parameters": parameters.parameters if parameters else None,
+            "parameters": float(parameters.parameters)
+            if parameters and parameters.parameters
+            else None,
             "parameter_source": parameters.parameter_source if parameters else "",
             "training_flop": round_sig(best.flop),
             "flop_low": round_sig(best.low),
