@@ -30,7 +30,10 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def project(tmp_path: Path) -> Path:
     """A folder with ``configs/`` (the shipped ones) and ``data/raw`` (the shipped samples).
 
-    The sources that fetch from the network (a ``url``) are removed so no test can reach it.
+    The sources that fetch from the network (a ``url``) are removed so no test can reach it,
+    and the sample's model cards and saved benchmark pages (``SAMPLE_SOURCES``): the suites'
+    scenarios are written on the LMArena exports and Epoch's data (the estimator's own tests
+    and the README's figures use every shipped source).
     """
     return make_home(tmp_path)
 

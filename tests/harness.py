@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from click.testing import CliRunner, Result
-from project_paths import ProjectPaths, remove_online_sources
+from project_paths import ProjectPaths, exports_and_epoch_only, remove_online_sources
 
 from pipeline.cli import with_plugins
 from pipeline.settings import Settings, load_settings
@@ -68,14 +68,17 @@ class Home(ProjectPaths):
         return load_settings(self.configs, data_dir=self.data)
 
 
-def make_home(root: Path, *, offline: bool = True) -> Path:
+def make_home(root: Path, *, offline: bool = True, samples: bool = False) -> Path:
     """``root`` as a fresh project: ``configs/`` (the shipped ones; ``offline``: without the
-    sources that fetch from the network, so no test can reach it) and ``data/raw`` (the
-    shipped samples)."""
+    sources that fetch from the network, so no test can reach it; without ``samples``, the
+    sample's model cards and saved benchmark pages, as the suites' scenarios are written on
+    the LMArena exports and Epoch's data) and ``data/raw`` (the shipped samples)."""
     root.mkdir(parents=True, exist_ok=True)
     shutil.copytree(ROOT / "configs", root / "configs")
     if offline:
         remove_online_sources(root / "configs")
+    if not samples:
+        exports_and_epoch_only(root / "configs")
     shutil.copytree(ROOT / "data" / "raw", root / "data" / "raw")
     return root
 

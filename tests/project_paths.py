@@ -44,10 +44,23 @@ def remove_online_sources(configs: Path) -> None:
             config.unlink()
 
 
+# Shipped sources the sample's estimates use besides the LMArena exports and Epoch's data:
+# model cards' sizes and the saved benchmark pages.
+SAMPLE_SOURCES = ("model_cards", "superclue", "olympicarena")
+
+
+def exports_and_epoch_only(configs: Path) -> None:
+    """Delete ``SAMPLE_SOURCES``, for suites whose scenarios were written on the LMArena
+    exports and Epoch's data alone (which models are candidates, which are below)."""
+    for name in SAMPLE_SOURCES:
+        (configs / "scrapers" / f"{name}.yaml").unlink(missing_ok=True)
+
+
 def leaderboards_only(configs: Path) -> None:
-    """Delete the source of models added by hand (an empty list as shipped), for suites
-    whose counts are those of the leaderboards."""
+    """Delete the source of models added by hand (an empty list as shipped) and
+    ``SAMPLE_SOURCES``, for suites whose counts are those of the LMArena exports."""
     (configs / "scrapers" / "manual_models.yaml").unlink()
+    exports_and_epoch_only(configs)
 
 
 def one_source_per_export(configs: Path) -> None:

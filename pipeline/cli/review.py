@@ -173,8 +173,10 @@ def review_command(ctx: click.Context, batch_size: int, decisions: Path | None) 
 
 
 def _say_published(candidates: CsvTable, staging: CsvTable, published: dict[str, str]) -> None:
-    """Which unverified candidates are not offered because they are published."""
-    waiting = [k for k in new_candidates(candidates, staging) if k in published]
+    """Which unverified candidates are not offered because they are published (in the
+    file's order: largest compute first)."""
+    offered = set(new_candidates(candidates, staging))
+    waiting = [k for k in candidates.rows if k in offered and k in published]
     if not waiting:
         return
     names = ", ".join(published[k] for k in waiting[:MAX_LISTED])

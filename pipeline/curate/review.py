@@ -57,12 +57,30 @@ def new_candidates(
     candidates: CsvTable, staging: CsvTable, published: Collection[str] = ()
 ) -> list[str]:
     """Candidates waiting for a decision: not in staging, not verified, not ``published``
-    (models the published dataset already has need no review)."""
-    return [
+    (models the published dataset already has need no review), in the order a decision is
+    worth most (``by_decision_value``)."""
+    waiting = [
         key
         for key, record in candidates.rows.items()
         if key not in staging and not is_verified(record.cells) and key not in published
     ]
+    return by_decision_value(waiting, candidates)
+
+
+def by_decision_value(keys: list[str], candidates: CsvTable) -> list[str]:
+    """``keys`` with ``p_above_1e25`` closest to 0.5 first: left to the estimate, a model is
+    misclassified with probability min(p, 1 - p), largest at 0.5, so that is where a
+    reviewer's decision is worth most. Models without a probability come last; ties keep
+    the file's order (largest compute first)."""
+
+    def worth(key: str) -> tuple[int, float]:
+        text = candidates.rows[key].cells.get("p_above_1e25", "").strip()
+        try:
+            return 0, abs(float(text) - 0.5)
+        except ValueError:
+            return 1, 0.0
+
+    return sorted(keys, key=worth)
 
 
 def already_published(

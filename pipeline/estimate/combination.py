@@ -44,15 +44,18 @@ def compatible(a: MethodResult, b: MethodResult) -> bool:
     return abs(a.log_flop - b.log_flop) <= COMPATIBLE * spread
 
 
-def combine(results: list[MethodResult], z: float) -> MethodResult | None:
+def combine(
+    results: list[MethodResult], z: float, *, note: str = "", needs: str = ""
+) -> MethodResult | None:
     """The combination of the independent ``results`` (each with a spread), or None when
-    fewer than two of them are independent and compatible."""
+    fewer than two of them are independent and compatible, or when the result of method
+    ``needs`` is not among them. ``note`` is added to the reasoning."""
     usable = independent([r for r in results if r.sigma > 0])
     if len(usable) < 2:
         return None
     anchor = min(usable, key=lambda r: r.sigma)
     chosen = [r for r in usable if compatible(anchor, r)]
-    if len(chosen) < 2:
+    if len(chosen) < 2 or (needs and not any(r.method == needs for r in chosen)):
         return None
     weights = [1 / r.sigma**2 for r in chosen]
     total = sum(weights)
@@ -63,7 +66,7 @@ def combine(results: list[MethodResult], z: float) -> MethodResult | None:
         for w, r in zip(weights, chosen, strict=True)
     )
     left_out = [r for r in usable if r not in chosen]
-    reasoning = f"Inverse-variance weighted geometric mean of {parts}"
+    reasoning = f"Inverse-variance weighted geometric mean of {parts}{note}"
     if left_out:
         reasoning += (
             "; left out as incompatible with "

@@ -7,10 +7,13 @@ weights (``combination``), each with its interval calibrated on the reference mo
 from __future__ import annotations
 
 import copy
+import hashlib
 import math
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from pydantic import ValidationError
@@ -29,7 +32,7 @@ from pipeline.estimate.interpolation import (
 )
 from pipeline.estimate.interpolation import combine as combine_benchmarks
 from pipeline.estimate.known import KnownModel
-from pipeline.estimate.probability import p_above_interval
+from pipeline.estimate.probability import p_above, p_above_interval
 from pipeline.estimate.result import MethodResult, confidence_for, fmt
 from pipeline.estimate.sizefit import SizeFit, SizeReference, estimate_scored, fit_scored
 from pipeline.schema import canonical
@@ -94,6 +97,9 @@ def _year(day: date) -> float:
     return day.year + (day.timetuple().tm_yday - 0.5) / 366
 
 
+FLOAT = re.compile(r"-?\d+\.\d+(?:e[-+]?\d+)?")
+
+
 @dataclass
 class Estimator:
     """Estimates for a set of models. The fits and calibrations are made once, from the
@@ -123,6 +129,8 @@ class Estimator:
             table=self._table, named=self.named,
         )  # fmt: skip
         self.calibration: dict[str, calibration.Calibration] = {}
+        # each reference model's method results made without its known values
+        self._held_out: dict[str, list[MethodResult]] = {}
         if self.calibrated and self.settings.estimation.calibrate:
             self.calibration = self._calibrate()
 
@@ -164,7 +172,7 @@ class Estimator:
         """The same estimator with ``key``'s known values withheld, uncalibrated."""
         other = copy.copy(self)
         other.withheld = self.withheld | {key}
-        other.calibrated, other.calibration = False, {}
+        other.calibrated, other.calibration, other._held_out = False, {}, {}
         other._fit({k: v for k, v in self._sized.items() if k != key})
         other.fits = fit_benchmarks(
             {}, other.references, self.settings.estimation.min_reference_models,
@@ -282,11 +290,7 @@ class Estimator:
     ) -> list[MethodResult]:
         """Every result for ``key``, the estimate first."""
         config = self.settings.estimation
-        known = []
-        for spec, method in ((self.yaml.get(key), KNOWN), (self.reported.get(key), REPORTED)):
-            given = self.given_source(key) if method == REPORTED else ""
-            if spec is not None and (result := known_result(key, spec, config, method, given)):
-                known.append(result)
+        known = self.known_figures(key)
         parts = [self.calibrate_result(r) for r in self.components(key, predictions, depth)]
         combined = combination.combine(parts, config.interval_z)
         if combined is not None:
@@ -294,7 +298,47 @@ class Estimator:
         # The estimate is the most precise after calibration: the combination usually, a
         # single method when the reference models show it does better on its own.
         estimated = sorted([*parts, *([combined] if combined else [])], key=lambda r: r.sigma)
-        return known + estimated
+        undecided = known and self.thresholds_undecided(known[0])
+        joint = self.known_and_methods(key, known[0]) if undecided else None
+        return ([joint] if joint else []) + known + estimated
+
+    def known_figures(self, key: str) -> list[MethodResult]:
+        """The model's known compute (configs/known_models.yaml), then its reported one."""
+        config, known = self.settings.estimation, []
+        for spec, method in ((self.yaml.get(key), KNOWN), (self.reported.get(key), REPORTED)):
+            given = self.given_source(key) if method == REPORTED else ""
+            if spec is not None and (result := known_result(key, spec, config, method, given)):
+                known.append(result)
+        return known
+
+    def known_figure(self, key: str) -> MethodResult | None:
+        figures = self.known_figures(key)
+        return figures[0] if figures else None
+
+    def thresholds_undecided(self, result: MethodResult) -> bool:
+        """Whether ``result`` alone leaves the model not_sure."""
+        thresholds = self.settings.thresholds
+        p = p_above(result.log_flop, result.sigma, thresholds.threshold)
+        return thresholds.below < p < thresholds.above
+
+    def known_and_methods(self, key: str, known: MethodResult) -> MethodResult | None:
+        """A known figure that leaves the model not_sure, combined with the methods'
+        estimates made without it. (A figure that decides on its own is shown as given.)
+
+        A known figure is often itself an estimate (Epoch AI's "speculative" or "likely"
+        ones), with the spread its confidence states. The methods, fitted with this model's
+        own figure withheld (the leave-one-out of the calibration), are independent
+        evidence; where they are compatible with it, the inverse-variance combination is
+        the better estimate. None when no method applies or none is compatible.
+        """
+        held_out = self._held_out.get(key)
+        if not held_out:
+            return None
+        methods = [self.calibrate_result(r) for r in held_out]
+        note = " (the methods' estimates made with this model's own figure withheld)"
+        return combination.combine(
+            [known, *methods], self.settings.estimation.interval_z, note=note, needs=known.method
+        )
 
     def best(self, key: str, depth: int = 0) -> MethodResult | None:
         predictions = predict_all(self.evidence, self.fits, [key], self.named).get(key, [])
@@ -311,6 +355,7 @@ class Estimator:
             sub = self.without(key)
             predictions = predict_all(self.evidence, sub.fits, [key], self.named).get(key, [])
             raw[key] = sub.components(key, predictions)
+        self._held_out = raw
         residuals: dict[str, list[float]] = {}
         for key, results in raw.items():
             for result in results:
@@ -327,9 +372,29 @@ class Estimator:
 
     # -- records --------------------------------------------------------------------------
     def digest(self, key: str) -> str:
-        """Fingerprint of what a model's estimate depends on: its evidence and known spec."""
+        """Fingerprint of what a model's estimate depends on: its evidence and known spec,
+        and what every estimate shares (the fits, the calibration, the estimation settings;
+        for a model with a known figure the thresholds too), so a new reference model or
+        benchmark re-estimates the models it changes. A change of thresholds alone
+        reclassifies the others from their stored estimates."""
         spec = self.yaml.get(key)
-        return self.evidence[key].digest(spec.model_dump(mode="json") if spec else None)
+        shared = self._shared_digest
+        figure = self.known_figure(key)
+        if figure is not None:  # whether it is combined with the methods
+            shared += f"|undecided={self.thresholds_undecided(figure)}"
+        return self.evidence[key].digest((spec.model_dump(mode="json") if spec else None, shared))
+
+    @cached_property
+    def _shared_digest(self) -> str:
+        shared = (
+            sorted((bench, fit.as_json()) for bench, fit in self.fits.items()),
+            repr(self.size_fit), repr(self.scored_fits), sorted(self.calibration.items()),
+            self.settings.estimation.model_dump(mode="json"), self.collection_start,
+        )  # fmt: skip
+        # 9 significant digits: sums over references differ in the last bits between
+        # processes (the order of a set), and must not make every estimate look changed
+        text = FLOAT.sub(lambda m: f"{float(m.group()):.9g}", repr(shared))
+        return hashlib.sha1(text.encode()).hexdigest()[:16]
 
     def estimate(self, keys: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
         """Estimate records for ``keys`` (default: every model with evidence)."""
@@ -372,7 +437,9 @@ class Estimator:
             "benchmarks": dict(sorted(item.benchmarks.items())),
             "release_date": format_date(spec.release_date) if spec else "",
             "first_seen": item.first_seen,
-            "parameters": parameters.parameters if parameters else None,
+            "parameters": float(parameters.parameters)
+            if parameters and parameters.parameters
+            else None,
             "parameter_source": parameters.parameter_source if parameters else "",
             "training_flop": round_sig(best.flop),
             "flop_low": round_sig(best.low),

@@ -18,6 +18,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 
@@ -130,7 +131,10 @@ def _fit(bench: str, x: np.ndarray, y: np.ndarray, flag: np.ndarray, sxx: float)
     if coef[1] <= 0:
         return None
     residuals = y - design @ coef
-    residual = math.sqrt(float((residuals**2).sum()) / (len(y) - design.shape[1]))
+    dof = len(y) - design.shape[1]
+    residual = math.sqrt(float((residuals**2).sum()) / dof) * _loo_scale(
+        residuals, np.einsum("ij,jk,ik->i", design, inverse, design), dof
+    )
     slope, intercept = float(coef[1]), float(coef[0] - coef[1] * x.mean())
     return BenchmarkFit(
         bench, len(y), slope, intercept, max(residual, 0.05), float(x.mean()), sxx,
@@ -138,6 +142,23 @@ def _fit(bench: str, x: np.ndarray, y: np.ndarray, flag: np.ndarray, sxx: float)
         named_shift=float(coef[2]) if grouped else 0.0,
         inverse=tuple(tuple(float(v) for v in row) for row in inverse) if grouped else None,
     )  # fmt: skip
+
+
+LOO_SHARE = 0.8  # the share of left-out references the residual's 80% interval must hold
+
+
+def _loo_scale(residuals: np.ndarray, leverage: np.ndarray, dof: int) -> float:
+    """How much wider the residual must be for a fit's own references, each left out in
+    turn, to fall inside the 80% interval of the fit made without them as often as it
+    says (the externally studentised residuals). A fit on few references can lie closer
+    to them than to a new model; this is what widens it. At least 1."""
+    if dof < 2 or np.any(leverage >= 1):
+        return 1.0
+    loo = residuals / (1 - leverage)
+    others = (float((residuals**2).sum()) - residuals**2 / (1 - leverage)) / (dof - 1)
+    studentised = np.abs(loo) / np.sqrt(np.maximum(others, 1e-12) / (1 - leverage))
+    z = NormalDist().inv_cdf((1 + LOO_SHARE) / 2)
+    return max(1.0, float(np.quantile(studentised, LOO_SHARE)) / z)
 
 
 @dataclass(frozen=True)

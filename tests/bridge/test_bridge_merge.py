@@ -203,10 +203,10 @@ def test_publish_on_a_mapped_row_updates_published(synced: Project) -> None:
     assert published["Training compute (FLOP)"] == "3.9e+25"
     assert published["Training compute notes"] == epoch_notes
     note = published["Accessibility notes"].splitlines()[-1]
-    assert note == (
+    assert note.startswith(
         f"[{STAMP}] Updated from staging (gpt_4o) from the Staging sheet: "
         "Training compute (FLOP) = 3.9e+25"
-    )
+    )  # (then any other field the estimate gives differently, e.g. its confidence)
     row = synced.sheet_by_key("staging")["gpt_4o"]
     assert row["publish"] is None
     assert row["sync_status"] == "applied: training_flop; applied: published as 'GPT-4o'"

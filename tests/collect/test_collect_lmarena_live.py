@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fakes.network import unresolved_host
+from project_paths import leaderboards_only
 
 from pipeline.collect.runner import collect_all
 from pipeline.settings import Settings
@@ -26,7 +27,7 @@ def live(project: Path) -> Path:
     config = ROOT / "configs" / "scrapers" / "lmarena_live.yaml"
     target = project / "configs" / "scrapers" / "lmarena_live.yaml"
     target.write_text(config.read_text(encoding="utf-8"), encoding="utf-8")
-    (project / "configs" / "scrapers" / "manual_models.yaml").unlink()
+    leaderboards_only(project / "configs")
     return project
 
 

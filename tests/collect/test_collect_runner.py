@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import Result
+from project_paths import leaderboards_only
 
 from pipeline.collect.runner import collect_all
 from pipeline.settings import Settings
@@ -25,7 +26,7 @@ Run = Callable[..., Result]
 @pytest.fixture(autouse=True)
 def _leaderboards_only(project: Path) -> None:
     """These tests are about leaderboard sources (manual entries: test_collect_manual.py)."""
-    (project / "configs" / "scrapers" / "manual_models.yaml").unlink()
+    leaderboards_only(project / "configs")
 
 
 def scraped(project: Path, source: str) -> Path:

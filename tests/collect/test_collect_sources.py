@@ -22,7 +22,10 @@ def test_shipped_sources_load_sorted_and_named_after_their_file(
         "lmarena_live",
         "lmarena_text",
         "manual_models",
+        "model_cards",
+        "olympicarena",
         "openlm_arena",
+        "superclue",
     ]
     openlm = shipped_sources["openlm_arena"]
     assert (openlm.type, openlm.url) == ("html_table", "https://openlm.ai/chatbot-arena/")

@@ -51,7 +51,8 @@ def test_leave_one_out_never_uses_own_known_value(evaluation: Evaluation) -> Non
         "size_and_benchmark",
         "combined",
     }
-    assert all(case.estimate != case.truth for case in evaluation.cases)
+    # (that no known value leaks into the estimate is proved in test_leave_one_out.py; an
+    # estimate may equal its truth to three digits by chance)
 
 
 def test_sample_truths(evaluation: Evaluation) -> None:

@@ -175,3 +175,20 @@ def test_no_offset_without_enough_models_of_each_kind() -> None:
     evidence, references = line_data([1000, 1100, 1200, 1300, 1400])
     fit = fit_benchmarks(evidence, references, min_models=5, named=frozenset({"ref_0"}))[BENCH]
     assert (fit.named_shift, fit.inverse) == (0.0, None)
+
+
+def test_a_fit_close_to_few_references_is_widened_to_its_leave_one_out() -> None:
+    """Six references on a line but one: the residual the fit reports is at least the raw
+    one, widened so each left-out reference falls in the 80% interval as often as it says."""
+    scores = [1000.0, 1050.0, 1100.0, 1150.0, 1200.0, 1250.0]
+    offsets = [0.0, 0.01, -0.01, 0.0, 0.6, 0.0]
+    evidence = {f"r{i}": Evidence(f"r{i}", [], benchmarks={BENCH: s}) for i, s in enumerate(scores)}
+    references = {
+        f"r{i}": 12 + 0.01 * s + o for i, (s, o) in enumerate(zip(scores, offsets, strict=True))
+    }
+    fit = fit_benchmarks(evidence, references, min_models=5)[BENCH]
+    x = np.array(scores)
+    y = np.array([references[f"r{i}"] for i in range(6)])
+    slope, intercept = np.polyfit(x, y, 1)
+    raw = math.sqrt(float(((y - (intercept + slope * x)) ** 2).sum()) / 4)
+    assert fit.residual > raw * 1.05

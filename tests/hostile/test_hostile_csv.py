@@ -269,7 +269,7 @@ TABLES = [
     ),
     Case(
         "staging_truncated_mid_quoted_field",
-        cut_after(STAGING, '"Known: GPT-4o'),
+        cut_after(STAGING, '"Inverse-variance weighted'),
         ("bridge", "sync"),
         1,
         f"Error: {STAGING_FILE}, row 2: unreadable CSV: unexpected end of data",
@@ -386,7 +386,7 @@ TABLES = [
         1,
         "Error: refresh stopped: 1 error(s) in the input; nothing was written",
         also=(
-            "error: {data}/clean/below_1e25_flop.csv, row 8 (falcon_180b), field training_flop:"
+            "error: {data}/clean/below_1e25_flop.csv, row 10 (falcon_180b), field training_flop:"
             " '1e99' is implausibly large (>= 1e30 FLOP)",
         ),
     ),

@@ -55,9 +55,10 @@ def resolve(home: Home, status: str, choice: str) -> None:
 
 
 def test_a_published_edit_never_overwrites_a_verified_staging_row(home: Home) -> None:
+    verified = home.rows(STAGING)["gpt_4o"]["training_flop"]
     type_in("Published", "GPT-4o", {FLOP: 4.5e25})(home)
     sync(home)
-    assert home.rows(STAGING)["gpt_4o"]["training_flop"] == "3.81e+25"
+    assert home.rows(STAGING)["gpt_4o"]["training_flop"] == verified
     assert "From the Published sheet" not in home.rows(STAGING)["gpt_4o"]["notes"]
     status = home.status("Published", "GPT-4o")
     assert status.startswith("conflict:") and "sync-datasets --diff" in status, status
@@ -147,13 +148,14 @@ def test_bridge_rebase_adopts_the_sheet_as_the_base(home: Home) -> None:
 
 
 def test_a_missing_base_keeps_a_conflict_until_it_is_resolved(home: Home) -> None:
+    in_the_sheet = home.rows(STAGING)["gpt_4o"]["training_flop"]
     _base_lost(home)
     sync(home)
     sync(home)
     assert home.rows(STAGING)["gpt_4o"]["training_flop"] == "3.9e+25"
     assert home.status("Staging", "gpt_4o").startswith("conflict: training_flop")
     resolve(home, home.status("Staging", "gpt_4o"), "sheet")
-    assert home.rows(STAGING)["gpt_4o"]["training_flop"] == "3.81e+25"
+    assert home.rows(STAGING)["gpt_4o"]["training_flop"] == in_the_sheet
     idle_sync(home)
 
 

@@ -55,14 +55,18 @@ class Data:
         return read_rows(getattr(self, name))
 
     def new_candidates(self) -> list[str]:
-        """Unverified candidates in file order (the order the review asks about them), but
-        those the published dataset (here Epoch's seed) already has."""
+        """Unverified candidates in the order the review asks about them (p_above_1e25
+        closest to 0.5 first, then file order), but those the published dataset (here
+        Epoch's seed) already has."""
         published = self.published_candidates()
-        return [
-            key
-            for key, row in self.rows("candidates").items()
-            if not row["verified"] and key not in published
-        ]
+        rows = self.rows("candidates")
+        waiting = [key for key, row in rows.items() if not row["verified"] and key not in published]
+
+        def worth(key: str) -> tuple[bool, float]:
+            p = rows[key].get("p_above_1e25", "")
+            return (p == "", abs(float(p) - 0.5) if p else 0.0)
+
+        return sorted(waiting, key=worth)
 
     def published_candidates(self) -> dict[str, str]:
         """Candidates mapped (configs/model_name_mapping.yaml) to a model of Epoch's data."""

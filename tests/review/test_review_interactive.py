@@ -21,10 +21,17 @@ from review_support import (
 )
 
 
-def test_sample_candidates_come_in_flop_order(data: Data) -> None:
-    assert data.new_candidates()[:3] == [
-        "o3", "gemini_2.5_flash", "gemini_2.0_flash_thinking_exp"
-    ]  # fmt: skip  # published aside
+def test_sample_candidates_come_closest_to_an_even_chance_first(data: Data) -> None:
+    rows = data.rows("candidates")
+    distance = [abs(float(rows[k]["p_above_1e25"]) - 0.5) for k in data.new_candidates()]
+    assert distance == sorted(distance)
+    assert distance[0] < 0.05 and distance[-1] > 0.45  # the undecided first, the sure last
+
+
+def test_the_review_asks_in_that_order(data: Data, review: Review) -> None:
+    first, second = data.new_candidates()[:2]
+    output = review(input="s\nq\n").output
+    assert output.index(f"] {first}\n") < output.index(f"] {second}\n")
 
 
 def test_y_adds_to_staging_and_verifies_the_candidate(
@@ -168,7 +175,9 @@ def test_models_already_published_are_not_offered(data: Data, review: Review) ->
 
 
 def test_the_display_of_o3(data: Data, review: Review) -> None:
-    fields = shown_fields(review(input="q\n").output)
+    before = data.new_candidates().index("o3")
+    output = review("--batch-size", "1000", input="s\n" * before + "q\n").output
+    fields = shown_fields(output[output.index(f"[{before + 1}/") :])
     assert (fields["Developer"], fields["Published"]) == ("OpenAI", "no")
     assert fields["Leaderboard names"] == "o3-2025-04-16"
     assert fields["Date"] == "2025-05-18 (first seen)"  # the snapshot that first listed it
