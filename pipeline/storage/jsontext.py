@@ -9,8 +9,9 @@ import orjson
 
 
 def encode(value: Any) -> bytes:
-    """``value`` as compact JSON in UTF-8 (no spaces); NaN and non-text keys are refused."""
+    """``value`` as compact JSON in UTF-8 (no spaces); a key of a text enum (a table's
+    name) is written as its text."""
     try:
-        return orjson.dumps(value)
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
     except orjson.JSONEncodeError as exc:
         raise ValueError(f"cannot write as JSON: {exc}") from None
