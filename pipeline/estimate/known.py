@@ -11,16 +11,14 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from pipeline.collect.names import KEY_PATTERN
 from pipeline.errors import ConfigError
+from pipeline.schema import Confidence
 from pipeline.values import MAX_FLOP, urls_in
 from pipeline.yamlfile import expect_mapping, first_problem, load_yaml
-
-Confidence = Literal["high", "medium", "low", "speculative"]
 
 
 class HardwareSpec(BaseModel, extra="forbid"):
