@@ -91,6 +91,24 @@ class PacedAdapter(HTTPAdapter):
         )
 
 
+def pace(
+    session: requests.Session,
+    clock: TimeSource,
+    *,
+    per_second: float,
+    retries: int,
+    max_wait: float,
+    rewrite: Callable[[str], str] | None = None,
+    count: Callable[[str, str], None] | None = None,
+) -> PacedAdapter:
+    """Mount on ``session`` the pace of ``per_second`` requests and the project's retry
+    policy (a 429 waits out ``PENALTY``); the adapter mounted is returned."""
+    policy = RetryPolicy(retries, max_wait=max_wait, penalty=PENALTY)
+    adapter = PacedAdapter(Pacer(per_second, clock), policy, rewrite, count)
+    adapter.mount_on(session)
+    return adapter
+
+
 def api_error(response: requests.Response) -> dict[str, Any]:
     """The error object of a JSON reply: Airtable's ``error`` (a bare string becomes its
     ``type``) or first of ``errors``, Google's ``error``; {} for any other body."""
