@@ -35,6 +35,7 @@ import responses
 from click.testing import Result
 from fakes.airtable_fake import FakeAirtable, FakeClock
 from harness import FILES, copy_home, invoke, make_home, run_steps
+from project_paths import ProjectPaths
 
 from bridge.backends.airtable import AirtableBackend
 from bridge.mirror import MirrorReport, mirror
@@ -153,7 +154,7 @@ class Sent:
 
 
 @dataclass
-class Base:
+class Base(ProjectPaths):
     """A project folder (``configs/``, ``data/``) mirrored to a fake Airtable base."""
 
     root: Path
@@ -162,14 +163,6 @@ class Base:
     elapsed: float = 0.0  # simulated seconds the last sync took
     backend_calls: dict[str, int] = field(default_factory=dict, repr=False)
     sent: list[Sent] = field(default_factory=list, repr=False)
-
-    @property
-    def data(self) -> Path:
-        return self.root / "data"
-
-    @property
-    def configs(self) -> Path:
-        return self.root / "configs"
 
     def settings(self) -> Settings:
         return load_settings(self.configs, data_dir=self.data)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from click.testing import Result
+from project_paths import snapshot
 
 from pipeline.schema import COLUMNS, KEY, Classification
 
@@ -166,12 +167,7 @@ class Files:
 
     def snapshot(self) -> dict[str, bytes]:
         """Every file under data/ and configs/ (relative path -> bytes)."""
-        return {
-            str(path.relative_to(self.project)): path.read_bytes()
-            for folder in (self.data, self.project / "configs")
-            for path in sorted(folder.rglob("*"))
-            if path.is_file()
-        }
+        return snapshot(self.project, self.data, self.project / "configs")
 
 
 # -- reading the output --------------------------------------------------------------------
