@@ -24,7 +24,7 @@ from typing import Any
 import requests
 from pyairtable import Api
 
-from bridge.backends.http import Clock, api_error, describe, not_json, pace
+from bridge.backends.http import Clock, api_error, describe, not_json, pace, request_options
 from bridge.codec import canonical_header, from_sheet, to_sheet
 from bridge.layout import SheetLayout
 from bridge.model import SheetChanges, SheetData, SheetRow, first_positions
@@ -135,15 +135,12 @@ class AirtableBackend:
         if not token or not base_id:
             message = "the airtable backend needs AIRTABLE_TOKEN and AIRTABLE_BASE_ID"
             raise ConfigError(f"{message} (README: Deployment)")
-        config = settings.bridge
         return cls(
             token,
             base_id,
             endpoint=env.get("AIRTABLE_ENDPOINT_URL") or None,
-            requests_per_second=config.requests_per_second,
-            retries=config.retries,
-            timeout=config.timeout_seconds,
-            max_wait=settings.max_retry_wait_seconds,
+            requests_per_second=settings.bridge.requests_per_second,
+            **request_options(settings),
         )
 
     def _count(self, method: str, url: str) -> None:
