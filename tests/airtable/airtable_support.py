@@ -16,7 +16,6 @@ import contextlib
 import copy
 import csv
 import functools
-import io
 import json
 import math
 import random
@@ -34,7 +33,7 @@ import requests
 import responses
 from click.testing import Result
 from fakes.airtable_fake import FakeAirtable, FakeClock
-from harness import FILES, copy_home, invoke, make_home, run_steps
+from harness import FILES, copy_home, csv_text, invoke, make_home, run_steps
 from project_paths import ProjectPaths
 
 from bridge.backends.airtable import AirtableBackend
@@ -102,16 +101,6 @@ def read_table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.DictReader(handle)
         return list(reader.fieldnames or []), list(reader)
-
-
-def csv_text(header: list[str], rows: list[dict[str, str]]) -> str:
-    """A CSV file as the project writes one (``\\n`` line endings, minimal quoting)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([row.get(c, "") for c in header])
-    return buffer.getvalue()
 
 
 def pages(rows: int) -> int:
