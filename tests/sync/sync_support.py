@@ -18,6 +18,7 @@ from click.testing import Result
 from harness import csv_text as csv_text
 from project_paths import snapshot
 
+from pipeline.paths import ConfigPaths, DataPaths
 from pipeline.schema import COLUMNS, KEY, Classification
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -128,15 +129,15 @@ class Files:
 
     @property
     def staging_path(self) -> Path:
-        return self.data / "staging" / "above_1e25_flop_staging.csv"
+        return DataPaths(self.data).staging
 
     @property
     def published_path(self) -> Path:
-        return self.data / "published" / "published_data.csv"
+        return DataPaths(self.data).published
 
     @property
     def mapping_path(self) -> Path:
-        return self.project / "configs" / "model_name_mapping.yaml"
+        return ConfigPaths(self.project / "configs").name_mapping
 
     def write_staging(self, *rows: dict[str, str]) -> None:
         self.staging_path.parent.mkdir(parents=True, exist_ok=True)
