@@ -6,9 +6,10 @@ suite's session templates build on these)."""
 from __future__ import annotations
 
 import csv
+import io
 import os
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,17 @@ def invoke(
     return CliRunner().invoke(
         with_plugins(), [*options, *args], input=input, catch_exceptions=catch
     )
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Mapping[str, str]]) -> str:
+    """A CSV file as the project writes one (``\\n`` line endings, minimal quoting); a
+    column a row lacks is empty."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([row.get(column, "") for column in header])
+    return buffer.getvalue()
 
 
 def read_csv(path: Path, key: str = "model") -> dict[str, dict[str, str]]:

@@ -6,6 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def snapshot(folder: Path, *within: Path) -> dict[str, bytes]:
+    """Every file under ``within`` (all of ``folder`` when none is named), as bytes, by path
+    relative to ``folder``."""
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for top in within or (folder,)
+        for path in sorted(top.rglob("*"))
+        if path.is_file()
+    }
+
+
 class ProjectPaths:
     """Mixed into a helper class that has a ``root``."""
 
@@ -34,6 +45,10 @@ class ProjectPaths:
     @property
     def lock_file(self) -> Path:
         return self.state / "tracker.lock"
+
+    def snapshot(self) -> dict[str, bytes]:
+        """Every file under ``data/`` and ``configs/``, as bytes, by path relative to the folder."""
+        return snapshot(self.root, self.data, self.configs)
 
 
 def remove_online_sources(configs: Path) -> None:

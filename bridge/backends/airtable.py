@@ -24,16 +24,7 @@ from typing import Any
 import requests
 from pyairtable import Api
 
-from bridge.backends.http import (
-    PENALTY,
-    Clock,
-    PacedAdapter,
-    Pacer,
-    RetryPolicy,
-    api_error,
-    describe,
-    not_json,
-)
+from bridge.backends.http import Clock, api_error, describe, not_json, pace, request_options
 from bridge.codec import canonical_header, from_sheet, to_sheet
 from bridge.layout import SheetLayout
 from bridge.model import SheetChanges, SheetData, SheetRow, first_positions
@@ -128,9 +119,14 @@ class AirtableBackend:
         self.calls: Counter[str] = Counter()
         self.cache: dict[str, Any] = {}
         self._fresh = False  # whether the schema was read in this run
-        policy = RetryPolicy(retries, max_wait=max_wait, penalty=PENALTY)
-        adapter = PacedAdapter(Pacer(requests_per_second, self.clock), policy, count=self._count)
-        adapter.mount_on(self.api.session)
+        pace(
+            self.api.session,
+            self.clock,
+            per_second=requests_per_second,
+            retries=retries,
+            max_wait=max_wait,
+            count=self._count,
+        )
         self.base = self.api.base(base_id)
 
     @classmethod
@@ -139,15 +135,12 @@ class AirtableBackend:
         if not token or not base_id:
             message = "the airtable backend needs AIRTABLE_TOKEN and AIRTABLE_BASE_ID"
             raise ConfigError(f"{message} (README: Deployment)")
-        config = settings.bridge
         return cls(
             token,
             base_id,
             endpoint=env.get("AIRTABLE_ENDPOINT_URL") or None,
-            requests_per_second=config.requests_per_second,
-            retries=config.retries,
-            timeout=config.timeout_seconds,
-            max_wait=settings.max_retry_wait_seconds,
+            requests_per_second=settings.bridge.requests_per_second,
+            **request_options(settings),
         )
 
     def _count(self, method: str, url: str) -> None:

@@ -31,16 +31,7 @@ from gspread.http_client import HTTPClient, ParamsType
 from gspread.utils import a1_to_rowcol, rowcol_to_a1
 
 from bridge.backends.airtable import secret
-from bridge.backends.http import (
-    PENALTY,
-    Clock,
-    PacedAdapter,
-    Pacer,
-    RetryPolicy,
-    api_error,
-    describe,
-    not_json,
-)
+from bridge.backends.http import Clock, api_error, describe, not_json, pace, request_options
 from bridge.backends.sheets_format import format_requests, new_sheet_id
 from bridge.codec import canonical_header, find_header, from_sheet, matches, to_sheet
 from bridge.layout import SheetLayout
@@ -122,8 +113,15 @@ class SheetsBackend:
             client = gspread.authorize(credentials)
         self.http: HTTPClient = client.http_client
         self.session = self.http.session
-        policy = RetryPolicy(retries, max_wait=max_wait, penalty=PENALTY)
-        PacedAdapter(Pacer(10.0, self.clock), policy, rewrite, self._count).mount_on(self.session)
+        pace(
+            self.session,
+            self.clock,
+            per_second=10.0,
+            retries=retries,
+            max_wait=max_wait,
+            rewrite=rewrite,
+            count=self._count,
+        )
         self.http.set_timeout((10, timeout))
         self._fresh = False  # whether the metadata was read in this run
         # Per layout title, as last read: the 1-based row of its header, or 0 when the
@@ -146,14 +144,11 @@ class SheetsBackend:
         elif endpoint is None:
             needed = "GOOGLE_APPLICATION_CREDENTIALS (a service account key file)"
             raise ConfigError(f"the gsheets backend needs {needed}")
-        config = settings.bridge
         return cls(
             spreadsheet,
             credentials=credentials,
             endpoint=endpoint,
-            retries=config.retries,
-            timeout=config.timeout_seconds,
-            max_wait=settings.max_retry_wait_seconds,
+            **request_options(settings),
         )
 
     def _count(self, method: str, url: str) -> None:

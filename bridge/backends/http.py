@@ -14,12 +14,13 @@ import re
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 import requests
 from requests.adapters import HTTPAdapter
 
 from pipeline.retry import Clock, RetryPolicy, TimeSource
+from pipeline.settings import Settings
 
 __all__ = ["Clock", "PacedAdapter", "Pacer", "RetryPolicy", "api_error", "describe", "not_json"]
 
@@ -89,6 +90,41 @@ class PacedAdapter(HTTPAdapter):
             header=lambda r: r.headers.get("Retry-After"),
             errors=(requests.ConnectionError, requests.Timeout),
         )
+
+
+class RequestOptions(TypedDict):
+    """What the settings say of every request a cloud backend sends."""
+
+    retries: int
+    timeout: float
+    max_wait: float
+
+
+def request_options(settings: Settings) -> RequestOptions:
+    """The ``bridge`` settings' retries and timeout, and the longest wait of a retry."""
+    return RequestOptions(
+        retries=settings.bridge.retries,
+        timeout=settings.bridge.timeout_seconds,
+        max_wait=settings.max_retry_wait_seconds,
+    )
+
+
+def pace(
+    session: requests.Session,
+    clock: TimeSource,
+    *,
+    per_second: float,
+    retries: int,
+    max_wait: float,
+    rewrite: Callable[[str], str] | None = None,
+    count: Callable[[str, str], None] | None = None,
+) -> PacedAdapter:
+    """Mount on ``session`` the pace of ``per_second`` requests and the project's retry
+    policy (a 429 waits out ``PENALTY``); the adapter mounted is returned."""
+    policy = RetryPolicy(retries, max_wait=max_wait, penalty=PENALTY)
+    adapter = PacedAdapter(Pacer(per_second, clock), policy, rewrite, count)
+    adapter.mount_on(session)
+    return adapter
 
 
 def api_error(response: requests.Response) -> dict[str, Any]:

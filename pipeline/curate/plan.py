@@ -27,13 +27,32 @@ class AddRow:
 
 
 @dataclass(frozen=True)
-class UpdateField:
+class _CellChange:
+    """A change that names one cell: what it holds (``old``) and what it would hold."""
+
     table: str
     key: str
     field: str
     old: str
     new: str
     reason: str
+
+
+@dataclass(frozen=True)
+class _RowChange:
+    """A change to a whole row: it names no cell."""
+
+    table: str
+    key: str
+    reason: str
+    field: ClassVar[str] = ""
+    old: ClassVar[str] = ""
+    new: ClassVar[str] = ""
+
+
+@dataclass(frozen=True)
+class UpdateField(_CellChange):
+    """Set one cell of a row."""
 
 
 @dataclass(frozen=True)
@@ -57,13 +76,8 @@ class MoveRow:
 
 
 @dataclass(frozen=True)
-class DropRow:
-    table: str
-    key: str
-    reason: str
-    field: ClassVar[str] = ""
-    old: ClassVar[str] = ""
-    new: ClassVar[str] = ""
+class DropRow(_RowChange):
+    """Remove a row from its file."""
 
 
 @dataclass(frozen=True)
@@ -83,49 +97,24 @@ class AppendNote:
 
 
 @dataclass(frozen=True)
-class MarkVerified:
-    table: str
-    key: str
-    reason: str
+class MarkVerified(_RowChange):
     field: ClassVar[str] = "verified"
-    old: ClassVar[str] = ""
     new: ClassVar[str] = "y"
 
 
 @dataclass(frozen=True)
-class Conflict:
+class Conflict(_CellChange):
     """Both sides changed one cell to different values: neither is overwritten."""
 
-    table: str
-    key: str
-    field: str
-    old: str
-    new: str
-    reason: str
-
 
 @dataclass(frozen=True)
-class BlockedByVerified:
+class BlockedByVerified(_CellChange):
     """Automation wanted to change a verified row."""
 
-    table: str
-    key: str
-    field: str
-    old: str
-    new: str
-    reason: str
-
 
 @dataclass(frozen=True)
-class BlockedByUnmapped:
+class BlockedByUnmapped(_RowChange):
     """A row that needs a name mapping to go further."""
-
-    table: str
-    key: str
-    reason: str
-    field: ClassVar[str] = ""
-    old: ClassVar[str] = ""
-    new: ClassVar[str] = ""
 
 
 @dataclass(frozen=True)

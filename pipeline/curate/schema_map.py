@@ -9,6 +9,8 @@ normalisation, so formatting alone is never a difference: ``3.5000000000000006e+
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -94,38 +96,29 @@ class SchemaMap(BaseModel, extra="forbid"):
     def to_published(self, fm: FieldMap, value: str) -> str:
         """A staging cell as the published dataset writes it; ValueError if unreadable."""
         value = self.content(fm, value)
-        text = value.strip()
-        if not text:
-            return ""
-        if fm.kind == "number":
-            return _number(text)
-        if fm.kind == "date":
-            day = parse_date(text)
+
+        def published_date(day: date | None) -> str:
             assert day is not None
             return self.published_date_format.format(year=day.year, month=day.month, day=day.day)
-        if fm.kind == "vocabulary":
+
+        def published_word(text: str) -> str:
             meaning = canonical(fm.staging, text) if fm.staging in COLUMNS else text
             if meaning not in fm.vocabulary:
                 raise ValueError(f"{value!r} has no published equivalent")
             return fm.vocabulary[meaning]
-        return value
+
+        return _translate(fm, value, published_date, published_word)
 
     def to_staging(self, fm: FieldMap, value: str) -> str:
         """A published cell as staging writes it; ValueError if unreadable."""
-        text = value.strip()
-        if not text:
-            return ""
-        if fm.kind == "number":
-            return _number(text)
-        if fm.kind == "date":
-            day = parse_date(text)
-            return day.isoformat() if day else ""
-        if fm.kind == "vocabulary":
+
+        def staging_word(text: str) -> str:
             reverse = {v.lower(): k for k, v in fm.vocabulary.items()}
             if text.lower() in reverse:
                 return reverse[text.lower()]
             return canonical(fm.staging, text)  # the staging word itself, or a legacy one
-        return value
+
+        return _translate(fm, value, lambda day: day.isoformat() if day else "", staging_word)
 
     def staging_cell(self, fm: FieldMap, current: str, published_value: str) -> str:
         """The staging cell that takes ``published_value`` and keeps its audit notes."""
@@ -146,6 +139,27 @@ class SchemaMap(BaseModel, extra="forbid"):
         if fm.kind == "text":
             return _text(ours) == _text(theirs)
         return ours == theirs
+
+
+def _translate(
+    fm: FieldMap,
+    value: str,
+    write_date: Callable[[date | None], str],
+    write_word: Callable[[str], str],
+) -> str:
+    """``value`` as one side writes it: empty stays empty, a number is canonical, a date is
+    ``write_date`` of the day read (None if unreadable), a vocabulary word ``write_word`` of
+    the stripped text, and text is left as it is."""
+    text = value.strip()
+    if not text:
+        return ""
+    if fm.kind == "number":
+        return _number(text)
+    if fm.kind == "date":
+        return write_date(parse_date(text))
+    if fm.kind == "vocabulary":
+        return write_word(text)
+    return value
 
 
 def _number(text: str) -> str:

@@ -16,7 +16,6 @@ import contextlib
 import copy
 import csv
 import functools
-import io
 import json
 import math
 import random
@@ -34,7 +33,8 @@ import requests
 import responses
 from click.testing import Result
 from fakes.airtable_fake import FakeAirtable, FakeClock
-from harness import FILES, copy_home, invoke, make_home, run_steps
+from harness import FILES, copy_home, csv_text, invoke, make_home, run_steps
+from project_paths import ProjectPaths
 
 from bridge.backends.airtable import AirtableBackend
 from bridge.mirror import MirrorReport, mirror
@@ -103,16 +103,6 @@ def read_table(path: Path) -> tuple[list[str], list[dict[str, str]]]:
         return list(reader.fieldnames or []), list(reader)
 
 
-def csv_text(header: list[str], rows: list[dict[str, str]]) -> str:
-    """A CSV file as the project writes one (``\\n`` line endings, minimal quoting)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([row.get(c, "") for c in header])
-    return buffer.getvalue()
-
-
 def pages(rows: int) -> int:
     """List requests for a table of ``rows`` records: pages of 100 (an empty table still
     takes one request to find out)."""
@@ -153,7 +143,7 @@ class Sent:
 
 
 @dataclass
-class Base:
+class Base(ProjectPaths):
     """A project folder (``configs/``, ``data/``) mirrored to a fake Airtable base."""
 
     root: Path
@@ -162,14 +152,6 @@ class Base:
     elapsed: float = 0.0  # simulated seconds the last sync took
     backend_calls: dict[str, int] = field(default_factory=dict, repr=False)
     sent: list[Sent] = field(default_factory=list, repr=False)
-
-    @property
-    def data(self) -> Path:
-        return self.root / "data"
-
-    @property
-    def configs(self) -> Path:
-        return self.root / "configs"
 
     def settings(self) -> Settings:
         return load_settings(self.configs, data_dir=self.data)

@@ -10,7 +10,7 @@ compared with the fault-free one. Small data: 15 candidates.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,6 +111,20 @@ def by_key(state: State) -> dict[str, dict[str, dict[str, Any]]]:
     return {t: {r.get(KEYS[t], ""): r for r in records} for t, records in state[1].items()}
 
 
+def records_differing(start: Start, seen: Callable[[dict[str, Any]], Any]) -> list[str]:
+    """``run: table key`` for each record of the fault-free end whose ``seen`` part is not
+    the same (or which is missing) after a run with a fault in the afternoon sync."""
+    want = by_key(start.after)
+    differ = []
+    for run in start.runs("afternoon", 0):
+        got = by_key(run.base.end_state())
+        for table, records in want.items():
+            for key, fields in records.items():
+                if seen(got[table].get(key, {})) != seen(fields):
+                    differ.append(f"{run.name}: {table} {key}")
+    return differ
+
+
 def test_the_fault_free_sync_has_twelve_requests(start: Start) -> None:
     # 3 reads; Candidates: update, upsert, delete; Staging: update, upsert; Published: update;
     # and per table written, the records about to be updated read again by id
@@ -140,16 +154,11 @@ def test_every_fault_converges_to_the_same_files(start: Start, retries: int) -> 
 def test_every_fault_converges_to_the_same_cells(start: Start) -> None:
     """Every record the fault-free sync leaves is there with the same cells (statuses
     aside, see below)."""
-    want = by_key(start.after)
-    differ = []
-    for run in start.runs("afternoon", 0):
-        got = by_key(run.base.end_state())
-        for table, records in want.items():
-            for key, fields in records.items():
-                mine = dict(got[table].get(key, {}), sync_status=None)
-                if mine != dict(fields, sync_status=None):
-                    differ.append(f"{run.name}: {table} {key}")
-    assert differ == []
+
+    def cells(fields: dict[str, Any]) -> dict[str, Any]:
+        return dict(fields, sync_status=None)
+
+    assert records_differing(start, cells) == []
 
 
 def test_every_fault_removes_the_row_moved_below(start: Start) -> None:
@@ -163,15 +172,10 @@ def test_every_fault_removes_the_row_moved_below(start: Start) -> None:
 
 
 def test_every_fault_keeps_the_applied_statuses(start: Start) -> None:
-    want = by_key(start.after)
-    differ = []
-    for run in start.runs("afternoon", 0):
-        got = by_key(run.base.end_state())
-        for table, records in want.items():
-            for key, fields in records.items():
-                if got[table].get(key, {}).get("sync_status") != fields.get("sync_status"):
-                    differ.append(f"{run.name}: {table} {key}")
-    assert differ == []
+    def status(fields: dict[str, Any]) -> Any:
+        return fields.get("sync_status")
+
+    assert records_differing(start, status) == []
 
 
 def test_with_retries_a_failed_request_changes_nothing(start: Start) -> None:

@@ -61,15 +61,6 @@ class Project(Home):
             number_digits=backend.number_digits,
         )
 
-    def snapshot(self) -> dict[str, bytes]:
-        """Every file under ``data/`` and ``configs/`` by relative path."""
-        return {
-            str(path.relative_to(self.root)): path.read_bytes()
-            for folder in (self.data, self.configs)
-            for path in sorted(folder.rglob("*"))
-            if path.is_file()
-        }
-
     def local_files(self) -> dict[str, bytes]:
         """The snapshot without the workbook and the sync state: what a pull may change."""
         skip = ("data/sheets/", "data/state/")

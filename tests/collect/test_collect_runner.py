@@ -54,6 +54,17 @@ def add_file_source(project: Path, name: str, path: str) -> None:
     (project / "configs" / "scrapers" / f"{name}.yaml").write_text(text, encoding="utf-8")
 
 
+def collected_page(run: Run, project: Path, page: str) -> tuple[Path, bytes]:
+    """``page`` saved as the html file of source ``openlm_saved`` and collected once: the
+    saved file and the source's output."""
+    saved = project / "data" / "raw" / "pages" / "openlm_arena.html"
+    saved.parent.mkdir(parents=True)
+    saved.write_text(page, encoding="utf-8")
+    add_source(project, "openlm_saved", "type: html_file\npath: raw/pages/openlm_arena.html\n")
+    assert run("collect-all", "--source", "openlm_saved").exit_code == 0
+    return saved, scraped(project, "openlm_saved").read_bytes()
+
+
 def lines(result: Result) -> list[str]:
     assert "Traceback" not in result.output
     return result.output.splitlines()
@@ -207,12 +218,7 @@ def test_failing_csv_source_keeps_its_output(run: Run, project: Path) -> None:
 
 
 def test_failing_html_file_keeps_its_output(run: Run, project: Path, page: str) -> None:
-    saved = project / "data" / "raw" / "pages" / "openlm_arena.html"
-    saved.parent.mkdir(parents=True)
-    saved.write_text(page, encoding="utf-8")
-    add_source(project, "openlm_saved", "type: html_file\npath: raw/pages/openlm_arena.html\n")
-    assert run("collect-all", "--source", "openlm_saved").exit_code == 0
-    before = scraped(project, "openlm_saved").read_bytes()
+    saved, before = collected_page(run, project, page)
     saved.write_text("<html><body><p>Down for maintenance</p></body></html>", encoding="utf-8")
     result = run("collect-all")
     assert result.exit_code == 0
@@ -327,12 +333,7 @@ def test_html_table_source_through_a_client(settings: Settings, project: Path, p
 
 
 def test_a_sudden_drop_in_models_is_a_layout_change(run: Run, project: Path, page: str) -> None:
-    saved = project / "data" / "raw" / "pages" / "openlm_arena.html"
-    saved.parent.mkdir(parents=True)
-    saved.write_text(page, encoding="utf-8")
-    add_source(project, "openlm_saved", "type: html_file\npath: raw/pages/openlm_arena.html\n")
-    assert run("collect-all", "--source", "openlm_saved").exit_code == 0
-    before = scraped(project, "openlm_saved").read_bytes()
+    saved, before = collected_page(run, project, page)
     # Only the full leaderboard's headers change: the small "Best Open LM" table still matches.
     renamed = page.replace("<th>🤖 Model</th><th>⭐ Arena Elo</th>", "<th>Name</th><th>Rating</th>")
     saved.write_text(renamed, encoding="utf-8")

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from click.testing import Result
+from project_paths import snapshot as snapshot
 
 from pipeline.paths import DataPaths
 from pipeline.schema import COLUMNS, KEY, Classification
@@ -123,15 +124,6 @@ def read_rows(path: Path) -> dict[str, dict[str, str]]:
     by_key = {row[KEY]: row for row in rows}
     assert len(by_key) == len(rows), f"duplicate keys in {path}"
     return by_key
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file under ``folder`` (relative path -> bytes)."""
-    return {
-        str(path.relative_to(folder)): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
 
 
 def restore(folder: Path, files: dict[str, bytes]) -> None:

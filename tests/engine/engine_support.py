@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from project_paths import snapshot as snapshot
 
 from pipeline.storage import csvtable
 from pipeline.storage.csvtable import CsvTable
@@ -51,13 +52,6 @@ def by_key(path: Path, key: str = "model") -> dict[str, dict[str, str]]:
     keyed = {r[key]: r for r in rows}
     assert len(keyed) == len(rows), f"duplicate keys in {path}"
     return keyed
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file under ``folder`` (relative path -> bytes)."""
-    return {
-        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
-    }
 
 
 def restore(folder: Path, files: dict[str, bytes]) -> None:

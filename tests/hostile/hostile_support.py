@@ -101,15 +101,6 @@ class Home(ProjectPaths):
         traceback fails the assertions instead of the test run."""
         return invoke(self.data, self.configs, *args, catch=True)
 
-    def snapshot(self) -> dict[str, bytes]:
-        """Every file under data/ and configs/, as bytes, by path relative to the folder."""
-        return {
-            str(path.relative_to(self.root)): path.read_bytes()
-            for folder in (self.data, self.configs)
-            for path in sorted(folder.rglob("*"))
-            if path.is_file()
-        }
-
     def rows(self, relative: str, key: str = "model") -> dict[str, dict[str, str]]:
         with self.path(relative).open(encoding="utf-8-sig", newline="") as handle:
             return {row[key]: row for row in csv.DictReader(handle)}

@@ -491,6 +491,22 @@ def plant_workload(site: Site) -> None:
     pipeline_change(site)
 
 
+def planted_site(site_type: type[Site], root: Path) -> Site:
+    """A site after its first cycle, with the workload planted for the next one."""
+    site = first_cycle(site_type, root)
+    plant_workload(site)
+    return site
+
+
+def run_until_ok(site: Site, first: Outcome, stamps: Stamps, most: int = 3) -> list[Outcome]:
+    """``first`` and the cycles run after it until one succeeds, ``most`` in all."""
+    outcomes = [first]
+    while not outcomes[-1].ok and len(outcomes) < most:
+        stamps.under_test()
+        outcomes.append(site.run())
+    return outcomes
+
+
 # -- the end state ---------------------------------------------------------------------------
 
 # Never compared: the heartbeat (the last cycle's own start, end and counts: after a fault
@@ -666,6 +682,14 @@ def edits_applied_once(site: Site) -> list[str]:
         if sheet.count((table, key, change)) != times:
             problems.append(f"history: {sheet.count((table, key, change))} x {change} {key}")
     return problems
+
+
+def assert_edits_once(site: Site) -> None:
+    """Every planted edit applied exactly once, and no key twice in a sheet."""
+    problems = edits_applied_once(site)
+    assert problems == [], problems
+    twice = duplicate_sheet_keys(site)
+    assert twice == {}, twice
 
 
 def duplicate_sheet_keys(site: Site) -> dict[str, list[str]]:

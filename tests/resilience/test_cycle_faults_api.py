@@ -27,12 +27,11 @@ from resilience_support import (
     End,
     Site,
     Stamps,
+    assert_edits_once,
     differences,
-    duplicate_sheet_keys,
-    edits_applied_once,
     end_state,
-    first_cycle,
-    plant_workload,
+    planted_site,
+    run_until_ok,
     temp_files,
 )
 
@@ -66,15 +65,13 @@ _STARTS: dict[str, Start] = {}
 def start(backend: str, stamps: Stamps, factory: pytest.TempPathFactory) -> Start:
     if backend not in _STARTS:
         root = factory.mktemp(f"faults_{backend}")
-        site = first_cycle(SITES[backend], root / "first")
-        plant_workload(site)
+        site = planted_site(SITES[backend], root / "first")
         reference = site.clone(root / "reference")
         stamps.under_test()
         outcome = reference.run()
         assert outcome.ok, outcome.output
         _STARTS[backend] = Start(site, end_state(reference), reference.requests(), root)
-        assert edits_applied_once(reference) == []
-        assert duplicate_sheet_keys(reference) == {}
+        assert_edits_once(reference)
         stamps.under_test()
         assert reference.run().ok
         assert reference.requests() == (1 if backend == "gsheets" else 3)  # reads only
@@ -105,16 +102,13 @@ def test_a_fault_at_any_request_of_a_cycle_converges(
     site = begin.clone()
     site.arm(fault, k)
     stamps.under_test()
-    outcomes = [site.run()]
+    first = site.run()
     assert site.requests() >= k  # the fault was reached
-    while not outcomes[-1].ok and len(outcomes) < 3:
-        stamps.under_test()
-        outcomes.append(site.run())
-    first = outcomes[0]  # with no retries, every fault stops the cycle in one line
+    outcomes = run_until_ok(site, first, stamps)
+    # with no retries, every fault stops the cycle in one line
     assert first.exit_code == 1, first.output
     assert first.error.startswith(f"Error: the cycle stopped at sync: {SERVICE[backend]}: ")
     assert outcomes[-1].ok, [o.output for o in outcomes]
-    assert edits_applied_once(site) == []
-    assert duplicate_sheet_keys(site) == {}
+    assert_edits_once(site)
     assert temp_files(site) == []
     assert differences(end_state(site), begin.after) == []

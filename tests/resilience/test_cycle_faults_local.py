@@ -26,13 +26,12 @@ from resilience_support import (
     LocalSite,
     Site,
     Stamps,
+    assert_edits_once,
     differences,
-    duplicate_sheet_keys,
-    edits_applied_once,
     end_state,
     failing_write,
-    first_cycle,
-    plant_workload,
+    planted_site,
+    run_until_ok,
     temp_files,
 )
 
@@ -77,16 +76,14 @@ class Start(NamedTuple):
 @pytest.fixture(scope="module")
 def start(stamps: Stamps, tmp_path_factory: pytest.TempPathFactory) -> Start:
     root = tmp_path_factory.mktemp("local_faults")
-    site = first_cycle(LocalSite, root / "first")
-    plant_workload(site)
+    site = planted_site(LocalSite, root / "first")
     reference = site.clone(root / "reference")
     stamps.under_test()
     with failing_write(0, "replace") as targets:
         outcome = reference.run()
     assert outcome.ok, outcome.output
     after = end_state(reference)
-    assert edits_applied_once(reference) == []
-    assert duplicate_sheet_keys(reference) == {}
+    assert_edits_once(reference)
     stamps.under_test()
     assert reference.run().ok  # a cycle with nothing new changes nothing
     assert differences(end_state(reference), after) == []
@@ -122,13 +119,9 @@ def test_a_failed_write_at_any_point_of_a_cycle_converges(
     assert after == ([] if WRITES[k - 1] == "state/worker.json" else ["worker.json"])
     assert first.exit_code == 1, first.output
     assert temp_files(site) == []
-    outcomes = [first]
-    while not outcomes[-1].ok and len(outcomes) < 3:
-        stamps.under_test()
-        outcomes.append(site.run())
+    outcomes = run_until_ok(site, first, stamps)
     assert outcomes[-1].ok, [o.output for o in outcomes]
-    assert edits_applied_once(site) == []
-    assert duplicate_sheet_keys(site) == {}
+    assert_edits_once(site)
     differ = differences(end_state(site), start.after)
     assert [d for d in differ if d not in SHEET_SIDE] == []  # the local data converges
     assert differ == []

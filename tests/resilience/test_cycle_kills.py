@@ -57,8 +57,7 @@ from resilience_support import (
     edits_applied_once,
     end_state,
     files_are_whole,
-    first_cycle,
-    plant_workload,
+    planted_site,
     temp_files,
 )
 
@@ -271,8 +270,7 @@ class Start:
 @pytest.fixture(scope="module")
 def start(stamps: Stamps, tmp_path_factory: pytest.TempPathFactory) -> Start:
     root = tmp_path_factory.mktemp("kills")
-    site = first_cycle(LocalSite, root / "first")
-    plant_workload(site)
+    site = planted_site(LocalSite, root / "first")
     reference = site.clone(root / "reference")
     stamps.under_test()
     run = killed_run(reference, lambda n, when: False, root / "reference.log")

@@ -18,8 +18,7 @@ from resilience_support import (
     edits_applied_once,
     end_state,
     files_are_whole,
-    first_cycle,
-    plant_workload,
+    planted_site,
     tables,
 )
 
@@ -27,8 +26,7 @@ from resilience_support import (
 @pytest.fixture(scope="module")
 def cycled(stamps: Stamps, tmp_path_factory: pytest.TempPathFactory) -> Site:
     """The workload's second cycle, run without faults."""
-    site = first_cycle(LocalSite, tmp_path_factory.mktemp("harness") / "project")
-    plant_workload(site)
+    site = planted_site(LocalSite, tmp_path_factory.mktemp("harness") / "project")
     stamps.under_test()
     assert site.run().ok
     return site

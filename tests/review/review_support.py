@@ -15,8 +15,10 @@ from pathlib import Path
 
 import yaml
 from click.testing import CliRunner, Result
+from project_paths import snapshot as snapshot
 
 from pipeline.cli import cli
+from pipeline.paths import DataPaths
 
 ROOT = Path(__file__).resolve().parents[2]
 STAMP = "2031-05-06T07:08:09Z"
@@ -34,22 +36,8 @@ Review = Callable[..., Result]
 
 
 @dataclass(frozen=True)
-class Data:
-    """A data directory and its curated files."""
-
-    root: Path
-
-    @property
-    def candidates(self) -> Path:
-        return self.root / "clean" / "above_1e25_flop.csv"
-
-    @property
-    def below(self) -> Path:
-        return self.root / "clean" / "below_1e25_flop.csv"
-
-    @property
-    def staging(self) -> Path:
-        return self.root / "staging" / "above_1e25_flop_staging.csv"
+class Data(DataPaths):
+    """A data directory (its files where the product puts them) and its curated rows."""
 
     def rows(self, name: str) -> dict[str, dict[str, str]]:
         return read_rows(getattr(self, name))
@@ -120,15 +108,6 @@ def edit_candidate(data: Data, key: str, **cells: str) -> dict[str, str]:
     row.update(cells)
     rewrite_rows(data.candidates, rows, columns)
     return row
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Every file under ``folder`` (relative path -> bytes)."""
-    return {
-        str(path.relative_to(folder)): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
 
 
 def write_decisions(

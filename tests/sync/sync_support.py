@@ -10,14 +10,15 @@ model: the published defaults are the staging defaults written the published way
 from __future__ import annotations
 
 import csv
-import io
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from click.testing import Result
+from harness import csv_text as csv_text
+from project_paths import snapshot
 
+from pipeline.paths import ConfigPaths, DataPaths
 from pipeline.schema import COLUMNS, KEY, Classification
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -107,15 +108,6 @@ def published_row(name: str, **cells: str) -> dict[str, str]:
     return row
 
 
-def csv_text(rows: Iterable[dict[str, str]], columns: list[str]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([row.get(column, "") for column in columns])
-    return buffer.getvalue()
-
-
 def read_csv(path: Path, key: str) -> dict[str, dict[str, str]]:
     """A CSV file's rows by key (plain csv module, no project code)."""
     with path.open(newline="", encoding="utf-8") as handle:
@@ -137,23 +129,23 @@ class Files:
 
     @property
     def staging_path(self) -> Path:
-        return self.data / "staging" / "above_1e25_flop_staging.csv"
+        return DataPaths(self.data).staging
 
     @property
     def published_path(self) -> Path:
-        return self.data / "published" / "published_data.csv"
+        return DataPaths(self.data).published
 
     @property
     def mapping_path(self) -> Path:
-        return self.project / "configs" / "model_name_mapping.yaml"
+        return ConfigPaths(self.project / "configs").name_mapping
 
     def write_staging(self, *rows: dict[str, str]) -> None:
         self.staging_path.parent.mkdir(parents=True, exist_ok=True)
-        self.staging_path.write_text(csv_text(rows, COLUMNS), encoding="utf-8")
+        self.staging_path.write_text(csv_text(COLUMNS, rows), encoding="utf-8")
 
     def write_published(self, *rows: dict[str, str]) -> None:
         self.published_path.parent.mkdir(parents=True, exist_ok=True)
-        self.published_path.write_text(csv_text(rows, PUBLISHED_COLUMNS), encoding="utf-8")
+        self.published_path.write_text(csv_text(PUBLISHED_COLUMNS, rows), encoding="utf-8")
 
     def write_mapping(self, text: str) -> None:
         self.mapping_path.write_text(text, encoding="utf-8")
@@ -166,12 +158,7 @@ class Files:
 
     def snapshot(self) -> dict[str, bytes]:
         """Every file under data/ and configs/ (relative path -> bytes)."""
-        return {
-            str(path.relative_to(self.project)): path.read_bytes()
-            for folder in (self.data, self.project / "configs")
-            for path in sorted(folder.rglob("*"))
-            if path.is_file()
-        }
+        return snapshot(self.project, self.data, self.project / "configs")
 
 
 # -- reading the output --------------------------------------------------------------------

@@ -349,7 +349,7 @@ def test_a_missing_published_file_without_a_seed_is_created_with_epochs_columns(
 
     assert result.exit_code == 0, result.output
     header = files.published_path.read_text(encoding="utf-8").splitlines()[0]
-    assert header == csv_text([], PUBLISHED_COLUMNS).strip()
+    assert header == csv_text(PUBLISHED_COLUMNS, []).strip()
     assert list(files.published()) == ["Grok 4"]
 
 

@@ -49,7 +49,7 @@ def test_duplicate_staging_keys_are_one_line_naming_file_and_rows(
 
 
 def test_a_truncated_published_row_is_one_line(files: Files, sync: Callable[..., Result]) -> None:
-    text = csv_text([published_row("Grok-3")], PUBLISHED_COLUMNS) + "GPT-4,Language\n"
+    text = csv_text(PUBLISHED_COLUMNS, [published_row("Grok-3")]) + "GPT-4,Language\n"
     files.published_path.write_text(text, encoding="utf-8")
     before = files.snapshot()
 
@@ -74,7 +74,7 @@ def test_a_staging_file_that_is_not_utf8_is_one_line(
     files: Files, sync: Callable[..., Result]
 ) -> None:
     files.staging_path.write_bytes(
-        csv_text([staging_row("grok_3")], list(staging_row("x"))).encode("utf-8")
+        csv_text(list(staging_row("x")), [staging_row("grok_3")]).encode("utf-8")
         + "caf\xe9\n".encode("latin-1")
     )
 
