@@ -98,7 +98,8 @@ class SchemaMap(BaseModel, extra="forbid"):
         value = self.content(fm, value)
 
         def published_date(day: date | None) -> str:
-            assert day is not None
+            if day is None:
+                raise ValueError(f"{value!r} is not a date")
             return self.published_date_format.format(year=day.year, month=day.month, day=day.day)
 
         def published_word(text: str) -> str:
