@@ -43,7 +43,7 @@ from pipeline.estimate.sizefit import (
 )
 from pipeline.schema import canonical
 from pipeline.settings import Estimation, Settings
-from pipeline.values import format_date, parse_date, round_sig, urls_in
+from pipeline.values import format_date, format_number, parse_date, round_sig, urls_in
 
 KNOWN = "known_specs"
 REPORTED = "reported_specs"
@@ -131,7 +131,8 @@ class Estimator:
         }
         seen = [item.first_seen for item in self.evidence.values() if item.first_seen]
         self.collection_start = min(seen) if seen else None
-        self._table = reference_scores(self.evidence, self._all_references())
+        # in key order: the fits' order (and the sums' order) is the same in every process
+        self._table = reference_scores(self.evidence, sorted(self._all_references()))
         moe = self.settings.estimation.parameter_heuristic.moe_active_experts
         # the size each key states (parsed once: read for every method of every model)
         self._parsed = {k: parse_size(k, moe) for k in self.evidence}
@@ -457,13 +458,14 @@ class Estimator:
                 if results:
                     yield key, self.record(key, results, (digests or {}).get(key))
 
-    def _reasoning(self, best: MethodResult) -> str:
+    def _reasoning(self, best: MethodResult, low: float, high: float) -> str:
+        """The estimate's reasoning with its interval (``low``, ``high``: rounded)."""
         z = self.settings.estimation.interval_z
         found = self.calibration.get(best.method)
         how = f"; {found.describe()}" if found else ""
         return (
             f"{best.reasoning}; {calibration.coverage_share(z):.0%} interval "
-            f"{fmt(best.low)} - {fmt(best.high)}{how}"
+            f"{format_number(low)} - {format_number(high)}{how}"
         )
 
     def record(
@@ -473,6 +475,7 @@ class Estimator:
         spec = self.yaml.get(key) or self.reported.get(key)
         best = results[0]
         parameters = next((r for r in results if r.parameters), None)
+        low, high = round_sig(best.low), round_sig(best.high)
         record = {
             "key": key,
             "name": item.name,
@@ -487,12 +490,12 @@ class Estimator:
             else None,
             "parameter_source": parameters.parameter_source if parameters else "",
             "training_flop": round_sig(best.flop),
-            "flop_low": round_sig(best.low),
-            "flop_high": round_sig(best.high),
+            "flop_low": low,
+            "flop_high": high,
             "confidence": best.confidence,
             "confidence_explanation": best.explanation,
             "estimation_method": best.method,
-            "reasoning": self._reasoning(best),
+            "reasoning": self._reasoning(best, low, high),
             "alternatives": [r.as_json() for r in results[1:]],
             "evidence_hash": digest
             or (self.digest(key) if key in self.evidence else item.digest()),
