@@ -281,11 +281,11 @@ class Estimator:
             size = self.size_of(key)
         if size is not None:
             when = self.date_of(key)
-            sized = self.size_fit.estimate(
+            by_size = self.size_fit.estimate(
                 size, when and when[0], when[1] if when else "", config.interval_z
             )
-            if sized is not None:
-                results.append(sized)
+            if by_size is not None:
+                results.append(by_size)
             item = self.evidence.get(key)
             if item is not None and item.benchmarks:
                 scored = estimate_scored(size, item.benchmarks, self.scored_fits, config.interval_z)

@@ -155,7 +155,8 @@ def _plainly_valid(record: dict[str, Any]) -> bool:
     """Whether ``record`` is certainly valid: every field of the type estimate-flops
     writes (floats as floats, texts as texts) and in range."""
     get = record.get
-    key, flop, parameters, p = get("key"), get("training_flop"), get("parameters"), get("p_above")
+    key, flop, parameters = get("key"), get("training_flop"), get("parameters")
+    p: Any = get("p_above")
     alternatives, sources, seen = get("alternatives", []), get("sources", []), get("first_seen")
     return (
         type(key) is str and key != ""
