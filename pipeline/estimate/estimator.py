@@ -34,10 +34,16 @@ from pipeline.estimate.interpolation import combine as combine_benchmarks
 from pipeline.estimate.known import KnownModel
 from pipeline.estimate.probability import p_above, p_above_interval
 from pipeline.estimate.result import MethodResult, confidence_for, fmt
-from pipeline.estimate.sizefit import SizeFit, SizeReference, estimate_scored, fit_scored
+from pipeline.estimate.sizefit import (
+    SizeFit,
+    SizeReference,
+    estimate_scored,
+    estimate_scored_many,
+    fit_scored,
+)
 from pipeline.schema import canonical
 from pipeline.settings import Estimation, Settings
-from pipeline.values import format_date, parse_date, round_sig, urls_in
+from pipeline.values import format_date, format_number, parse_date, round_sig, urls_in
 
 KNOWN = "known_specs"
 REPORTED = "reported_specs"
@@ -97,6 +103,11 @@ def _year(day: date) -> float:
     return day.year + (day.timetuple().tm_yday - 0.5) / 366
 
 
+# A model's size results made beforehand (size and date, size and benchmark), or None
+Sized = tuple[MethodResult | None, ...] | None
+UNSIZED: tuple[MethodResult | None, ...] = ()  # made beforehand: no size
+CHUNK = 10_000  # models whose size results are made in one pass (bounds the memory)
+
 FLOAT = re.compile(r"-?\d+\.\d+(?:e[-+]?\d+)?")
 
 
@@ -120,9 +131,12 @@ class Estimator:
         }
         seen = [item.first_seen for item in self.evidence.values() if item.first_seen]
         self.collection_start = min(seen) if seen else None
-        self._table = reference_scores(self.evidence, self._all_references())
+        # in key order: the fits' order (and the sums' order) is the same in every process
+        self._table = reference_scores(self.evidence, sorted(self._all_references()))
         moe = self.settings.estimation.parameter_heuristic.moe_active_experts
-        self.named = frozenset(k for k in self.evidence if parse_size(k, moe) is not None)
+        # the size each key states (parsed once: read for every method of every model)
+        self._parsed = {k: parse_size(k, moe) for k in self.evidence}
+        self.named = frozenset(k for k, size in self._parsed.items() if size is not None)
         self._fit()
         self.fits: dict[str, BenchmarkFit] = fit_benchmarks(
             {}, self.references, self.settings.estimation.min_reference_models,
@@ -185,7 +199,11 @@ class Estimator:
         """Size from the name, else the known (or reported) parameters, taken as dense. A
         source's exact count (one that names where it comes from, like the Hub's safetensors
         metadata) replaces a dense size read from the name: an open model's real size."""
-        size = parse_size(key, self.settings.estimation.parameter_heuristic.moe_active_experts)
+        if key in self._parsed:
+            size = self._parsed[key]
+        else:
+            moe = self.settings.estimation.parameter_heuristic.moe_active_experts
+            size = parse_size(key, moe)
         if size is not None:
             exact = self.exact_parameters(key)
             if exact and size.total == size.active and not size.moe_guess:
@@ -240,10 +258,10 @@ class Estimator:
 
     # -- the methods ----------------------------------------------------------------------
     def components(
-        self, key: str, predictions: list[Prediction], depth: int = 0
+        self, key: str, predictions: list[Prediction], depth: int = 0, sized: Sized = None
     ) -> list[MethodResult]:
         """The estimating methods that apply to ``key``, with their raw (uncalibrated)
-        spreads."""
+        spreads (``sized``: its size results made beforehand by :meth:`sized_many`)."""
         config = self.settings.estimation
         results: list[MethodResult] = []
         spec = self.yaml.get(key)
@@ -256,14 +274,18 @@ class Estimator:
                 base_parameters = base.parameters
                 if tuned := finetune_result(spec, base, base_parameters, config.interval_z):
                     results.append(tuned)
-        size = self.size_of(key)
+        if sized is not None:
+            results.extend(result for result in sized if result is not None)
+            size = None
+        else:
+            size = self.size_of(key)
         if size is not None:
             when = self.date_of(key)
-            sized = self.size_fit.estimate(
+            by_size = self.size_fit.estimate(
                 size, when and when[0], when[1] if when else "", config.interval_z
             )
-            if sized is not None:
-                results.append(sized)
+            if by_size is not None:
+                results.append(by_size)
             item = self.evidence.get(key)
             if item is not None and item.benchmarks:
                 scored = estimate_scored(size, item.benchmarks, self.scored_fits, config.interval_z)
@@ -273,25 +295,46 @@ class Estimator:
             results.append(combine_benchmarks(predictions, self.fits, config.interval_z))
         return results
 
+    def sized_many(self, keys: Iterable[str]) -> dict[str, tuple[MethodResult | None, ...]]:
+        """Per key with a size, its size-and-date and size-and-benchmark results (None
+        where the method does not apply), the fits' predictions made in array passes."""
+        z = self.settings.estimation.interval_z
+        dated: dict[str, tuple[Size, float | None, str]] = {}
+        scored: dict[str, tuple[Size, dict[str, float]]] = {}
+        for key in keys:
+            size = self.size_of(key)
+            if size is None:
+                continue
+            when = self.date_of(key)
+            dated[key] = (size, when and when[0], when[1] if when else "")
+            item = self.evidence.get(key)
+            if item is not None and item.benchmarks:
+                scored[key] = (size, item.benchmarks)
+        by_size = self.size_fit.estimate_many(dated, z)
+        by_score = estimate_scored_many(scored, self.scored_fits, z)
+        return {key: (by_size.get(key), by_score.get(key)) for key in dated}
+
     def calibrate_result(self, result: MethodResult) -> MethodResult:
         found = self.calibration.get(result.method)
         if found is None:
             return result
-        widened = result.widened(found.scale, self.settings.estimation.interval_z)
-        confidence = max(result.confidence, confidence_for(widened.sigma), key=LEVELS.index)
+        # ``result.widened(found.scale, z)`` with the confidence it implies, in one step
+        sigma = result.sigma * found.scale
+        widen = 10 ** (self.settings.estimation.interval_z * sigma)
+        confidence = max(result.confidence, confidence_for(sigma), key=LEVELS.index)
         return MethodResult(
-            widened.method, widened.flop, widened.low, widened.high, confidence,
-            widened.explanation, widened.reasoning, widened.parameters,
-            widened.parameter_source, widened.sigma,
+            result.method, result.flop, result.flop / widen, result.flop * widen, confidence,
+            result.explanation, result.reasoning, result.parameters, result.parameter_source,
+            sigma,
         )  # fmt: skip
 
     def methods(
-        self, key: str, predictions: list[Prediction], depth: int = 0
+        self, key: str, predictions: list[Prediction], depth: int = 0, sized: Sized = None
     ) -> list[MethodResult]:
         """Every result for ``key``, the estimate first."""
         config = self.settings.estimation
         known = self.known_figures(key)
-        parts = [self.calibrate_result(r) for r in self.components(key, predictions, depth)]
+        parts = [self.calibrate_result(r) for r in self.components(key, predictions, depth, sized)]
         combined = combination.combine(parts, config.interval_z)
         if combined is not None:
             combined = self.calibrate_result(combined)
@@ -407,18 +450,22 @@ class Estimator:
         (the benchmark predictions for all of them are made at once, first)."""
         wanted = list(self.evidence) if keys is None else list(keys)
         predictions = predict_all(self.evidence, self.fits, wanted, self.named)
-        for key in wanted:
-            results = self.methods(key, predictions.get(key, []))
-            if results:
-                yield key, self.record(key, results, (digests or {}).get(key))
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start : start + CHUNK]
+            sized = self.sized_many(chunk)
+            for key in chunk:
+                results = self.methods(key, predictions.pop(key, []), 0, sized.pop(key, UNSIZED))
+                if results:
+                    yield key, self.record(key, results, (digests or {}).get(key))
 
-    def _reasoning(self, best: MethodResult) -> str:
+    def _reasoning(self, best: MethodResult, low: float, high: float) -> str:
+        """The estimate's reasoning with its interval (``low``, ``high``: rounded)."""
         z = self.settings.estimation.interval_z
         found = self.calibration.get(best.method)
         how = f"; {found.describe()}" if found else ""
         return (
             f"{best.reasoning}; {calibration.coverage_share(z):.0%} interval "
-            f"{fmt(best.low)} - {fmt(best.high)}{how}"
+            f"{format_number(low)} - {format_number(high)}{how}"
         )
 
     def record(
@@ -428,6 +475,7 @@ class Estimator:
         spec = self.yaml.get(key) or self.reported.get(key)
         best = results[0]
         parameters = next((r for r in results if r.parameters), None)
+        low, high = round_sig(best.low), round_sig(best.high)
         record = {
             "key": key,
             "name": item.name,
@@ -442,12 +490,12 @@ class Estimator:
             else None,
             "parameter_source": parameters.parameter_source if parameters else "",
             "training_flop": round_sig(best.flop),
-            "flop_low": round_sig(best.low),
-            "flop_high": round_sig(best.high),
+            "flop_low": low,
+            "flop_high": high,
             "confidence": best.confidence,
             "confidence_explanation": best.explanation,
             "estimation_method": best.method,
-            "reasoning": self._reasoning(best),
+            "reasoning": self._reasoning(best, low, high),
             "alternatives": [r.as_json() for r in results[1:]],
             "evidence_hash": digest
             or (self.digest(key) if key in self.evidence else item.digest()),

@@ -135,17 +135,23 @@ def load_evidence(
         source = str(
             doc.get("metadata", {}).get("source") or path.name.removesuffix("_models.json")
         )
+        prefix = f"{source}."
         for model in _models(path, doc):
-            item = merged.setdefault(model["key"], Evidence(model["key"]))
-            for name in [model.get("name"), *model.get("raw_names", [])]:
-                if isinstance(name, str) and name and name not in item.names:
-                    item.names.append(name)
+            key = model["key"]
+            item = merged.get(key)
+            if item is None:
+                item = merged[key] = Evidence(key)
+            names = item.names
+            for name in [model.get("name"), *model.get("raw_names", ())]:
+                if isinstance(name, str) and name and name not in names:
+                    names.append(name)
             developer = model.get("developer")
-            if isinstance(developer, str) and developer.strip():
-                item.developers[developer.strip()] += 1
+            if isinstance(developer, str) and (developer := developer.strip()):
+                item.developers[developer] += 1
+            benchmarks = item.benchmarks
             for bench, value in model.get("benchmarks", {}).items():
-                item.benchmarks[f"{source}.{bench}"] = float(value)
-            for reference in model.get("sources", []):
+                benchmarks[prefix + bench] = float(value)
+            for reference in model.get("sources", ()):
                 if reference not in item.sources:
                     item.sources.append(reference)
             seen = model.get("first_seen")

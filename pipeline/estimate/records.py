@@ -6,6 +6,7 @@ error becomes the one-line message."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,8 +22,15 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from pipeline.errors import InputError
-from pipeline.schema import VOCABULARIES, Classification, Confidence, Status
-from pipeline.values import format_number, parse_flop
+from pipeline.schema import (
+    CONFIDENCE,
+    STATUSES,
+    VOCABULARIES,
+    Classification,
+    Confidence,
+    Status,
+)
+from pipeline.values import MAX_FLOP, format_number, parse_flop
 
 # Numbers as JSON has them: int or float, never bool, text or nan (strict, finite).
 STRICT = ConfigDict(strict=True, allow_inf_nan=False)
@@ -87,6 +95,8 @@ TEXTS = TypeAdapter(list[StrictStr])
 
 def texts(value: Any) -> str | None:
     """Why ``value`` is not a list of texts, or None."""
+    if type(value) is list and all(isinstance(text, str) for text in value):
+        return None  # the usual case, decided without the validator
     try:
         TEXTS.validate_python(value)
     except ValidationError:
@@ -129,10 +139,61 @@ def _flaw(record: Any) -> tuple[str, str] | None:
     return None
 
 
+# What a record holds as estimate-flops writes it: checked in plain Python, it needs no
+# validator. Each test is at least as strict as EstimateRecord's; a record that fails one
+# is checked by the validator, which accepts it or names the field.
+TEXT_FIELDS = ("name", "developer", "release_date", "parameter_source",
+               "confidence_explanation", "reasoning", "evidence_hash")  # fmt: skip
+CLASSIFICATION_TEXTS = frozenset(c.value for c in Classification)
+
+
+def _finite(value: Any) -> bool:
+    return type(value) is float and math.isfinite(value)
+
+
+def _plainly_valid(record: dict[str, Any]) -> bool:
+    """Whether ``record`` is certainly valid: every field of the type estimate-flops
+    writes (floats as floats, texts as texts) and in range."""
+    get = record.get
+    key, flop, parameters = get("key"), get("training_flop"), get("parameters")
+    p: Any = get("p_above")
+    alternatives, sources, seen = get("alternatives", []), get("sources", []), get("first_seen")
+    return (
+        type(key) is str and key != ""
+        and type(flop) is float and 0 < flop < MAX_FLOP
+        and _finite(get("flop_low")) and _finite(get("flop_high"))
+        and type(get("estimation_method")) is str
+        and _in(get("confidence"), CONFIDENCE) and _in(get("status"), STATUSES)
+        and _in(get("threshold_classification"), CLASSIFICATION_TEXTS)
+        and all(type(get(name, "")) is str for name in TEXT_FIELDS)
+        and (parameters is None or (_finite(parameters) and parameters > 0))
+        and ("p_above" not in record or (_finite(p) and 0 <= p <= 1))
+        and (seen is None or type(seen) is str)
+        and type(sources) is list and all(type(text) is str for text in sources)
+        and type(alternatives) is list
+        and all(_plain_alternative(alternative) for alternative in alternatives)
+    )  # fmt: skip
+
+
+def _plain_alternative(alternative: Any) -> bool:
+    return (
+        type(alternative) is dict
+        and type(alternative.get("method")) is str
+        and _finite(alternative.get("training_flop"))
+        and _in(alternative.get("confidence"), CONFIDENCE)
+    )
+
+
+def _in(value: Any, allowed: tuple[str, ...] | frozenset[str]) -> bool:
+    return type(value) is str and value in allowed
+
+
 def estimates_by_key(models: list[dict[str, Any]], path: Path) -> dict[str, dict[str, Any]]:
     """Estimate records by key, each checked first (saved in ``path``, or about to be):
     an InputError names the file, the record and the field."""
     for index, record in enumerate(models):
+        if type(record) is dict and _plainly_valid(record):
+            continue
         row = f"models[{index}]"
         flaw = _flaw(record)
         if flaw is None:

@@ -11,17 +11,17 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import InputError
-from pipeline.estimate.estimator import Estimator, classify_record
-from pipeline.estimate.evidence import load_evidence
-from pipeline.estimate.hardware import load_checked
 from pipeline.estimate.records import estimates_by_key
 from pipeline.paths import ConfigPaths, DataPaths
 from pipeline.settings import Settings
 from pipeline.storage.jsondoc import read_document, write_document
 from pipeline.values import utc_now
+
+if TYPE_CHECKING:  # imported when estimating: refresh, review and report read estimates only
+    from pipeline.estimate.estimator import Estimator
 
 
 @dataclass
@@ -72,6 +72,10 @@ def run_estimate(
 ) -> EstimateReport:
     """Estimate every collected model (``unsaved``: documents collected in this cycle, read
     in place of their files)."""
+    from pipeline.estimate.estimator import Estimator, classify_record
+    from pipeline.estimate.evidence import load_evidence
+    from pipeline.estimate.hardware import load_checked
+
     paths, configs = DataPaths(settings.data_dir), ConfigPaths(settings.config_dir)
     evidence = load_evidence(paths.scraped, unsaved)
     if not evidence:

@@ -42,6 +42,21 @@ class LinearFit:
         )
         return mean, self.residual * math.sqrt(1 + leverage)
 
+    def predict_many(self, columns: list[np.ndarray]) -> tuple[list[float], list[float]]:
+        """:meth:`predict` for many models at once (``columns``: one array per feature),
+        with the same operations in the same order, so the same floats."""
+        mean: np.ndarray | float = 0.0
+        for c, f in zip(self.coef, columns, strict=True):
+            mean = mean + c * f
+        leverage: np.ndarray | float = 0.0
+        for fi, row in zip(columns, self.inverse, strict=True):
+            inner: np.ndarray | float = 0.0
+            for v, fj in zip(row, columns, strict=True):
+                inner = inner + v * fj
+            leverage = leverage + fi * inner
+        se = self.residual * np.sqrt(1 + np.asarray(leverage))
+        return np.asarray(mean).tolist(), se.tolist()
+
 
 def fit_linear(rows: list[list[float]], y: list[float], min_models: int) -> LinearFit | None:
     """Least squares of ``y`` on ``rows``; None with too few rows or a singular design."""
@@ -100,26 +115,58 @@ class SizeFit:
         if fit is None:
             return None
         log_flop, se = fit.predict(_features(size.active, year))
-        tokens = 10**log_flop / (6 * size.active)
-        when = f"a model of {date_text}" if year is not None else "a model of unknown date"
-        reasoning = (
-            f"{describe_size(size)}; {when}; log10 FLOP fitted on "
-            f"{'size and date' if year is not None else 'size alone'} over {fit.n} reference "
-            f"models: {10**log_flop:.2e} FLOP, i.e. {count(tokens)} training tokens "
-            f"({tokens / size.active:.0f} per active parameter)"
-        )
-        confidence = confidence_for(se)
-        if size.moe_guess and confidence == "medium":
-            confidence = "low"
-        explanation = (
-            f"Size from {_origin(size)} and a fit on the reference models' size and date"
-            if year is not None
-            else f"Size from {_origin(size)}, date unknown: fit on the reference models' size"
-        )
-        return MethodResult.normal(
-            METHOD, log_flop, se, z, confidence=confidence, explanation=explanation,
-            reasoning=reasoning, parameters=size.total, parameter_source=size_source(size),
-        )  # fmt: skip
+        return _sized_result(fit, size, year, date_text, log_flop, se, z)
+
+    def estimate_many(
+        self, models: dict[str, tuple[Size, float | None, str]], z: float
+    ) -> dict[str, MethodResult]:
+        """:meth:`estimate` of every model (key -> size, year, date text), each fit's
+        predictions made in one array pass."""
+        out: dict[str, MethodResult] = {}
+        for fit, dated in ((self.dated, True), (self.undated, False)):
+            group = [(k, m) for k, m in models.items() if (m[1] is not None) == dated]
+            if fit is None or not group:
+                continue
+            columns = [np.ones(len(group)),
+                       np.array([math.log10(m[0].active) for _, m in group]) - 10]  # fmt: skip
+            if dated:
+                columns.append(np.array([m[1] for _, m in group]) - BASE_YEAR)
+            means, ses = fit.predict_many(columns)
+            for (key, (size, year, text)), log_flop, se in zip(group, means, ses, strict=True):
+                out[key] = _sized_result(fit, size, year, text, log_flop, se, z)
+        return out
+
+
+def _sized_result(
+    fit: LinearFit,
+    size: Size,
+    year: float | None,
+    date_text: str,
+    log_flop: float,
+    se: float,
+    z: float,
+) -> MethodResult:
+    """The size-and-date result of a prediction ``log_flop`` +/- ``se`` of ``fit``."""
+    tokens = 10**log_flop / (6 * size.active)
+    when = f"a model of {date_text}" if year is not None else "a model of unknown date"
+    reasoning = (
+        f"{describe_size(size)}; {when}; log10 FLOP fitted on "
+        f"{'size and date' if year is not None else 'size alone'} over {fit.n} reference "
+        f"models: {10**log_flop:.2e} FLOP, i.e. {count(tokens)} training tokens "
+        f"({tokens / size.active:.0f} per active parameter)"
+    )
+    confidence = confidence_for(se)
+    if size.moe_guess and confidence == "medium":
+        confidence = "low"
+    explanation = (
+        f"Size from {_origin(size)} and a fit on the reference models' size and date"
+        if year is not None
+        else f"Size from {_origin(size)}, date unknown: fit on the reference models' size"
+    )
+    return MethodResult.normal(
+        METHOD, log_flop, se, z, confidence=confidence, explanation=explanation,
+        reasoning=reasoning, parameters=size.total, parameter_source=size_source(size),
+    )  # fmt: skip
 
 
 def _origin(size: Size) -> str:
@@ -166,8 +213,32 @@ def estimate_scored(
         for bench, score in sorted(benchmarks.items())
         if bench in fits
     ]
-    if not found:
-        return None
+    return _scored_result(size, found, fits, z) if found else None
+
+
+def estimate_scored_many(
+    models: dict[str, tuple[Size, dict[str, float]]], fits: dict[str, LinearFit], z: float
+) -> dict[str, MethodResult]:
+    """:func:`estimate_scored` of every model (key -> size, benchmark scores), each
+    benchmark's predictions made in one array pass."""
+    found: dict[str, list[tuple[str, float, float, float]]] = {}
+    for bench in sorted({b for _, scores in models.values() for b in scores} & fits.keys()):
+        group = [(k, size.active, scores[bench]) for k, (size, scores) in models.items()
+                 if bench in scores]  # fmt: skip
+        score = np.array([s for *_, s in group])
+        columns = [np.ones(len(group)),
+                   np.array([math.log10(active) for _, active, _ in group]) - 10,
+                   (score - SCORE_CENTRE) / SCORE_SCALE]  # fmt: skip
+        means, ses = fits[bench].predict_many(columns)
+        for (key, _, value), mean, se in zip(group, means, ses, strict=True):
+            found.setdefault(key, []).append((bench, value, mean, se))
+    return {key: _scored_result(models[key][0], rows, fits, z) for key, rows in found.items()}
+
+
+def _scored_result(
+    size: Size, found: list[tuple[str, float, float, float]], fits: dict[str, LinearFit], z: float
+) -> MethodResult:
+    """The combination of each benchmark's (benchmark, score, mean, standard error)."""
     weights = [1 / se**2 for *_, se in found]
     log_flop = sum(w * m for w, (*_, m, _) in zip(weights, found, strict=True)) / sum(weights)
     se = min(se for *_, se in found)

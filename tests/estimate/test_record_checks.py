@@ -124,3 +124,28 @@ def test_scraped_names_and_sources_are_lists_of_texts(
         load_evidence(tmp_path)
     expected = f"{path}, record models[1] (gpt_4o), field {field}: must be a list of texts"
     assert str(caught.value) == expected
+
+
+ODD_VALUES: list[Any] = [
+    None, "", "x", "high", "not_sure", True, 0, 1, -1.0, 0.0, 0.5, 2.0, 1e30, 1e26,
+    float("nan"), float("inf"), [], ["a"], [1], {}, [{"method": "m"}],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", [*record(), "p_above", "first_seen"])
+def test_records_accepted_without_the_validator_are_valid(name: str) -> None:
+    """The plain check passes a record only where the full check does too (each field of a
+    valid record, and of its alternative, replaced by odd values, or removed)."""
+    from pipeline.estimate.records import _flaw, _plainly_valid
+
+    assert _plainly_valid(record(p_above=0.5, first_seen="2025-01-01"))
+    variants = [record(**{name: value}) for value in ODD_VALUES]
+    variants.append({k: v for k, v in record().items() if k != name})
+    if name in record()["alternatives"][0]:
+        variants += [
+            record(alternatives=[{**record()["alternatives"][0], name: value}])
+            for value in ODD_VALUES
+        ]
+    for variant in variants:
+        if _plainly_valid(variant):
+            assert _flaw(variant) is None, variant

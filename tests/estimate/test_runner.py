@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import Result
+from harness import make_home, run_steps
 
 from pipeline.errors import InputError
 from pipeline.estimate.runner import run_estimate
@@ -276,3 +280,21 @@ def test_bad_benchmark_score_is_one_line_error(
     assert line.startswith(f"Error: {project / 'data' / 'scraped' / SCRAPED}")
     assert "arena_score" in line
     assert collected.read_bytes() == before
+
+
+def test_another_process_leaves_the_saved_estimates_as_they_are(tmp_path: Path) -> None:
+    """Unchanged evidence estimated again in a process with other string hashes (the order
+    of a set of keys) writes nothing: the benchmark fits are listed in the same order."""
+    home = make_home(tmp_path, samples=True)  # every shipped source: several fits
+    run_steps(home, ["collect-all"])
+    tracker = str(Path(sys.executable).with_name("tracker"))
+    args = [tracker, "--data-dir", str(home / "data"), "--config-dir", str(home / "configs"),
+            "estimate-flops"]  # fmt: skip
+    saved = []
+    for seed in ("0", "6", "11"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr
+        saved.append((home / "data" / "estimated" / "estimated_models.json").read_bytes())
+    assert saved[1] == saved[0]
+    assert saved[2] == saved[0]
