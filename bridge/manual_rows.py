@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +31,21 @@ CANDIDATES_NOTE = "Added in the Candidates sheet by a reviewer"
 @dataclass(frozen=True)
 class ManualEntries:
     """The manual models file, the rules that turn its names into keys, and the keys the
-    pipeline already knows from its scraped and estimated records."""
+    pipeline already knows from its scraped and estimated records: ``known`` when a cycle
+    has them in hand, else read from the files under ``data_dir`` when first asked for
+    (only a row added in Candidates asks: an idle sync never reads those large files)."""
 
     path: Path
     rules: NameRules = field(default_factory=NameRules)
-    recorded: frozenset[str] = frozenset()
+    known: frozenset[str] | None = None
+    data_dir: Path | None = None
+
+    @cached_property
+    def recorded(self) -> frozenset[str]:
+        """The keys of every scraped and estimated record."""
+        if self.known is not None or self.data_dir is None:
+            return self.known or frozenset()
+        return recorded_keys(DataPaths(self.data_dir))
 
     def entries(self) -> dict[str, dict[str, Any]]:
         """The file's entries by key (a missing file: none); a file that cannot be read
@@ -64,9 +75,7 @@ def manual_entries(
     source = next((s for s in sources if s.type == "manual_yaml" and s.enabled and s.path), None)
     if source is None:
         return None
-    if recorded is None:
-        recorded = recorded_keys(DataPaths(data_dir))
-    return ManualEntries(source.input_path(data_dir), rules, recorded)
+    return ManualEntries(source.input_path(data_dir), rules, recorded, data_dir)
 
 
 def recorded_keys(paths: DataPaths) -> frozenset[str]:
