@@ -15,7 +15,9 @@ from pipeline.storage.atomic import write_chunks_if_changed
 
 Rows = dict[str, dict[str, str]]
 DAMAGED = "damaged sync state; `tracker bridge rebase` starts again from the sheets"
-ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+# ASCII (other characters escaped): read back as a narrow string, a quarter of the memory
+# a single emoji in a cell would otherwise make the whole text take.
+ENCODE = json.JSONEncoder(ensure_ascii=True, sort_keys=True).encode
 
 
 @dataclass
