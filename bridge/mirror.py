@@ -308,7 +308,7 @@ def _analyse(run: _Sync, sheets: dict[str, SheetData], refs: dict[str, Any]) -> 
         t: analyse(
             run.lays[t], sheets[t], run.state.base_of(t),
             None if journal is None else journal.get(t), refs.get(t),
-            {k: run.local[t].get(k) for k in run.local[t].rows},
+            {k: row.cells for k, row in run.local[t].rows.items()},  # read, never changed
         )
         for t in run.chosen
     }  # fmt: skip
