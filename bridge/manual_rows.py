@@ -5,6 +5,7 @@ candidates with the reviewer's figures as known specs (the manual source's ``spe
 from __future__ import annotations
 
 import io
+import json
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -20,7 +21,6 @@ from pipeline.errors import TrackerError
 from pipeline.paths import ConfigPaths, DataPaths
 from pipeline.schema import canonical
 from pipeline.storage.atomic import atomic_write_text
-from pipeline.storage.jsondoc import read_document
 from pipeline.values import parse_date, parse_flop, parse_number
 from pipeline.yamlfile import load_yaml
 
@@ -79,18 +79,30 @@ def manual_entries(
 
 
 def recorded_keys(paths: DataPaths) -> frozenset[str]:
-    """Keys of every scraped and estimated record (unreadable files are skipped)."""
+    """Keys of every scraped and estimated record (unreadable files are skipped). Each
+    record is let go as soon as it is parsed, only its key kept: a large file is never
+    held as records."""
     files = [paths.estimated, *sorted(paths.scraped.glob("*_models.json"))]
     keys: set[str] = set()
     for path in files:
         try:
-            doc = read_document(path)
-        except TrackerError:
+            doc = json.loads(path.read_text(encoding="utf-8"), object_hook=_key_of)
+        except (FileNotFoundError, UnicodeDecodeError, json.JSONDecodeError):
             continue
-        for model in (doc or {}).get("models", []):
-            if isinstance(model.get("key"), str):
-                keys.add(model["key"])
+        models = doc.get("models") if isinstance(doc, dict) else None
+        if isinstance(models, list):
+            keys.update(str(model) for model in models if isinstance(model, _Key))
     return frozenset(keys)
+
+
+class _Key(str):
+    """A record's key, standing in for the record once parsed."""
+
+
+def _key_of(obj: dict[str, Any]) -> Any:
+    """A parsed object with a text ``key`` (a record) as its key alone; others as they are."""
+    key = obj.get("key")
+    return _Key(key) if isinstance(key, str) and "models" not in obj else obj
 
 
 def entry_from_row(key: str, cells: dict[str, str], note: str) -> dict[str, Any]:
