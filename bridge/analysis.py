@@ -100,7 +100,7 @@ def analyse(
     or a duplicate key was just resolved) has unknown data cells: a cell that differs from
     the local one is never read as a reviewer's edit (see :func:`_unknown`)."""
     intended = journal or {}
-    known = _Known(base, intended, refs or {}, local or {})
+    known = _Known(base, intended, refs or {}, local or {}, header=frozenset(layout.header))
     result = Analysis(layout, sheet, intended=intended, first_sync=not base and not intended)
     by_key, keyless = _rows_by_key(sheet)
     known.gone = [k for k in base if k not in by_key and (journal is None or k in intended)]
@@ -133,6 +133,7 @@ class _Known:
     refs: dict[str, object]
     local: Rows
     gone: list[str] = field(default_factory=list)
+    header: frozenset[str] = frozenset()  # the layout's columns
 
     def renamed_from(self, layout: SheetLayout, row: SheetRow) -> str | None:
         """The gone key whose row this is (its key cleared or changed), taken off
@@ -180,6 +181,8 @@ def _row(result: Analysis, key: str, row: SheetRow, known: _Known) -> None:
         key, row_base = old, known.base[old]  # a renamed key: the row is the old key's
     result.rows[key] = row
     result.base[key] = row_base
+    if row.cells == row_base and row_base.keys() >= known.header:
+        return  # every cell as its base (an idle sync's rows): nothing to compare
     for column in layout.header:
         if column == STATUS or (result.sheet.exists and column not in result.sheet.header):
             continue  # a column missing from the sheet is put back by the push, not cleared

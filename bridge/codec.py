@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -75,6 +76,42 @@ def from_sheet(layout: SheetLayout, column: str, value: Any) -> str:
             return _date_text(SHEETS_EPOCH + timedelta(days=int(value)), style)
         return format_number(value)
     return _newlines(str(value))
+
+
+def reader(layout: SheetLayout, column: str) -> Callable[[Any], str]:
+    """:func:`from_sheet` for one column, as a function of the value alone: a text (most
+    cells) is taken as it is, without the checks other kinds of value need."""
+
+    def read(value: Any) -> str:
+        if type(value) is str and "\r" not in value:
+            return value
+        return from_sheet(layout, column, value)
+
+    return read
+
+
+def normaliser(layout: SheetLayout, column: str) -> Callable[[str], str]:
+    """:func:`normal` for one column, as a function of the text alone: a number's text is
+    worked out once per distinct text; a printable text within the length limit (most
+    cells) is taken as it is."""
+    if column in layout.numbers:
+        seen: dict[str, str] = {}
+
+        def number(text: str) -> str:
+            found = seen.get(text)
+            if found is None:
+                found = seen[text] = normal(layout, column, text)
+            return found
+
+        return number
+    limit = layout.max_text
+
+    def text(value: str) -> str:
+        if value.isprintable() and (limit is None or len(value) <= limit):
+            return value  # no line end, no control character: nothing to change
+        return normal(layout, column, value)
+
+    return text
 
 
 def _newlines(text: str) -> str:

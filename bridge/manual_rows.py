@@ -5,8 +5,10 @@ candidates with the reviewer's figures as known specs (the manual source's ``spe
 from __future__ import annotations
 
 import io
+import json
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,6 @@ from pipeline.errors import TrackerError
 from pipeline.paths import ConfigPaths, DataPaths
 from pipeline.schema import canonical
 from pipeline.storage.atomic import atomic_write_text
-from pipeline.storage.jsondoc import read_document
 from pipeline.values import parse_date, parse_flop, parse_number
 from pipeline.yamlfile import load_yaml
 
@@ -30,11 +31,21 @@ CANDIDATES_NOTE = "Added in the Candidates sheet by a reviewer"
 @dataclass(frozen=True)
 class ManualEntries:
     """The manual models file, the rules that turn its names into keys, and the keys the
-    pipeline already knows from its scraped and estimated records."""
+    pipeline already knows from its scraped and estimated records: ``known`` when a cycle
+    has them in hand, else read from the files under ``data_dir`` when first asked for
+    (only a row added in Candidates asks: an idle sync never reads those large files)."""
 
     path: Path
     rules: NameRules = field(default_factory=NameRules)
-    recorded: frozenset[str] = frozenset()
+    known: frozenset[str] | None = None
+    data_dir: Path | None = None
+
+    @cached_property
+    def recorded(self) -> frozenset[str]:
+        """The keys of every scraped and estimated record."""
+        if self.known is not None or self.data_dir is None:
+            return self.known or frozenset()
+        return recorded_keys(DataPaths(self.data_dir))
 
     def entries(self) -> dict[str, dict[str, Any]]:
         """The file's entries by key (a missing file: none); a file that cannot be read
@@ -64,24 +75,34 @@ def manual_entries(
     source = next((s for s in sources if s.type == "manual_yaml" and s.enabled and s.path), None)
     if source is None:
         return None
-    if recorded is None:
-        recorded = recorded_keys(DataPaths(data_dir))
-    return ManualEntries(source.input_path(data_dir), rules, recorded)
+    return ManualEntries(source.input_path(data_dir), rules, recorded, data_dir)
 
 
 def recorded_keys(paths: DataPaths) -> frozenset[str]:
-    """Keys of every scraped and estimated record (unreadable files are skipped)."""
+    """Keys of every scraped and estimated record (unreadable files are skipped). Each
+    record is let go as soon as it is parsed, only its key kept: a large file is never
+    held as records."""
     files = [paths.estimated, *sorted(paths.scraped.glob("*_models.json"))]
     keys: set[str] = set()
     for path in files:
         try:
-            doc = read_document(path)
-        except TrackerError:
+            doc = json.loads(path.read_text(encoding="utf-8"), object_hook=_key_of)
+        except (FileNotFoundError, UnicodeDecodeError, json.JSONDecodeError):
             continue
-        for model in (doc or {}).get("models", []):
-            if isinstance(model.get("key"), str):
-                keys.add(model["key"])
+        models = doc.get("models") if isinstance(doc, dict) else None
+        if isinstance(models, list):
+            keys.update(str(model) for model in models if isinstance(model, _Key))
     return frozenset(keys)
+
+
+class _Key(str):
+    """A record's key, standing in for the record once parsed."""
+
+
+def _key_of(obj: dict[str, Any]) -> Any:
+    """A parsed object with a text ``key`` (a record) as its key alone; others as they are."""
+    key = obj.get("key")
+    return _Key(key) if isinstance(key, str) and "models" not in obj else obj
 
 
 def entry_from_row(key: str, cells: dict[str, str], note: str) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -30,6 +30,7 @@ from bridge.recheck import recheck
 from bridge.state import BridgeState
 from pipeline.curate.apply import apply_plan, preview
 from pipeline.curate.datasets import (
+    BELOW,
     CANDIDATES,
     PUBLISHED,
     STAGING,
@@ -148,12 +149,34 @@ def _open_local(
     if seed is not None and writing:
         seed_published(settings)
         report.notices.append(f"Started {paths.published} from {seed}")
-    local = open_tables(settings, [t for t in TABLES_NEEDED if t not in in_hand])
+    now = [t for t in TABLES_NEEDED if t not in LATER or t in in_hand]
+    local = open_tables(settings, [t for t in now if t not in in_hand])
     if seed is not None and not writing and PUBLISHED in local:
         published = local[PUBLISHED]
         local[PUBLISHED] = CsvTable.read(seed, published.key_column, published.columns)
-    local = {t: in_hand[t] if t in in_hand else local[t] for t in TABLES_NEEDED}
-    return local if writing else copy.deepcopy(local)
+    tables = LocalTables(
+        {t: in_hand[t] if t in in_hand else local[t] for t in now},
+        lambda name: open_tables(settings, [name])[name],
+    )
+    return tables if writing else copy.deepcopy(tables)
+
+
+LATER = (BELOW,)  # the largest file; only a reviewer's decision or added row asks about it
+
+
+class LocalTables(dict[str, CsvTable]):
+    """The local tables by name; one of :data:`LATER` that no earlier stage handed over is
+    read from its file when first asked for (an idle sync never reads it)."""
+
+    def __init__(self, tables: dict[str, CsvTable], load: Callable[[str], CsvTable]) -> None:
+        super().__init__(tables)
+        self.load = load
+
+    def __missing__(self, name: str) -> CsvTable:
+        if name not in LATER:
+            raise KeyError(name)
+        table = self[name] = self.load(name)
+        return table
 
 
 @dataclass
@@ -285,7 +308,7 @@ def _analyse(run: _Sync, sheets: dict[str, SheetData], refs: dict[str, Any]) -> 
         t: analyse(
             run.lays[t], sheets[t], run.state.base_of(t),
             None if journal is None else journal.get(t), refs.get(t),
-            {k: run.local[t].get(k) for k in run.local[t].rows},
+            {k: row.cells for k, row in run.local[t].rows.items()},  # read, never changed
         )
         for t in run.chosen
     }  # fmt: skip

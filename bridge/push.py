@@ -9,7 +9,7 @@ import re
 from collections.abc import Collection
 
 from bridge.analysis import Analysis, Rows
-from bridge.codec import normal, same, to_sheet
+from bridge.codec import normaliser, same, to_sheet
 from bridge.layout import STATUS, SheetLayout
 from bridge.model import SheetChanges, SheetRow
 from bridge.outcome import Outcome
@@ -80,12 +80,13 @@ def intended_base(
     kept only for its reviewer (not in the local table) keeps its old base, or none: a
     reviewer's own row is never mistaken for one that left the local table."""
     base: Rows = {}
+    normals = {column: normaliser(layout, column) for column in layout.header}
     for key, cells in desired.items():
         if key not in local:
             if key in analysis.base:
                 base[key] = analysis.base[key]
             continue
-        row = {c: normal(layout, c, v) for c, v in cells.items()}
+        row = {c: (normals.get(c) or normaliser(layout, c))(v) for c, v in cells.items()}
         for column in out.held.get(key, ()):
             if analysis.has_base(key, column):
                 row[column] = analysis.base.get(key, {}).get(column, "")

@@ -2,7 +2,8 @@
 read per sync that writes; ARCHITECTURE §7). Neither API offers a conditional write, so a
 cell a reviewer typed after the sync's read is found here: it is not written over, and
 its base stays as it was, so the next sync reads it as a reviewer's edit (applied, or a
-conflict). A row the push would remove that changed since the read stays."""
+conflict). A row the push would remove that changed since the read stays. A workbook that
+still holds exactly the bytes read (compared by digest) is not read again."""
 
 from __future__ import annotations
 
@@ -27,6 +28,9 @@ def recheck(
     tables = [t for t, c in changes.items() if c.updates or c.removals]
     if not tables:
         return None
+    unchanged = getattr(backend, "unchanged_since_read", None)
+    if unchanged is not None and unchanged():
+        return None  # the same bytes as read (the workbook): no one typed since
     fresh = _read_again(backend, {t: changes[t] for t in tables})
     for table in tables:
         change, analysis = changes[table], analyses[table]

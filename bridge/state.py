@@ -3,8 +3,9 @@ last left it) and the write-ahead journal of a push in progress (ARCHITECTURE §
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,9 @@ from pipeline.storage.atomic import write_chunks_if_changed
 
 Rows = dict[str, dict[str, str]]
 DAMAGED = "damaged sync state; `tracker bridge rebase` starts again from the sheets"
-ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+# ASCII (other characters escaped): read back as a narrow string, a quarter of the memory
+# a single emoji in a cell would otherwise make the whole text take.
+ENCODE = json.JSONEncoder(ensure_ascii=True, sort_keys=True).encode
 
 
 @dataclass
@@ -23,6 +26,7 @@ class BridgeState:
     bases: dict[str, Rows] = field(default_factory=dict)
     journal: dict[str, Rows] | None = None
     cache: dict[str, Any] = field(default_factory=dict)
+    saved: bytes = field(default=b"", repr=False, compare=False)  # digest of the file's bytes
 
     @classmethod
     def load(cls, state_dir: Path, backend: str) -> BridgeState:
@@ -31,11 +35,17 @@ class BridgeState:
         cache)."""
         path = state_dir / f"bridge_{backend}.json"
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            raw = path.read_bytes()
         except FileNotFoundError:
             return cls(path)
+        saved = _digest([raw])
+        try:
+            text = raw.decode("utf-8")
+            del raw  # one copy at a time: a large state is read in full
+            data = json.loads(text)
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise InputError(DAMAGED, file=path) from None
+        del text
         if not isinstance(data, dict):
             raise InputError(DAMAGED, file=path)
         bases, journal = data.get("bases") or {}, data.get("journal")
@@ -43,11 +53,18 @@ class BridgeState:
         tables = _is_tables(bases) and (journal is None or _is_tables(journal))
         if not tables or not _is_objects(cache):
             raise InputError(DAMAGED, file=path)
-        return cls(path, bases, journal, cache)
+        return cls(path, bases, journal, cache, saved)
 
     def save(self) -> None:
+        """Write the state, unless the file already holds it (compared by digest, so an idle
+        sync neither writes nor reads back the file)."""
         data = {"bases": self.bases, "journal": self.journal, "cache": self.cache}
-        write_chunks_if_changed(self.path, [*_chunks(data, depth=3), "\n"])
+        chunks = [*_chunks(data, depth=3), "\n"]
+        digest = _digest(chunk.encode("utf-8") for chunk in chunks)
+        if digest == self.saved and self.path.exists():
+            return
+        write_chunks_if_changed(self.path, chunks)
+        self.saved = digest
 
     def base_of(self, table: str) -> Rows:
         return self.bases.get(table, {})
@@ -66,6 +83,13 @@ class BridgeState:
             self.bases.update(self.journal)
         self.journal = None
         self.save()
+
+
+def _digest(parts: Iterable[bytes]) -> bytes:
+    digest = hashlib.blake2b()
+    for part in parts:
+        digest.update(part)
+    return digest.digest()
 
 
 def _is_objects(value: Any) -> bool:

@@ -130,6 +130,9 @@ def points(
     return found, summary
 
 
+REPORTED_FIELDS = ("key", "first_seen")  # all the report reads of an estimate
+
+
 def _first_seen(
     settings: Settings, estimates: list[dict[str, Any]] | None = None
 ) -> dict[str, date]:

@@ -22,7 +22,7 @@ from pipeline.curate.refresh import run_refresh
 from pipeline.errors import TrackerError, os_error_message
 from pipeline.estimate.runner import run_estimate
 from pipeline.paths import DataPaths
-from pipeline.report import write_report
+from pipeline.report import REPORTED_FIELDS, write_report
 from pipeline.settings import Settings
 from pipeline.storage.csvtable import CsvTable
 from pipeline.storage.lock import data_lock, describe
@@ -50,7 +50,7 @@ class Handoff:
 
     dry_run: bool
     scraped: dict[Path, dict[str, Any]] = field(default_factory=dict)
-    estimates: list[dict[str, Any]] | None = None  # kept for the report
+    estimates: list[dict[str, Any]] | None = None  # the report's fields kept once refreshed
     mirror: InHand = field(default_factory=InHand)
     tables: dict[str, CsvTable] = field(default_factory=dict)  # as the sync left them
 
@@ -196,6 +196,7 @@ def _estimate(settings: Settings, handoff: Handoff) -> Stage:
 
 def _refresh(settings: Settings, handoff: Handoff) -> Stage:
     result = run_refresh(settings, dry_run=handoff.dry_run, estimates=handoff.estimates)
+    handoff.estimates = reported(handoff.estimates)
     handoff.mirror.tables = result.tables
     if result.blocked:
         first = result.errors[0] if result.errors else result.plan.problems[0]
@@ -207,6 +208,14 @@ def _refresh(settings: Settings, handoff: Handoff) -> Stage:
         f"{counts['MoveRow']} moved"
     )
     return Stage("refresh", summary=summary)
+
+
+def reported(estimates: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    """Of each estimated record, only what the report reads: the whole records (the largest
+    structure of a cycle) are let go before the sync reads the sheets."""
+    if estimates is None:
+        return None
+    return [{f: record[f] for f in REPORTED_FIELDS if f in record} for record in estimates]
 
 
 def _sync(settings: Settings, backend: str | None, handoff: Handoff, report: CycleReport) -> Stage:

@@ -11,6 +11,7 @@ lock file is present) the push is skipped and the pull still works. Cells over E
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import sys
@@ -43,6 +44,7 @@ from bridge.codec import (
     find_header,
     from_sheet,
     matches,
+    reader,
     to_sheet,
 )
 from bridge.layout import SheetLayout
@@ -73,6 +75,7 @@ class LocalBackend:
         self.calls: Counter[str] = Counter()
         self.cache: dict[str, Any] = {}
         self.layouts: list[SheetLayout] = []  # the sheets last read, for the Guide
+        self.last_read: bytes | None = None  # the digest of the file as last read
 
     def location(self) -> str:
         return str(self.path)
@@ -112,7 +115,10 @@ class LocalBackend:
         self.calls["read"] += 1
         self.layouts = list(layouts)
         # Read whole first: the file may be replaced while it is read (an atomic write).
-        book = WorkbookValues(self.path.read_bytes(), self.path) if self.path.exists() else None
+        data = self.path.read_bytes() if self.path.exists() else None
+        self.last_read = _digest(data)
+        book = WorkbookValues(data, self.path) if data is not None else None
+        del data
         result = {}
         titles = {layout.title for layout in layouts}
         for layout in layouts:
@@ -136,15 +142,22 @@ class LocalBackend:
             header = canonical_header(rows[index] if rows else [], layout)
             data = SheetData(layout, header, last_row=max(1, len(rows)))
             positions, body, first = first_positions(header), rows[index + 1 :], index + 2
+        readers = [(column, i, reader(layout, column)) for column, i in positions.items()]
         for number, values in enumerate(body, start=first):
             if all(v is None or v == "" for v in values):
                 continue
-            cells = {
-                column: from_sheet(layout, column, values[i] if i < len(values) else None)
-                for column, i in positions.items()
-            }
+            width = len(values)
+            cells = {column: read(values[i] if i < width else None) for column, i, read in readers}
             data.rows.append(SheetRow(cells.get(layout.key, "").strip(), cells, number, number))
         return data
+
+    def unchanged_since_read(self) -> bool:
+        """Whether the workbook holds exactly the bytes last read (or is still missing): no
+        one saved it since, so reading it again would find nothing new."""
+        if self.last_read is None:
+            return False
+        data = self.path.read_bytes() if self.path.exists() else None
+        return _digest(data) == self.last_read
 
     def write(self, changes: dict[str, SheetChanges]) -> None:
         self.calls["write"] += 1
@@ -160,6 +173,11 @@ class LocalBackend:
             book.save(buffer)
             data = buffer.getvalue()
         atomic_write_bytes(self.path, data)
+
+
+def _digest(data: bytes | None) -> bytes:
+    """A workbook's content as compared between reads; a missing file: b"" (no digest)."""
+    return b"" if data is None else hashlib.blake2b(data).digest()
 
 
 def _sheet_of(book: WorkbookValues, layout: SheetLayout, titles: set[str]) -> str | None:
