@@ -17,11 +17,14 @@ Each sync's requests are counted by kind as the fake saw them (rejected and retr
 included), next to the physical minimum of ARCHITECTURE §10:
 
 * Airtable, a table of N rows with k changed records: reads = ceil(N/100), at least one
-  (an empty table still takes one request to find out), writes = ceil(k/10). The first
+  (an empty table still takes one request to find out), + ceil(k/50) to read the k records
+  again just before writing them (a reviewer's late edit is never overwritten), writes =
+  ceil(k/10). The first
   push: one base-schema read and one create-table request per table, no record read,
   ceil(rows/10) writes a table.
 * Google Sheets, all three sheets: one metadata read on the first run only, one
-  ``values:batchGet`` (none when no sheet exists yet), ceil(body / 10 MiB)
+  ``values:batchGet`` (none when no sheet exists yet; one more just before a write that
+  updates cells, the re-read that keeps a late edit), ceil(body / 10 MiB)
   ``values:batchUpdate`` requests (Google refuses a larger body; ``body`` is the bytes of
   every values request sent), one structural ``spreadsheets:batchUpdate`` only when a sheet
   must be created or grown.
@@ -63,6 +66,7 @@ import pytest  # noqa: E402
 from fakes.airtable_fake import FakeAirtable  # noqa: E402
 from fakes.sheets_fake import MAX_BODY_BYTES, col_letter  # noqa: E402
 
+from bridge.backends.airtable import IDS_PER_READ  # noqa: E402
 from bridge.mirror import MirrorReport  # noqa: E402
 from pipeline.storage.csvtable import CsvTable  # noqa: E402
 from pipeline.values import format_number, parse_flop, round_sig  # noqa: E402
@@ -178,6 +182,9 @@ def airtable_sizes(base: at.Base) -> dict[str, int]:
     return {t: len(base.fake.records(at.TITLES[t])) if at.TITLES[t] in names else 0 for t in TABLES}
 
 
+RECHECK_BATCH = IDS_PER_READ  # records read again by id in one request before writing them
+
+
 def airtable_minimum(
     missing: set[str], before: dict[str, int], after: dict[str, int], changed: dict[str, int]
 ) -> dict[str, int]:
@@ -189,7 +196,8 @@ def airtable_minimum(
             "schema": 1 + len(missing),
         }
     return {
-        "read": sum(at.pages(before[t]) for t in TABLES),
+        "read": sum(at.pages(before[t]) for t in TABLES)
+        + sum(math.ceil(changed.get(t, 0) / RECHECK_BATCH) for t in TABLES),
         "write": sum(at.batches(changed.get(t, 0)) for t in TABLES),
         "schema": 0,
     }
@@ -290,7 +298,7 @@ def run_gsheets(n: int, root: Path) -> Iterator[dict[str, Any]]:
         body = sum(call.size for call in rig.fake.calls if call.kind == "write")
         minimum = {
             "metadata": 1 if first_run else 0,
-            "read": 0 if len(missing) == len(TABLES) else 1,
+            "read": (0 if len(missing) == len(TABLES) else 1) + (1 if k and not missing else 0),
             "write": max(1, math.ceil(body / MAX_BODY_BYTES)) if missing or k else 0,
             "structure": 1 if missing or grow else 0,
         }
