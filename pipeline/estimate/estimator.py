@@ -187,6 +187,7 @@ class Estimator:
         other = copy.copy(self)
         other.withheld = self.withheld | {key}
         other.calibrated, other.calibration, other._held_out = False, {}, {}
+        other.__dict__.pop("_shared_digest", None)  # a copy must not keep our fingerprint
         other._fit({k: v for k, v in self._sized.items() if k != key})
         other.fits = fit_benchmarks(
             {}, other.references, self.settings.estimation.min_reference_models,

@@ -60,3 +60,10 @@ def test_estimates_are_redone_when_the_fits_change() -> None:
     evidence["ref_extra"] = model("ref_extra", 1225.0)
     known["ref_extra"] = spec(10 ** (law(1225.0) + 0.4))  # a new reference model
     assert Estimator(evidence, known, SETTINGS).digest("new") != before
+
+
+def test_an_estimator_without_a_model_has_its_own_fingerprint() -> None:
+    evidence, known = reference_set()
+    full = Estimator(evidence, known, SETTINGS)
+    before = full.digest(KEY)  # computed (and cached) before the copy is made
+    assert full.without("ref0_1b").digest(KEY) != before
