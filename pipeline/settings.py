@@ -1,7 +1,9 @@
 """Effective settings: ``configs/tracker.yaml`` overridden by ``TRACKER_*`` environment variables.
 
 Precedence, highest first: command-line options, environment (``TRACKER_DATA_DIR``,
-``TRACKER_THRESHOLDS__ABOVE``), ``configs/tracker.yaml``, the defaults below.
+``TRACKER_THRESHOLDS__ABOVE``), ``configs/tracker.yaml``, the defaults below. The
+environment is read by pydantic-settings, imported only when a ``TRACKER_*`` setting is set
+(it brings asyncio and dotenv: a third of a command's start-up).
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from pipeline.errors import ConfigError
 from pipeline.yamlfile import expect_mapping, first_problem, load_yaml
@@ -132,10 +133,13 @@ class Bridge(Section):
     lock_file_max_age_hours: float = Field(12.0, gt=0)
 
 
+DEFAULT_SCHEDULE = "0 6 * * *"
+
+
 class Worker(Section):
     """The scheduled worker (ARCHITECTURE §8)."""
 
-    schedule: str = "0 6 * * *"
+    schedule: str = DEFAULT_SCHEDULE
     health_max_age_hours: float = Field(26.0, gt=0)
     misfire_grace_seconds: int = Field(3600, ge=1)
     lock_wait_seconds: float = Field(60.0, ge=0)
@@ -148,6 +152,8 @@ class Worker(Section):
         """The worker's own parser decides, so `tracker config` refuses what it would."""
         if len(value.split()) != 5:
             raise ValueError(f"{value!r} is not a cron expression (minute hour day month weekday)")
+        if value == DEFAULT_SCHEDULE:
+            return value  # the shipped one: every command need not import the scheduler
         from apscheduler.triggers.cron import CronTrigger
 
         try:
@@ -157,24 +163,10 @@ class Worker(Section):
         return value
 
 
-class _YamlSource(PydanticBaseSettingsSource):
-    """Settings from ``configs/tracker.yaml`` (read with duplicate-key checks)."""
+class Settings(BaseModel):
+    """Every setting (``configs/tracker.yaml`` and its ``TRACKER_*`` overrides)."""
 
-    def __init__(self, settings_cls: type[BaseSettings], data: dict[str, Any]) -> None:
-        super().__init__(settings_cls)
-        self.data = data
-
-    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
-        return self.data.get(field_name), field_name, False
-
-    def __call__(self) -> dict[str, Any]:
-        return dict(self.data)
-
-
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="TRACKER_", env_nested_delimiter="__", extra="forbid"
-    )
+    model_config = ConfigDict(extra="forbid", validate_default=True)
 
     data_dir: Path = Path("data")
     config_dir: Path = Path("configs")
@@ -222,8 +214,61 @@ def load_settings(config_dir: str | Path | None = None, **overrides: Any) -> Set
     path = folder / CONFIG_FILE
     data = expect_mapping(load_yaml(path, required=False), path, CONFIG_FILE)
     data.pop("config_dir", None)
+    values = {key: value for key, value in overrides.items() if value is not None}
+    for short, (section, name) in SHORT_NAMES.items():  # TRACKER_SCHEDULE, TRACKER_BACKEND
+        full = f"TRACKER_{section.upper()}__{name.upper()}"
+        if os.environ.get(short) and full not in os.environ:
+            values.setdefault(section, {})[name] = os.environ[short]
+    try:
+        if any(_names_setting(name) for name in os.environ):
+            return _with_environment(data, config_dir=folder, **values)
+        return Settings.model_validate(_merged(data, {"config_dir": folder, **values}))
+    except ValidationError as exc:
+        message, loc = first_problem(exc)
+        prefix = "TRACKER_" + "__".join(loc).upper()
+        names = sorted(n for n in os.environ if n == prefix or n.startswith(prefix + "__"))
+        names += [s for s, spot in SHORT_NAMES.items() if list(spot) == loc and s in os.environ]
+        origin = f"environment variable {', '.join(names)}" if names else path
+        raise ConfigError(message, file=origin, field=".".join(loc) or None) from None
 
-    class _FromFiles(Settings):
+
+def _names_setting(name: str) -> bool:
+    """Whether the environment variable ``name`` is one pydantic-settings reads as a setting
+    (it reads names in any case)."""
+    upper = name.upper()
+    return upper.startswith("TRACKER_") and upper not in (*NOT_SETTINGS, *SHORT_NAMES)
+
+
+def _merged(base: dict[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with ``update`` laid over it, mappings merged key by key (as the settings
+    sources are merged)."""
+    out = dict(base)
+    for key, value in update.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = _merged(dict(out[key]), value)
+        else:
+            out[key] = value
+    return out
+
+
+def _with_environment(data: dict[str, Any], **values: Any) -> Settings:
+    """Settings from ``values`` over the ``TRACKER_*`` environment over ``data`` (the YAML)."""
+    from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+    class _YamlSource(PydanticBaseSettingsSource):
+        """Settings from ``configs/tracker.yaml`` (read with duplicate-key checks)."""
+
+        def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+            return data.get(field_name), field_name, False
+
+        def __call__(self) -> dict[str, Any]:
+            return dict(data)
+
+    class _FromEnvironment(Settings, BaseSettings):
+        model_config = SettingsConfigDict(
+            env_prefix="TRACKER_", env_nested_delimiter="__", extra="forbid"
+        )
+
         @classmethod
         def settings_customise_sources(
             cls,
@@ -233,19 +278,6 @@ def load_settings(config_dir: str | Path | None = None, **overrides: Any) -> Set
             dotenv_settings: PydanticBaseSettingsSource,
             file_secret_settings: PydanticBaseSettingsSource,
         ) -> tuple[PydanticBaseSettingsSource, ...]:
-            return (init_settings, env_settings, _YamlSource(settings_cls, data))
+            return (init_settings, env_settings, _YamlSource(settings_cls))
 
-    values = {key: value for key, value in overrides.items() if value is not None}
-    for short, (section, name) in SHORT_NAMES.items():  # TRACKER_SCHEDULE, TRACKER_BACKEND
-        full = f"TRACKER_{section.upper()}__{name.upper()}"
-        if os.environ.get(short) and full not in os.environ:
-            values.setdefault(section, {})[name] = os.environ[short]
-    try:
-        return _FromFiles(config_dir=folder, **values)
-    except ValidationError as exc:
-        message, loc = first_problem(exc)
-        prefix = "TRACKER_" + "__".join(loc).upper()
-        names = sorted(n for n in os.environ if n == prefix or n.startswith(prefix + "__"))
-        names += [s for s, spot in SHORT_NAMES.items() if list(spot) == loc and s in os.environ]
-        origin = f"environment variable {', '.join(names)}" if names else path
-        raise ConfigError(message, file=origin, field=".".join(loc) or None) from None
+    return _FromEnvironment(**values)

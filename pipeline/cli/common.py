@@ -6,15 +6,17 @@ import functools
 import sys
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
-from rich.console import Console
 
 from pipeline.errors import TrackerError, os_error_message
 from pipeline.paths import DataPaths
 from pipeline.settings import Settings, load_settings
 from pipeline.storage.lock import data_lock, describe
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -34,7 +36,11 @@ PIPE_WIDTH = 200
 
 def console() -> Console:
     """A console on the current stdout (so tests capture it); wide and plain when piped.
-    Lines of text are never wrapped (file paths stay whole); tables fit the width."""
+    Lines of text are never wrapped (file paths stay whole); tables fit the width. For
+    tables and styled text: plain lines are printed with ``click.echo`` (rich is imported
+    here, by the commands that print tables)."""
+    from rich.console import Console
+
     tty = sys.stdout.isatty()
     width = None if tty else PIPE_WIDTH
     return Console(file=sys.stdout, highlight=False, width=width, soft_wrap=True)

@@ -32,37 +32,36 @@ def estimate_command(ctx: click.Context, update: bool, dry_run: bool) -> None:
     """Estimate training compute for every collected model and classify it."""
     settings = settings_from(ctx)
     report = run_estimate(settings, update=update, dry_run=dry_run)
-    out = console()
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
-    out.print(
+    click.echo(
         f"{len(report.models)} models: {report.new} new, {report.reestimated} re-estimated, "
         f"{report.kept} kept (evidence unchanged), {len(report.removed)} no longer collected"
     )
     for fit in report.fits:
-        out.print(
+        click.echo(
             f"  fit {fit['benchmark']}: {fit['reference_models']} reference models, "
             f"residual {fit['residual_dex']} dex"
         )
-    out.print(
+    click.echo(
         "  by method: "
         + ", ".join(f"{k} {v}" for k, v in sorted(report.counts("estimation_method").items()))
     )
-    out.print(
+    click.echo(
         "  by class:  "
         + ", ".join(
             f"{k} {v}" for k, v in sorted(report.counts("threshold_classification").items())
         )
     )
     for key, old, new in report.reclassified[:SHOW_RECLASSIFIED]:
-        out.print(f"  reclassified {key}: {old} -> {new}")
+        click.echo(f"  reclassified {key}: {old} -> {new}")
     if len(report.reclassified) > SHOW_RECLASSIFIED:
-        out.print(f"  ... and {len(report.reclassified) - SHOW_RECLASSIFIED} more reclassified")
+        click.echo(f"  ... and {len(report.reclassified) - SHOW_RECLASSIFIED} more reclassified")
     target = DataPaths(settings.data_dir).estimated
     if dry_run:
-        out.print("Dry run: nothing written.")
+        click.echo("Dry run: nothing written.")
     else:
-        out.print(f"{'Saved' if report.written else 'Unchanged'}: {target}")
+        click.echo(f"{'Saved' if report.written else 'Unchanged'}: {target}")
 
 
 @click.command("evaluate")

@@ -3,7 +3,9 @@
 The pattern of click's documentation ("Lazily Loading Subcommands"): the group holds a map
 of command name -> ``"module:attr"`` and imports a module only in :meth:`get_command`. Its
 help lists each command from the short help kept in the map, so ``tracker --help`` imports
-no command module; a command registered without one is loaded to read its own.
+no command module; a command registered without one is loaded to read its own. Commands
+other packages register under an entry-point group are looked up only when a name is not
+found or the commands are listed (reading the entry points costs a command's start-up).
 """
 
 from __future__ import annotations
@@ -37,6 +39,25 @@ class LazyGroup(click.Group):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.lazy: dict[str, LazyCommand] = {}
+        self.entry_point_groups: list[str] = []  # not read yet
+
+    def add_entry_points(self, group: str) -> None:
+        """Register the commands of the entry-point ``group`` (each entry a map of command
+        name -> :class:`LazyCommand`) when they are first needed."""
+        self.entry_point_groups.append(group)
+
+    def read_entry_points(self) -> None:
+        """Register the commands of the entry-point groups not read yet."""
+        if not self.entry_point_groups:
+            return
+        from importlib.metadata import entry_points
+
+        groups, self.entry_point_groups = self.entry_point_groups, []
+        for group in groups:
+            for entry in entry_points(group=group):
+                commands: dict[str, LazyCommand] = entry.load()
+                for name, command in commands.items():
+                    self.add_lazy(name, command)
 
     def add_lazy(self, name: str, command: LazyCommand) -> None:
         """Register ``name`` without importing it; a loaded command of that name stays."""
@@ -44,9 +65,12 @@ class LazyGroup(click.Group):
             self.lazy.setdefault(name, command)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
+        self.read_entry_points()
         return sorted({*self.commands, *self.lazy})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name not in self.lazy:
+            self.read_entry_points()
         if cmd_name not in self.commands and cmd_name in self.lazy:
             self.add_command(self.lazy[cmd_name].load(), cmd_name)
         return self.commands.get(cmd_name)

@@ -90,18 +90,14 @@ def cli(ctx: click.Context, data_dir: str | None, config_dir: str | None) -> Non
 
 for _name, _command in COMMANDS.items():
     cli.add_lazy(_name, _command)
+cli.add_entry_points(PLUGINS)  # read for a name not in COMMANDS, or to list every command
 
 
 def with_plugins() -> LazyGroup:
     """The ``tracker`` group with the commands other packages of the distribution (the
     bridge) register under the ``tracker.commands`` entry point: each entry names a map of
     command name -> :class:`LazyCommand` in a light module; the commands load when used."""
-    from importlib.metadata import entry_points
-
-    for entry in entry_points(group=PLUGINS):
-        commands: dict[str, LazyCommand] = entry.load()
-        for name, command in commands.items():
-            cli.add_lazy(name, command)
+    cli.read_entry_points()
     return cli
 
 
@@ -109,4 +105,4 @@ def main() -> None:
     # Large runs build many long-lived objects and free few; with the default thresholds
     # the cyclic collector takes about a third of a 100,000-model estimate.
     gc.set_threshold(100_000, 50, 100)
-    with_plugins()(prog_name="tracker")
+    cli(prog_name="tracker")

@@ -3,11 +3,14 @@ with their registration, and imports none of the heavy libraries."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pytest
+from harness import invoke
 
 from pipeline.cli import with_plugins
 from pipeline.cli.lazy import LazyCommand, LazyGroup
@@ -55,3 +58,34 @@ def test_a_command_is_imported_only_when_asked_for() -> None:
 def test_a_target_that_is_not_a_command_is_refused() -> None:
     with pytest.raises(TypeError, match="COMMANDS is not a click command"):
         LazyCommand("pipeline.cli.main:COMMANDS").load()
+
+
+# What estimate-flops must not import: the environment's settings reader (asyncio, dotenv)
+# when no TRACKER_ setting is set, the table printer, the scheduler (the shipped schedule
+# needs no parsing), the other packages' commands and the libraries of other stages.
+NOT_FOR_ESTIMATE = ("asyncio", "pydantic_settings", "dotenv", "rich", "apscheduler", "bridge",
+                    "worker", "pandas", "httpx", "bs4", "openpyxl")  # fmt: skip
+
+
+def test_estimate_imports_only_what_it_uses(project: Path) -> None:
+    collected = invoke(project / "data", project / "configs", "collect-all")
+    assert collected.exit_code == 0, collected.output
+    args = ["tracker", "--data-dir", str(project / "data"), "--config-dir",
+            str(project / "configs"), "estimate-flops"]  # fmt: skip
+    code = (
+        "import sys\n"
+        "from pipeline.cli.main import main\n"
+        f"sys.argv = {args!r}\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        f"print('imported:', *(m for m in {NOT_FOR_ESTIMATE!r} if m in sys.modules))\n"
+    )
+    environ = {k: v for k, v in os.environ.items() if not k.upper().startswith("TRACKER_")}
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=environ
+    ).stdout
+    printed, imported = output.split("imported:")
+    assert "Saved:" in printed
+    assert imported.split() == []

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from pipeline.errors import ConfigError
 from pipeline.settings import load_settings
+
+SHIPPED = Path(__file__).resolve().parents[2] / "configs" / "tracker.yaml"
 
 
 def config_dir(tmp_path: Path, yaml: str) -> Path:
@@ -119,3 +124,50 @@ def test_env_thresholds_out_of_order_name_the_variable(
     with pytest.raises(ConfigError) as info:
         load_settings(tmp_path)
     assert "TRACKER_THRESHOLDS__ABOVE" in str(info.value)
+
+
+def test_the_short_schedule_name_alone_keeps_the_yaml_worker_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = config_dir(tmp_path, "worker:\n  lock_wait_seconds: 7\n  git_commit: true\n")
+    monkeypatch.setenv("TRACKER_SCHEDULE", "*/5 * * * *")
+    worker = load_settings(folder).worker
+    assert (worker.schedule, worker.lock_wait_seconds, worker.git_commit) == (
+        "*/5 * * * *",
+        7,
+        True,
+    )
+    assert worker.health_max_age_hours == 26
+
+
+def test_a_variable_equal_to_the_yaml_gives_the_same_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = config_dir(tmp_path, SHIPPED.read_text(encoding="utf-8"))
+    from_files = load_settings(folder, data_dir=tmp_path)
+    monkeypatch.setenv("TRACKER_THRESHOLDS__ABOVE", "0.9")
+    from_environment = load_settings(folder, data_dir=tmp_path)
+    assert from_environment.model_dump() == from_files.model_dump()
+
+
+def test_without_tracker_variables_the_environment_reader_is_not_imported(
+    tmp_path: Path,
+) -> None:
+    code = (
+        "import sys\n"
+        "from pipeline.settings import load_settings\n"
+        f"load_settings({str(SHIPPED.parent)!r})\n"
+        "print(*(m for m in ('pydantic_settings', 'asyncio', 'apscheduler') if m in sys.modules))\n"
+    )
+    environ = {k: v for k, v in os.environ.items() if not k.upper().startswith("TRACKER_")}
+    imported = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=environ
+    ).stdout
+    assert imported.split() == []
+
+
+def test_a_schedule_in_the_yaml_is_checked_by_the_scheduler(tmp_path: Path) -> None:
+    folder = config_dir(tmp_path, 'worker:\n  schedule: "61 * * * *"\n')
+    with pytest.raises(ConfigError) as info:
+        load_settings(folder)
+    assert str(info.value).startswith(f"{folder / 'tracker.yaml'}, field worker.schedule: ")
