@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -35,6 +35,7 @@ from pipeline.estimate.known import KnownModel
 from pipeline.estimate.probability import p_above, p_above_interval
 from pipeline.estimate.result import MethodResult, confidence_for, fmt
 from pipeline.estimate.sizefit import (
+    LinearFit,
     SizeFit,
     SizeReference,
     estimate_scored,
@@ -109,6 +110,7 @@ UNSIZED: tuple[MethodResult | None, ...] = ()  # made beforehand: no size
 CHUNK = 10_000  # models whose size results are made in one pass (bounds the memory)
 
 FLOAT = re.compile(r"-?\d+\.\d+(?:e[-+]?\d+)?")
+Fit = TypeVar("Fit")
 
 
 @dataclass
@@ -152,9 +154,17 @@ class Estimator:
     def _all_references(self) -> set[str]:
         return {k for k, s in {**self.all_reported, **self.known}.items() if s.flop}
 
-    def _fit(self, cached: dict[str, SizeReference | None] | None = None) -> None:
-        """Known specs, references and the size fit, without the withheld keys (``cached``:
-        the size references already made, valid for every key but the newly withheld)."""
+    def _fit(
+        self,
+        cached: dict[str, SizeReference | None] | None = None,
+        parent: Estimator | None = None,
+        left_out: str = "",
+    ) -> None:
+        """Known specs, references and the size fits, without the withheld keys (``cached``:
+        the size references already made, valid for every key but the newly withheld;
+        ``parent``: the estimator this one withholds ``left_out`` more of, whose fits
+        without ``left_out`` among their references are kept: the same references give the
+        same fit)."""
         self.yaml = {k: s for k, s in self.known.items() if k not in self.withheld}
         self.reported = {k: s for k, s in self.all_reported.items() if k not in self.withheld}
         self.references = {
@@ -179,21 +189,40 @@ class Estimator:
                 sizes[key] = found.size
         sized = [found for found in self._sized.values() if found is not None]
         least = self.settings.estimation.min_reference_models
+        if parent is not None and parent._sized.get(left_out) is None:
+            # the left-out key has no size: the same sized references, the same fits
+            self.size_fit: SizeFit = parent.size_fit
+            self.scored_fits: dict[str, LinearFit] = parent.scored_fits
+            return
         self.size_fit = SizeFit.learn(sized, least)
-        self.scored_fits = fit_scored(self._table, self.references, sizes, least)
+        if parent is None:
+            self.scored_fits = fit_scored(self._table, self.references, sizes, least)
+            return
+        changed = parent._benchmarks_of(left_out)
+        table = {bench: self._table[bench] for bench in changed}
+        refitted = fit_scored(table, self.references, sizes, least)
+        self.scored_fits = _replaced(self._table, parent.scored_fits, refitted, changed)
 
     def without(self, key: str) -> Estimator:
-        """The same estimator with ``key``'s known values withheld, uncalibrated."""
+        """The same estimator with ``key``'s known values withheld, uncalibrated. Only the
+        fits ``key`` is a reference of are made again: the others keep their references,
+        hence their fit."""
         other = copy.copy(self)
         other.withheld = self.withheld | {key}
         other.calibrated, other.calibration, other._held_out = False, {}, {}
         other.__dict__.pop("_shared_digest", None)  # a copy must not keep our fingerprint
-        other._fit({k: v for k, v in self._sized.items() if k != key})
-        other.fits = fit_benchmarks(
+        other._fit({k: v for k, v in self._sized.items() if k != key}, self, key)
+        changed = self._benchmarks_of(key) if key in self.references else []
+        refitted = fit_benchmarks(
             {}, other.references, self.settings.estimation.min_reference_models,
-            table=self._table, named=self.named,
+            table={bench: self._table[bench] for bench in changed}, named=self.named,
         )  # fmt: skip
+        other.fits = _replaced(self._table, self.fits, refitted, changed)
         return other
+
+    def _benchmarks_of(self, key: str) -> list[str]:
+        """The benchmarks whose reference scores include ``key``'s."""
+        return [bench for bench, (keys, _) in self._table.items() if key in keys]
 
     # -- what is known of a model ---------------------------------------------------------
     def size_of(self, key: str) -> Size | None:
@@ -502,6 +531,19 @@ class Estimator:
             or (self.digest(key) if key in self.evidence else item.digest()),
         }
         return classify_record(record, self.settings)
+
+
+def _replaced(
+    table: dict[str, Any], fits: dict[str, Fit], refitted: dict[str, Fit], changed: list[str]
+) -> dict[str, Fit]:
+    """``fits`` with those of the ``changed`` benchmarks replaced by ``refitted`` (where a
+    benchmark has no fit now, none), in the order of ``table`` (the order they are made in)."""
+    out = {}
+    for bench in table:
+        fit = (refitted if bench in changed else fits).get(bench)
+        if fit is not None:
+            out[bench] = fit
+    return out
 
 
 def classify_record(record: dict[str, Any], settings: Settings) -> dict[str, Any]:
