@@ -55,6 +55,11 @@ class DataPaths:
         ``configs/model_name_mapping.yaml``, so a checkout stays clean."""
         return self.state / "model_name_mapping.yaml"
 
+    @property
+    def estimator_fits(self) -> Path:
+        """The estimator's fits and calibration kept between runs (``estimate/fitcache.py``)."""
+        return self.state / "estimator_fits.json"
+
 
 @dataclass(frozen=True)
 class ConfigPaths:

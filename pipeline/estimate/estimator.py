@@ -14,11 +14,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from pipeline.estimate import calibration, combination
+from pipeline.estimate import calibration, combination, fitcache
 from pipeline.estimate.classify import classify, status_for
 from pipeline.estimate.evidence import Evidence
 from pipeline.estimate.hardware import finetune_result, hardware_result
@@ -116,13 +117,16 @@ Fit = TypeVar("Fit")
 @dataclass
 class Estimator:
     """Estimates for a set of models. The fits and calibrations are made once, from the
-    known and reported compute; ``withheld`` keys' known values are used nowhere."""
+    known and reported compute; ``withheld`` keys' known values are used nowhere.
+    ``fits_file``: where they are kept between runs (:mod:`fitcache`), read when they were
+    made from the same reference models, settings and code, written by :meth:`keep_fits`."""
 
     evidence: dict[str, Evidence]
     known: dict[str, KnownModel]
     settings: Settings
     withheld: frozenset[str] = field(default_factory=frozenset)
     calibrated: bool = True
+    fits_file: Path | None = None
 
     def __post_init__(self) -> None:
         self.withheld = frozenset(self.withheld)
@@ -139,16 +143,37 @@ class Estimator:
         # the size each key states (parsed once: read for every method of every model)
         self._parsed = {k: parse_size(k, moe) for k in self.evidence}
         self.named = frozenset(k for k, size in self._parsed.items() if size is not None)
-        self._fit()
-        self.fits: dict[str, BenchmarkFit] = fit_benchmarks(
+        saved = self._saved_fits()
+        self._fit(saved=saved)
+        self.fits: dict[str, BenchmarkFit] = saved.fits if saved else fit_benchmarks(
             {}, self.references, self.settings.estimation.min_reference_models,
             table=self._table, named=self.named,
         )  # fmt: skip
         self.calibration: dict[str, calibration.Calibration] = {}
         # each reference model's method results made without its known values
         self._held_out: dict[str, list[MethodResult]] = {}
-        if self.calibrated and self.settings.estimation.calibrate:
+        if saved is not None:
+            self.calibration, self._held_out = saved.calibration, saved.held_out
+        elif self.calibrated and self.settings.estimation.calibrate:
             self.calibration = self._calibrate()
+        self._made_here = saved is None
+
+    def _saved_fits(self) -> fitcache.Fitted | None:
+        """The fits and calibration kept in ``fits_file`` for these reference models."""
+        if self.fits_file is None:
+            return None
+        self._fits_digest = fitcache.digest(self)
+        return fitcache.load(self.fits_file, self._fits_digest)
+
+    def keep_fits(self) -> bool:
+        """Keep the fits and calibration made in this run in ``fits_file`` for the next;
+        whether it wrote."""
+        if self.fits_file is None or not self._made_here:
+            return False
+        fitted = fitcache.Fitted(
+            self.fits, self.size_fit, self.scored_fits, self.calibration, self._held_out
+        )
+        return fitcache.save(self.fits_file, self._fits_digest, fitted)
 
     # -- the known values, without the withheld ones ------------------------------------
     def _all_references(self) -> set[str]:
@@ -159,12 +184,13 @@ class Estimator:
         cached: dict[str, SizeReference | None] | None = None,
         parent: Estimator | None = None,
         left_out: str = "",
+        saved: fitcache.Fitted | None = None,
     ) -> None:
         """Known specs, references and the size fits, without the withheld keys (``cached``:
         the size references already made, valid for every key but the newly withheld;
         ``parent``: the estimator this one withholds ``left_out`` more of, whose fits
         without ``left_out`` among their references are kept: the same references give the
-        same fit)."""
+        same fit; ``saved``: the size fits kept from an earlier run)."""
         self.yaml = {k: s for k, s in self.known.items() if k not in self.withheld}
         self.reported = {k: s for k, s in self.all_reported.items() if k not in self.withheld}
         self.references = {
@@ -189,10 +215,13 @@ class Estimator:
                 sizes[key] = found.size
         sized = [found for found in self._sized.values() if found is not None]
         least = self.settings.estimation.min_reference_models
-        if parent is not None and parent._sized.get(left_out) is None:
-            # the left-out key has no size: the same sized references, the same fits
-            self.size_fit: SizeFit = parent.size_fit
-            self.scored_fits: dict[str, LinearFit] = parent.scored_fits
+        unsized = parent is not None and parent._sized.get(left_out) is None
+        kept = saved or (parent if unsized else None)
+        if kept is not None:
+            # kept from an earlier run, or the left-out key has no size: the same sized
+            # references, the same fits
+            self.size_fit: SizeFit = kept.size_fit
+            self.scored_fits: dict[str, LinearFit] = kept.scored_fits
             return
         self.size_fit = SizeFit.learn(sized, least)
         if parent is None:
@@ -211,6 +240,7 @@ class Estimator:
         other.withheld = self.withheld | {key}
         other.calibrated, other.calibration, other._held_out = False, {}, {}
         other.__dict__.pop("_shared_digest", None)  # a copy must not keep our fingerprint
+        other.fits_file = None
         other._fit({k: v for k, v in self._sized.items() if k != key}, self, key)
         changed = self._benchmarks_of(key) if key in self.references else []
         refitted = fit_benchmarks(

@@ -81,8 +81,9 @@ def run_estimate(
     if not evidence:
         raise InputError("no scraped models; run `tracker collect-all` first", file=paths.scraped)
     estimator = Estimator(
-        evidence, load_checked(configs.known_models, settings.estimation), settings
-    )
+        evidence, load_checked(configs.known_models, settings.estimation), settings,
+        fits_file=paths.estimator_fits,
+    )  # fmt: skip
     damaged = ""  # --update replaces a damaged file instead of reading it
     try:
         previous_doc, previous = _previous(paths)
@@ -133,6 +134,7 @@ def run_estimate(
     report.models.sort(key=_sort_key)
     if not dry_run:
         report.written = _save(paths, settings, report, estimator, old_metadata, unchanged)
+        estimator.keep_fits()
     return report
 
 
