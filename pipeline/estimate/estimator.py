@@ -162,7 +162,11 @@ class Estimator:
         """The fits and calibration kept in ``fits_file`` for these reference models."""
         if self.fits_file is None:
             return None
-        self._fits_digest = fitcache.digest(self)
+        try:
+            self._fits_digest = fitcache.digest(self)
+        except OSError:  # the code cannot be read (installed without its sources): none kept
+            self.fits_file = None
+            return None
         return fitcache.load(self.fits_file, self._fits_digest)
 
     def keep_fits(self) -> bool:

@@ -131,3 +131,13 @@ def test_fits_are_made_again_when_what_they_are_made_from_changes(
 def test_a_dry_run_keeps_no_fits(run: Run, paths: DataPaths) -> None:
     estimate(run, paths, "--dry-run")
     assert not paths.estimator_fits.exists()
+
+
+def test_without_the_code_to_digest_no_fits_are_kept(
+    paths: DataPaths, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fitcache, "CODE", (tmp_path / "missing.py",))
+    estimator = made(settings, tmp_path / "fits.json")
+    assert estimator.fits_file is None
+    assert not estimator.keep_fits()
+    assert not (tmp_path / "fits.json").exists()
