@@ -185,38 +185,41 @@ class Estimator:
 
     def _fit(
         self,
-        cached: dict[str, SizeReference | None] | None = None,
         parent: Estimator | None = None,
         left_out: str = "",
         saved: fitcache.Fitted | None = None,
     ) -> None:
-        """Known specs, references and the size fits, without the withheld keys (``cached``:
-        the size references already made, valid for every key but the newly withheld;
-        ``parent``: the estimator this one withholds ``left_out`` more of, whose fits
-        without ``left_out`` among their references are kept: the same references give the
-        same fit; ``saved``: the size fits kept from an earlier run)."""
-        self.yaml = {k: s for k, s in self.known.items() if k not in self.withheld}
-        self.reported = {k: s for k, s in self.all_reported.items() if k not in self.withheld}
-        self.references = {
-            k: math.log10(flop)
-            for k, s in {**self.reported, **self.yaml}.items()
-            if (flop := s.flop) is not None
-        }
-        self._sized: dict[str, SizeReference | None] = {}
-        sizes: dict[str, Size] = {}
-        for key, log_flop in self.references.items():
-            if cached is not None and key in cached:
-                self._sized[key] = cached[key]
-            else:
-                size = self.size_of(key)
-                year = self.date_of(key) if size is not None else None
-                self._sized[key] = (
-                    None
-                    if size is None
-                    else SizeReference(key, size.active, year and year[0], log_flop, size)
-                )
-            if (found := self._sized[key]) is not None and found.size is not None:
-                sizes[key] = found.size
+        """Known specs, references and the size fits, without the withheld keys (``parent``:
+        the estimator this one withholds ``left_out`` more of, whose known specs, references
+        and size references are this one's but ``left_out``'s, and whose fits without
+        ``left_out`` among their references are kept: the same references give the same fit;
+        ``saved``: the size fits kept from an earlier run)."""
+        self.yaml: dict[str, KnownModel]
+        self.reported: dict[str, KnownModel]
+        self.references: dict[str, float]
+        self._sized: dict[str, SizeReference | None]
+        self._sizes: dict[str, Size]  # of the references with a size
+        if parent is not None:
+            self.yaml = _less(parent.yaml, left_out)
+            self.reported = _less(parent.reported, left_out)
+            self.references = _less(parent.references, left_out)
+            self._sized = _less(parent._sized, left_out)
+            self._sizes = _less(parent._sizes, left_out)
+        else:
+            self.yaml = {k: s for k, s in self.known.items() if k not in self.withheld}
+            self.reported = {k: s for k, s in self.all_reported.items() if k not in self.withheld}
+            self.references = {
+                k: math.log10(flop)
+                for k, s in {**self.reported, **self.yaml}.items()
+                if (flop := s.flop) is not None
+            }
+            self._sized = {key: self._size_reference(key, y) for key, y in self.references.items()}
+            self._sizes = {
+                key: found.size
+                for key, found in self._sized.items()
+                if found is not None and found.size is not None
+            }
+        sizes = self._sizes
         sized = [found for found in self._sized.values() if found is not None]
         least = self.settings.estimation.min_reference_models
         unsized = parent is not None and parent._sized.get(left_out) is None
@@ -245,7 +248,7 @@ class Estimator:
         other.calibrated, other.calibration, other._held_out = False, {}, {}
         other.__dict__.pop("_shared_digest", None)  # a copy must not keep our fingerprint
         other.fits_file = None
-        other._fit({k: v for k, v in self._sized.items() if k != key}, self, key)
+        other._fit(self, key)
         changed = self._benchmarks_of(key) if key in self.references else []
         refitted = fit_benchmarks(
             {}, other.references, self.settings.estimation.min_reference_models,
@@ -253,6 +256,14 @@ class Estimator:
         )  # fmt: skip
         other.fits = _replaced(self._table, self.fits, refitted, changed)
         return other
+
+    def _size_reference(self, key: str, log_flop: float) -> SizeReference | None:
+        """A reference model's size and date for the size fit (None without a size)."""
+        size = self.size_of(key)
+        if size is None:
+            return None
+        year = self.date_of(key)
+        return SizeReference(key, size.active, year and year[0], log_flop, size)
 
     def _benchmarks_of(self, key: str) -> list[str]:
         """The benchmarks whose reference scores include ``key``'s."""
@@ -565,6 +576,13 @@ class Estimator:
             or (self.digest(key) if key in self.evidence else item.digest()),
         }
         return classify_record(record, self.settings)
+
+
+def _less(items: dict[str, Fit], key: str) -> dict[str, Fit]:
+    """``items`` without ``key``, the others in their order."""
+    out = dict(items)
+    out.pop(key, None)
+    return out
 
 
 def _replaced(
