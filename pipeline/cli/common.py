@@ -37,8 +37,8 @@ PIPE_WIDTH = 200
 def console() -> Console:
     """A console on the current stdout (so tests capture it); wide and plain when piped.
     Lines of text are never wrapped (file paths stay whole); tables fit the width. For
-    tables and styled text: plain lines are printed with ``click.echo`` (rich is imported
-    here, by the commands that print tables)."""
+    tables and styled text (plain lines go out with ``click.echo``): rich is imported here,
+    only by a command that prints a table."""
     from rich.console import Console
 
     tty = sys.stdout.isatty()
