@@ -171,3 +171,12 @@ def test_a_schedule_in_the_yaml_is_checked_by_the_scheduler(tmp_path: Path) -> N
     with pytest.raises(ConfigError) as info:
         load_settings(folder)
     assert str(info.value).startswith(f"{folder / 'tracker.yaml'}, field worker.schedule: ")
+
+
+def test_the_shipped_schedule_left_unparsed_is_one_the_scheduler_takes() -> None:
+    from apscheduler.triggers.cron import CronTrigger
+
+    from pipeline.settings import DEFAULT_SCHEDULE, Worker
+
+    assert Worker().schedule == DEFAULT_SCHEDULE
+    assert CronTrigger.from_crontab(DEFAULT_SCHEDULE, timezone="UTC") is not None
