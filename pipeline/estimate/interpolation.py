@@ -11,8 +11,10 @@ and a single line would put the others too low. When the residuals' spread chang
 the score (Harvey's test on ln(residual^2)), the spread is log-linear in the score, the line
 is fitted again with weights 1 / spread^2, and a new model's standard error follows the
 spread at its score (within the reference scores). Several benchmarks are combined by
-inverse-variance weights; because they measure the same model (often the same votes), the
-combined error is the smallest single error, not a smaller one.
+inverse-variance weights; because they measure the same model (often the same votes),
+their errors are taken as fully correlated: the combined error is the weighted mean of the
+single errors, not smaller than the smallest (the reference models' leave-one-out errors
+agree: their share inside the combined 80% interval is then the one it states).
 """
 
 from __future__ import annotations
@@ -263,6 +265,13 @@ def predict_all(
     return out
 
 
+def correlated_se(predictions: list[Prediction]) -> float:
+    """The standard error of the inverse-variance weighted mean of ``predictions`` whose
+    errors are fully correlated: the weighted mean of their standard errors."""
+    weights = [1 / p.se**2 for p in predictions]
+    return sum(w * p.se for w, p in zip(weights, predictions, strict=True)) / sum(weights)
+
+
 def _confidence(se: float, extrapolated: bool) -> str:
     level = confidence_for(se)
     if extrapolated and level == "medium":
@@ -273,7 +282,7 @@ def _confidence(se: float, extrapolated: bool) -> str:
 def combine(predictions: list[Prediction], fits: dict[str, BenchmarkFit], z: float) -> MethodResult:
     weights = [1 / p.se**2 for p in predictions]
     log_flop = sum(w * p.log_flop for w, p in zip(weights, predictions, strict=True)) / sum(weights)
-    se = min(p.se for p in predictions)
+    se = correlated_se(predictions)
     extrapolated = all(p.extrapolated for p in predictions)
     flop = 10**log_flop
     low, high = 10 ** (log_flop - z * se), 10 ** (log_flop + z * se)

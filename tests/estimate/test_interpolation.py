@@ -12,6 +12,7 @@ from pipeline.estimate.interpolation import (
     BenchmarkFit,
     Prediction,
     combine,
+    correlated_se,
     fit_benchmarks,
     predict_all,
     spread_slope,
@@ -108,15 +109,23 @@ def pred(bench: str, log_flop: float, se: float, extrapolated: bool = False) -> 
     return Prediction(bench, 1250.0, log_flop, se, extrapolated)
 
 
-def test_combine_inverse_variance_mean_and_smallest_se() -> None:
+def test_combine_inverse_variance_mean_with_fully_correlated_errors() -> None:
+    """The weighted mean's error is the weighted mean of the errors (0.24 for 0.2 and 0.4):
+    more than the smallest, unlike independent errors' 0.18."""
     fits = {"a.s": a_fit(benchmark="a.s"), "b.s": a_fit(benchmark="b.s", n=7)}
     result = combine([pred("a.s", 25.0, 0.2), pred("b.s", 26.0, 0.4)], fits, Z)
     log_flop = (25.0 / 0.04 + 26.0 / 0.16) / (1 / 0.04 + 1 / 0.16)  # 25.2
     assert result.method == "benchmark_interpolation"
     assert math.log10(result.flop) == pytest.approx(log_flop)
-    assert math.log10(result.low) == pytest.approx(log_flop - Z * 0.2)
-    assert math.log10(result.high) == pytest.approx(log_flop + Z * 0.2)
+    assert result.sigma == pytest.approx(0.24)
+    assert math.log10(result.low) == pytest.approx(log_flop - Z * 0.24)
+    assert math.log10(result.high) == pytest.approx(log_flop + Z * 0.24)
     assert result.confidence == "medium"
+
+
+def test_correlated_se_of_one_prediction_is_its_own() -> None:
+    assert correlated_se([pred(BENCH, 25.0, 0.3)]) == pytest.approx(0.3)
+    assert correlated_se([pred("a.s", 25.0, 0.3), pred("b.s", 25.0, 0.3)]) == pytest.approx(0.3)
 
 
 def test_combine_reasoning_names_each_benchmark() -> None:
