@@ -7,9 +7,14 @@ widened for the distance from the reference scores' mean (the usual prediction e
 is the standard error of a new model's estimate. When the references include models
 whose size is in their name (open weights, mostly) and models whose size is not, the fit
 gains an offset for the first kind: at the same score they were trained with less compute,
-and a single line would put the others too low. Several benchmarks are combined by
-inverse-variance weights; because they measure the same model (often the same votes), the
-combined error is the smallest single error, not a smaller one.
+and a single line would put the others too low. When the residuals' spread changes with
+the score (Harvey's test on ln(residual^2)), the spread is log-linear in the score, the line
+is fitted again with weights 1 / spread^2, and a new model's standard error follows the
+spread at its score (within the reference scores). Several benchmarks are combined by
+inverse-variance weights; because they measure the same model (often the same votes),
+their errors are taken as fully correlated: the combined error is the weighted mean of the
+single errors, not smaller than the smallest (the reference models' leave-one-out errors
+agree: their share inside the combined 80% interval is then the one it states).
 """
 
 from __future__ import annotations
@@ -42,8 +47,23 @@ class BenchmarkFit:
     x_min: float
     x_max: float
     named_shift: float = 0.0  # log10 FLOP offset of a model whose size is in its name
-    # (X'X)^-1 of the design [1, score - mean_x, named] when the fit has the offset
+    # (X'WX)^-1 of the design [1, score - mean_x(, named)] when the fit has the offset or a
+    # spread trend (W: the weights 1 / spread(score)^2)
     inverse: tuple[tuple[float, ...], ...] | None = None
+    # the trend of the residual's spread with the score: d ln(spread) / d score (0: constant)
+    spread_slope: float = 0.0
+
+    @property
+    def grouped(self) -> bool:
+        """Whether the fit has the offset for models whose size is in their name."""
+        return self.inverse is not None and len(self.inverse) == 3
+
+    def spread(self, scores: np.ndarray) -> np.ndarray:
+        """The residual's spread at each score relative to its spread at the mean score
+        (the trend is not carried beyond the reference scores)."""
+        if not self.spread_slope:
+            return np.ones_like(scores)
+        return np.exp(self.spread_slope * (np.clip(scores, self.x_min, self.x_max) - self.mean_x))
 
     def predict(
         self, scores: np.ndarray, named: np.ndarray | None = None
@@ -56,15 +76,17 @@ class BenchmarkFit:
             se = self.residual * np.sqrt(1 + 1 / self.n + (scores - self.mean_x) ** 2 / self.sxx)
             return mean, se
         mean = self.intercept + self.slope * scores + self.named_shift * named
-        design = np.column_stack([np.ones_like(scores), scores - self.mean_x, named])
+        columns = [np.ones_like(scores), scores - self.mean_x, *([named] if self.grouped else [])]
+        design = np.column_stack(columns)
         leverage = np.einsum("ij,jk,ik->i", design, np.array(self.inverse), design)
-        return mean, self.residual * np.sqrt(1 + leverage)
+        return mean, self.residual * np.sqrt(self.spread(scores) ** 2 + leverage)
 
     def as_json(self) -> dict[str, float | int | str | list[float]]:
         return {"benchmark": self.benchmark, "reference_models": self.n,
                 "slope": round(self.slope, 6), "intercept": round(self.intercept, 4),
                 "named_size_shift": round(self.named_shift, 4),
                 "residual_dex": round(self.residual, 3),
+                "spread_per_100_points": round(self.spread_slope * 100, 4),
                 "score_range": [self.x_min, self.x_max]}  # fmt: skip
 
 
@@ -123,7 +145,9 @@ MIN_GROUP = 3  # references of each kind (size in the name or not) for the offse
 
 def _fit(bench: str, x: np.ndarray, y: np.ndarray, flag: np.ndarray, sxx: float):
     """The least-squares line (with the named-size offset when both kinds are there), or
-    None when the score does not rise with compute (it then says nothing about it)."""
+    None when the score does not rise with compute (it then says nothing about it). When
+    the residuals' spread changes with the score, the line is fitted again weighting each
+    reference by the inverse of its spread's square (feasible weighted least squares)."""
     grouped = min(flag.sum(), len(flag) - flag.sum()) >= MIN_GROUP
     design = np.column_stack([np.ones_like(x), x - x.mean(), *([flag] if grouped else [])])
     inverse = np.linalg.inv(design.T @ design)
@@ -132,16 +156,49 @@ def _fit(bench: str, x: np.ndarray, y: np.ndarray, flag: np.ndarray, sxx: float)
         return None
     residuals = y - design @ coef
     dof = len(y) - design.shape[1]
+    trend = spread_slope(x - x.mean(), residuals)
+    if trend:
+        root = np.exp(-trend * (x - x.mean()))  # the square root of each reference's weight
+        design, y = design * root[:, None], y * root
+        inverse = np.linalg.inv(design.T @ design)
+        coef = inverse @ design.T @ y
+        if coef[1] <= 0:
+            return None
+        residuals = y - design @ coef  # in units of each reference's own spread
     residual = math.sqrt(float((residuals**2).sum()) / dof) * _loo_scale(
         residuals, np.einsum("ij,jk,ik->i", design, inverse, design), dof
     )
     slope, intercept = float(coef[1]), float(coef[0] - coef[1] * x.mean())
+    keep = grouped or bool(trend)
     return BenchmarkFit(
         bench, len(y), slope, intercept, max(residual, 0.05), float(x.mean()), sxx,
         float(x.min()), float(x.max()),
         named_shift=float(coef[2]) if grouped else 0.0,
-        inverse=tuple(tuple(float(v) for v in row) for row in inverse) if grouped else None,
+        inverse=tuple(tuple(float(v) for v in row) for row in inverse) if keep else None,
+        spread_slope=trend,
     )  # fmt: skip
+
+
+SMALLEST_RESIDUAL = 0.01  # dex: a residual of exactly zero has no logarithm
+# ln(residual^2) of normal residuals with a constant spread varies as ln of a chi-square
+# with one degree of freedom: variance pi^2 / 2 (Harvey's test of a multiplicative trend)
+LOG_SQUARE_VARIANCE = math.pi**2 / 2
+TREND_Z = NormalDist().inv_cdf(0.975)  # a trend is kept when significant at 5%
+
+
+def spread_slope(centred: np.ndarray, residuals: np.ndarray) -> float:
+    """The trend of the residuals' spread with the score, d ln(spread) / d score: half the
+    least-squares slope of ln(residual^2) on the (centred) score — the first step of
+    feasible generalised least squares with a log-linear variance — or 0 when the slope
+    is within the noise of a constant spread (Harvey's test, 5%)."""
+    sxx = float((centred**2).sum())
+    if sxx == 0:
+        return 0.0
+    logs = np.log(np.maximum(residuals**2, SMALLEST_RESIDUAL**2))
+    slope = float((centred * (logs - logs.mean())).sum() / sxx)
+    if abs(slope) * math.sqrt(sxx / LOG_SQUARE_VARIANCE) < TREND_Z:
+        return 0.0
+    return slope / 2
 
 
 LOO_SHARE = 0.8  # the share of left-out references the residual's 80% interval must hold
@@ -202,10 +259,17 @@ def predict_all(
                     float(mean[i]),
                     float(se[i]),
                     bool(outside[i]),
-                    key in named and fit.inverse is not None,
+                    key in named and fit.grouped,
                 )
             )
     return out
+
+
+def correlated_se(predictions: list[Prediction]) -> float:
+    """The standard error of the inverse-variance weighted mean of ``predictions`` whose
+    errors are fully correlated: the weighted mean of their standard errors."""
+    weights = [1 / p.se**2 for p in predictions]
+    return sum(w * p.se for w, p in zip(weights, predictions, strict=True)) / sum(weights)
 
 
 def _confidence(se: float, extrapolated: bool) -> str:
@@ -218,7 +282,7 @@ def _confidence(se: float, extrapolated: bool) -> str:
 def combine(predictions: list[Prediction], fits: dict[str, BenchmarkFit], z: float) -> MethodResult:
     weights = [1 / p.se**2 for p in predictions]
     log_flop = sum(w * p.log_flop for w, p in zip(weights, predictions, strict=True)) / sum(weights)
-    se = min(p.se for p in predictions)
+    se = correlated_se(predictions)
     extrapolated = all(p.extrapolated for p in predictions)
     flop = 10**log_flop
     low, high = 10 ** (log_flop - z * se), 10 ** (log_flop + z * se)

@@ -170,7 +170,7 @@ def test_table_option_syncs_only_that_sheet(synced: Project) -> None:
     assert "grok_3" not in synced.rows("staging")
     assert synced.file("candidates").read_bytes() == candidates
     rows = synced.sheet_by_key("candidates")
-    assert rows["deepseek_r1"]["training_flop"] == 8.29e25  # the estimate, not the local 8e25
+    assert rows["deepseek_r1"]["training_flop"] == 9.39e25  # the estimate, not the local 8e25
     assert rows["grok_3"]["sync_status"] == published_statuses(synced)["grok_3"]
     synced.cli("bridge", "sync")
     assert synced.rows("staging")["grok_3"]["notes"] == APPLIED

@@ -20,7 +20,7 @@ def waiting(project: Project) -> list[str]:
 
 
 def test_a_correction_pins_the_field_and_the_row_still_waits(synced: Project) -> None:
-    assert synced.rows("candidates")["gemini_2.0_flash"]["training_flop"] == "8.08e+25"
+    assert synced.rows("candidates")["gemini_2.0_flash"]["training_flop"] == "9.04e+25"
     synced.edit("candidates", "gemini_2.0_flash", {"training_flop": 8.1e25})
     synced.mirror()
     row = synced.rows("candidates")["gemini_2.0_flash"]

@@ -12,8 +12,10 @@ from pipeline.estimate.interpolation import (
     BenchmarkFit,
     Prediction,
     combine,
+    correlated_se,
     fit_benchmarks,
     predict_all,
+    spread_slope,
 )
 
 BENCH = "src.score"
@@ -107,15 +109,23 @@ def pred(bench: str, log_flop: float, se: float, extrapolated: bool = False) -> 
     return Prediction(bench, 1250.0, log_flop, se, extrapolated)
 
 
-def test_combine_inverse_variance_mean_and_smallest_se() -> None:
+def test_combine_inverse_variance_mean_with_fully_correlated_errors() -> None:
+    """The weighted mean's error is the weighted mean of the errors (0.24 for 0.2 and 0.4):
+    more than the smallest, unlike independent errors' 0.18."""
     fits = {"a.s": a_fit(benchmark="a.s"), "b.s": a_fit(benchmark="b.s", n=7)}
     result = combine([pred("a.s", 25.0, 0.2), pred("b.s", 26.0, 0.4)], fits, Z)
     log_flop = (25.0 / 0.04 + 26.0 / 0.16) / (1 / 0.04 + 1 / 0.16)  # 25.2
     assert result.method == "benchmark_interpolation"
     assert math.log10(result.flop) == pytest.approx(log_flop)
-    assert math.log10(result.low) == pytest.approx(log_flop - Z * 0.2)
-    assert math.log10(result.high) == pytest.approx(log_flop + Z * 0.2)
+    assert result.sigma == pytest.approx(0.24)
+    assert math.log10(result.low) == pytest.approx(log_flop - Z * 0.24)
+    assert math.log10(result.high) == pytest.approx(log_flop + Z * 0.24)
     assert result.confidence == "medium"
+
+
+def test_correlated_se_of_one_prediction_is_its_own() -> None:
+    assert correlated_se([pred(BENCH, 25.0, 0.3)]) == pytest.approx(0.3)
+    assert correlated_se([pred("a.s", 25.0, 0.3), pred("b.s", 25.0, 0.3)]) == pytest.approx(0.3)
 
 
 def test_combine_reasoning_names_each_benchmark() -> None:
@@ -178,10 +188,11 @@ def test_no_offset_without_enough_models_of_each_kind() -> None:
 
 
 def test_a_fit_close_to_few_references_is_widened_to_its_leave_one_out() -> None:
-    """Six references on a line but one: the residual the fit reports is at least the raw
-    one, widened so each left-out reference falls in the 80% interval as often as it says."""
+    """Six references close to a line but one (the others' residuals alike: no trend of
+    the spread): the residual the fit reports is at least the raw one, widened so each
+    left-out reference falls in the 80% interval as often as it says."""
     scores = [1000.0, 1050.0, 1100.0, 1150.0, 1200.0, 1250.0]
-    offsets = [0.0, 0.01, -0.01, 0.0, 0.6, 0.0]
+    offsets = [0.05, -0.05, 0.05, -0.05, 0.6, -0.05]
     evidence = {f"r{i}": Evidence(f"r{i}", [], benchmarks={BENCH: s}) for i, s in enumerate(scores)}
     references = {
         f"r{i}": 12 + 0.01 * s + o for i, (s, o) in enumerate(zip(scores, offsets, strict=True))
@@ -192,3 +203,52 @@ def test_a_fit_close_to_few_references_is_widened_to_its_leave_one_out() -> None
     slope, intercept = np.polyfit(x, y, 1)
     raw = math.sqrt(float(((y - (intercept + slope * x)) ** 2).sum()) / 4)
     assert fit.residual > raw * 1.05
+
+
+def spread_data(trend: float, n: int = 300, seed: int = 3) -> tuple[dict, dict[str, float]]:
+    """References on a line whose noise has the spread 0.3 * exp(trend * (score - 1150))."""
+    rng = np.random.default_rng(seed)
+    scores = list(np.linspace(900, 1400, n))
+    noise = [0.3 * math.exp(trend * (s - 1150)) * rng.normal() for s in scores]
+    return line_data(scores, noise=noise)
+
+
+def test_a_spread_narrowing_with_the_score_is_fitted() -> None:
+    """Noise four times narrower at the top than at the bottom of the scores: the fit
+    finds the trend, and a high score's interval is narrower than a low one's."""
+    evidence, references = spread_data(-math.log(4) / 500)
+    fit = fit_benchmarks(evidence, references, min_models=5)[BENCH]
+    assert fit.spread_slope == pytest.approx(-math.log(4) / 500, rel=0.3)
+    assert fit.slope == pytest.approx(0.01, abs=0.001)
+    _, (low_se, high_se) = fit.predict(np.array([950.0, 1350.0]))
+    assert high_se < low_se / 2
+    assert fit.as_json()["spread_per_100_points"] == pytest.approx(fit.spread_slope * 100, abs=1e-4)
+
+
+def test_a_constant_spread_has_no_trend() -> None:
+    evidence, references = spread_data(0.0)
+    fit = fit_benchmarks(evidence, references, min_models=5)[BENCH]
+    assert (fit.spread_slope, fit.inverse) == (0.0, None)
+    assert fit.residual == pytest.approx(0.3, abs=0.04)
+
+
+def test_the_spread_trend_stops_at_the_reference_scores() -> None:
+    fit = a_fit(spread_slope=-0.005, inverse=((0.1, 0.0), (0.0, 1 / 50_000)))
+    assert fit.spread(np.array([1300.0, 1500.0, 900.0])) == pytest.approx(
+        [math.exp(-0.5), math.exp(-0.5), math.exp(0.5)]
+    )
+
+
+def test_spread_slope_of_exact_residuals_is_zero_and_finite() -> None:
+    centred = np.array([-2.0, -1.0, 0.0, 1.0, 2.0])
+    assert spread_slope(centred, np.zeros(5)) == 0.0
+    assert spread_slope(np.zeros(5), np.ones(5)) == 0.0
+
+
+def test_a_fit_with_a_trend_but_no_offset_does_not_mark_named_models() -> None:
+    evidence, references = spread_data(-math.log(4) / 500)
+    fit = fit_benchmarks(evidence, references, min_models=5)[BENCH]
+    assert fit.inverse is not None and not fit.grouped
+    new = {"new_7b": Evidence("new_7b", benchmarks={BENCH: 1250.0})}
+    (prediction,) = predict_all(new, {BENCH: fit}, ["new_7b"], frozenset({"new_7b"}))["new_7b"]
+    assert not prediction.named

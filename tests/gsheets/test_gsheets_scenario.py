@@ -162,7 +162,7 @@ def test_a_pasted_duplicate_is_flagged_on_both_rows(afternoon: Afternoon) -> Non
     rig = afternoon.rig
     assert rig.rows("candidates")["o3_mini"] == afternoon.before["candidates"]["o3_mini"]
     copies = [r for r in rig.sheet("Candidates") if r["model"] == "o3_mini"][:2]
-    assert {c["training_flop"] for c in copies} == {4.6e25, 9e24}
+    assert {c["training_flop"] for c in copies} == {4.72e25, 9e24}
     first, second = copies
     assert first["sync_status"] == f"duplicate key: also on row {second['_row']}"
     assert second["sync_status"] == f"duplicate key: also on row {first['_row']}"

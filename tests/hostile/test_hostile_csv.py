@@ -396,7 +396,7 @@ TABLES = [
         RUN,
         1,
         "Error: the cycle stopped at refresh: bad input, nothing written (error:"
-        f" {CANDIDATES_FILE}, row 2 (grok_3), field training_flop: '-5' is not positive)",
+        f" {CANDIDATES_FILE}, row 3 (grok_3), field training_flop: '-5' is not positive)",
         writes=frozenset({HEARTBEAT}),
     ),
     Case(
