@@ -23,6 +23,12 @@ Run = Callable[..., Result]
 KNOWN_REFERENCE = "gpt_4"  # a reference model of configs/known_models.yaml
 
 
+@pytest.fixture(autouse=True)
+def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One ``generated_at`` for every run, so the files compare byte for byte."""
+    monkeypatch.setattr("pipeline.estimate.runner.utc_now", lambda: "2026-01-01T00:00:00Z")
+
+
 @pytest.fixture
 def paths(run: Run, project: Path) -> DataPaths:
     result = run("collect-all")
