@@ -370,13 +370,19 @@ class CsvTable:
         header = None if fresh else self.header_raw
         records = list(self.rows.values())
         changed = records if fresh else [r for r in records if r.raw is None]
-        rendered = iter(_serialise_all(_cells(changed, columns), self.newline))
+        texts = _serialise_all(_cells(changed, columns), self.newline)
         parts = [header or _serialise(columns, self.newline)]
-        for record in records:
-            text = next(rendered) if fresh or record.raw is None else record.raw
-            if not parts[-1].endswith(("\n", "\r")):
-                parts[-1] += self.newline
-            parts.append(text)
+        if len(texts) == len(records):  # every record written afresh, each ending its line
+            if texts and not parts[0].endswith(("\n", "\r")):
+                parts[0] += self.newline
+            parts += texts
+        else:
+            rendered = iter(texts)
+            for record in records:
+                text = next(rendered) if record.raw is None else record.raw
+                if not parts[-1].endswith(("\n", "\r")):
+                    parts[-1] += self.newline
+                parts.append(text)
         if self.bom and parts[0] and not parts[0].startswith("\ufeff"):
             parts[0] = "\ufeff" + parts[0]
         return parts, fresh
