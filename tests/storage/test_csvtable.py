@@ -196,6 +196,19 @@ def test_add_row_rejects_duplicate_key_and_unknown_column(
     assert table.keys() == ["a"]
 
 
+def test_add_row_widening_appends_the_columns_it_names_and_returns_the_row(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, b"k,v\na,1\n")
+    table = CsvTable.read(path, "k")
+    cells = table.add_row({"k": "b", "w": "x", "v": "2"}, widen=True)
+    cells["v"] = "3"  # the table's own cells
+    assert table.columns == ["k", "v", "w"]
+    assert table.get("b") == {"k": "b", "v": "3", "w": "x"}
+    assert table.save() is True
+    assert path.read_bytes() == b"k,v,w\na,1,\nb,3,x\n"
+
+
 def test_remove_row_drops_only_its_lines(tmp_path: Path) -> None:
     path = write(tmp_path, b'k,v\na,"1\n2"\nb,"x"\nc,3\n')
     table = CsvTable.read(path, "k")
