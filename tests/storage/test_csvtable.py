@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 from pathlib import Path
 
@@ -48,6 +50,18 @@ def test_render_equals_original_text(name: str, key: str) -> None:
     path = FIXTURES / name
     table = CsvTable.read(path, key)
     assert table.render() == path.read_bytes().decode("utf-8")
+
+
+@pytest.mark.parametrize(("name", "key"), REAL_TABLES)
+def test_records_written_afresh_are_what_the_csv_module_writes(name: str, key: str) -> None:
+    table = CsvTable.read(FIXTURES / name, key)
+    expected = []
+    for record in table.rows.values():
+        record.raw = None
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\r\n").writerow(record.cells.values())
+        expected.append(buffer.getvalue()[:-2] + table.newline)
+    assert table.render() == (table.header_raw or "") + "".join(expected) + table.trailer
 
 
 @pytest.mark.parametrize(("name", "key"), REAL_TABLES)
