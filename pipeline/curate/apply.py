@@ -169,6 +169,7 @@ def apply_plan(
     lines = replay.history if replay else _history(done, stamp, source, apply_id)
     if state_dir is not None:
         write_journal(state_dir, plan, tables, stamp, lines, apply_id, changes)
+    del changes  # as large as the plan: not held while the tables are written
     try:
         written = _save_all(tables, writes)
         departed = _departures(writes, tables)
