@@ -78,11 +78,9 @@ def _apply_one(change: Change, tables: dict[str, CsvTable]) -> bool:
     return False
 
 
-def _save_all(tables: dict[str, CsvTable], plan: Plan) -> list[str]:
+def _save_all(tables: dict[str, CsvTable], writes: list[Change]) -> list[str]:
     """Save what changed; a table with no file, no rows and no change stays unwritten."""
-    touched = {c.table for c in plan.writes} | {
-        c.source for c in plan.writes if isinstance(c, MoveRow)
-    }
+    touched = {c.table for c in writes} | {c.source for c in writes if isinstance(c, MoveRow)}
     return [
         name
         for name, table in tables.items()
@@ -90,27 +88,40 @@ def _save_all(tables: dict[str, CsvTable], plan: Plan) -> list[str]:
     ]
 
 
-def _arrivals(plan: Plan, tables: dict[str, CsvTable], stamp: str) -> list[Change]:
+def _added(change: AddRow, table: CsvTable, stamp: str) -> None:
+    """A row new to its table, added in one step (its columns, then its cells, stamped)."""
+    cells = table.add_row(change.row, widen=True)
+    if "last_updated" in cells:
+        cells["last_updated"] = stamp
+
+
+def _arrivals(writes: list[Change], tables: dict[str, CsvTable], stamp: str) -> list[Change]:
     """Phase 1 in memory: everything but the removals; the changes that changed a cell."""
     done: list[Change] = []
-    for change in plan.writes:
+    for change in writes:
         if isinstance(change, DropRow):
             continue
         table = tables[change.table]
-        if _apply_one(change, tables):
+        if isinstance(change, AddRow) and change.key not in table.rows:
+            _added(change, table, stamp)
+            done.append(change)
+        elif _apply_one(change, tables):
             done.append(change)
             if "last_updated" in table.columns:
                 table.set_cell(change.key, "last_updated", stamp)
     return done
 
 
-def _departures(plan: Plan, tables: dict[str, CsvTable]) -> None:
-    """Phase 2 in memory: the leaving half of moves, and drops."""
-    for change in plan.writes:
+def _departures(writes: list[Change], tables: dict[str, CsvTable]) -> set[str]:
+    """Phase 2 in memory: the leaving half of moves, and drops; the tables they changed."""
+    changed: set[str] = set()
+    for change in writes:
         if isinstance(change, MoveRow | DropRow):
             name = change.source if isinstance(change, MoveRow) else change.table
             if change.key in tables[name]:
                 tables[name].remove_row(change.key)
+                changed.add(name)
+    return changed
 
 
 def _identity(changes: bytes, stamp: str) -> str:
@@ -132,8 +143,9 @@ def _history(changes: list[Change], stamp: str, source: str, apply_id: str) -> l
 
 def preview(plan: Plan, tables: dict[str, CsvTable], stamp: str) -> None:
     """Apply ``plan`` to the tables in memory only (for dry runs that plan in steps)."""
-    _arrivals(plan, tables, stamp)
-    _departures(plan, tables)
+    writes = plan.writes
+    _arrivals(writes, tables, stamp)
+    _departures(writes, tables)
 
 
 def apply_plan(
@@ -147,19 +159,21 @@ def apply_plan(
     """Apply ``plan`` and write the tables; the names of the files written. With a
     ``state_dir``, under the journal; every change that changed something goes to the
     history with its ``source`` (pipeline, cli, sheet), once, after the last write."""
-    if not plan.writes:
-        return _save_all(tables, plan)
-    done = _arrivals(plan, tables, stamp)
-    done += [c for c in plan.writes if isinstance(c, DropRow) and c.key in tables[c.table]]
+    writes = plan.writes
+    if not writes:
+        return _save_all(tables, writes)
+    done = _arrivals(writes, tables, stamp)
+    done += [c for c in writes if isinstance(c, DropRow) and c.key in tables[c.table]]
     changes = changes_json(plan)
     apply_id = replay.id if replay else _identity(changes, stamp)
     lines = replay.history if replay else _history(done, stamp, source, apply_id)
     if state_dir is not None:
         write_journal(state_dir, plan, tables, stamp, lines, apply_id, changes)
+    del changes  # as large as the plan: not held while the tables are written
     try:
-        written = _save_all(tables, plan)
-        _departures(plan, tables)
-        written += _save_all(tables, plan)
+        written = _save_all(tables, writes)
+        departed = _departures(writes, tables)
+        written += _save_all({n: t for n, t in tables.items() if n in departed}, writes)
     except OSError as exc:
         if state_dir is None:
             raise

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.curate.plan import Plan, from_json, to_json
+from pipeline.curate.plan import Plan, from_json, json_view
 from pipeline.errors import InputError
 from pipeline.storage.atomic import atomic_write_parts
 from pipeline.storage.csvtable import CsvTable
@@ -51,7 +51,7 @@ class Pending:
 def changes_json(plan: Plan) -> bytes:
     """The plan's writes as a JSON array: serialised once per apply, for its identity and
     its journal."""
-    return encode([to_json(change) for change in plan.writes])
+    return encode([json_view(change) for change in plan.writes])
 
 
 def write_journal(

@@ -45,27 +45,37 @@ KEEP_WHEN_EMPTY = ("developer", "release_date")
 
 def row_from_estimate(estimate: dict[str, Any]) -> dict[str, str]:
     """The automated cells of a candidates/below row for one estimate record."""
+    get = estimate.get
     alternatives = "; ".join(
-        f"{alt['method']}: {format_number(alt['training_flop'])} ({alt['confidence']})"
-        for alt in estimate.get("alternatives", [])
+        [
+            f"{alt['method']}: {format_number(alt['training_flop'])} ({alt['confidence']})"
+            for alt in get("alternatives", ())
+        ]
     )
     return {
         KEY: estimate["key"],
-        "developer": estimate.get("developer", ""),
-        "release_date": estimate.get("release_date", ""),
-        "parameters": format_number(estimate.get("parameters")),
-        "parameter_source": estimate.get("parameter_source", ""),
+        "developer": get("developer", ""),
+        "release_date": get("release_date", ""),
+        "parameters": format_number(get("parameters")),
+        "parameter_source": get("parameter_source", ""),
         "training_flop": format_number(estimate["training_flop"]),
         "confidence": estimate["confidence"],
-        "confidence_explanation": estimate.get("confidence_explanation", ""),
+        "confidence_explanation": get("confidence_explanation", ""),
         "estimation_method": estimate["estimation_method"],
         "alternative_methods": alternatives,
         "threshold_classification": estimate["threshold_classification"],
-        "p_above_1e25": format_probability(estimate.get("p_above")),
+        "p_above_1e25": format_probability(get("p_above")),
         "status": estimate["status"],
-        "reasoning": estimate.get("reasoning", ""),
-        "sources": "; ".join(estimate.get("sources", [])),
+        "reasoning": get("reasoning", ""),
+        "sources": "; ".join(get("sources", ())),
     }
+
+
+def _new_row(estimate: dict[str, Any]) -> AddRow:
+    """The row of a model in neither file: its automated cells, not verified, no notes."""
+    row = row_from_estimate(estimate)
+    row["verified"] = row["notes"] = ""
+    return AddRow(target_of(estimate["threshold_classification"]), row[KEY], row, "new model")
 
 
 def target_of(classification: str) -> Table:
@@ -126,7 +136,11 @@ def plan_refresh(
     thresholds = thresholds or Thresholds()
     cand, below = tables[CANDIDATES], tables[BELOW]
     estimated = {e["key"]: e for e in estimates}
+    known = set().union(*(t.rows for t in tables.values()))
     for key in dict.fromkeys([*estimated, *cand.rows, *below.rows]):
+        if key not in known:  # a new model: a row in neither file
+            plan.add(_new_row(estimated[key]))
+            continue
         homes = {name: t.get(key) for name, t in tables.items() if key in t}
         verified = [name for name, cells in homes.items() if is_verified(cells)]
         if len(verified) == 2:

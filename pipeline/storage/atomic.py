@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO, NoReturn
 
+TEXT_PIECE = 1 << 20  # characters encoded at a time by atomic_write_text
+
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` so that readers see the old or the new file, never a mix."""
@@ -22,8 +24,11 @@ def atomic_write_parts(path: str | Path, parts: Iterable[bytes]) -> None:
 
 
 def atomic_write_text(path: str | Path, text: str, encoding: str = "utf-8") -> None:
-    """Text flavour of :func:`atomic_write_bytes`; line endings are written as given."""
-    atomic_write_bytes(path, text.encode(encoding))
+    """Text flavour of :func:`atomic_write_bytes`; line endings are written as given. The
+    text is encoded a piece at a time (``encoding``: one without a byte-order mark), so a
+    large file is never held in memory twice, as text and as bytes."""
+    pieces = range(0, len(text), TEXT_PIECE)
+    atomic_write_parts(path, (text[at : at + TEXT_PIECE].encode(encoding) for at in pieces))
 
 
 def write_if_changed(path: str | Path, data: bytes) -> bool:

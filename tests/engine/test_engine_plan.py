@@ -22,6 +22,7 @@ from pipeline.curate.plan import (
     Plan,
     UpdateField,
     from_json,
+    json_view,
     to_json,
 )
 
@@ -111,6 +112,11 @@ def test_to_json_is_the_kind_and_the_dataclass_fields(
     change: Change, _shown: tuple[str, ...], fields: dict[str, object]
 ) -> None:
     assert to_json(change) == {"kind": type(change).__name__, **fields}
+
+
+@pytest.mark.parametrize("change", [case[0] for case in CASES], ids=IDS)
+def test_json_view_is_to_json_in_the_same_order(change: Change) -> None:
+    assert list(json_view(change).items()) == list(to_json(change).items())
 
 
 @pytest.mark.parametrize("change", [case[0] for case in CASES], ids=IDS)

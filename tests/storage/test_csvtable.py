@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 from pathlib import Path
 
@@ -48,6 +50,18 @@ def test_render_equals_original_text(name: str, key: str) -> None:
     path = FIXTURES / name
     table = CsvTable.read(path, key)
     assert table.render() == path.read_bytes().decode("utf-8")
+
+
+@pytest.mark.parametrize(("name", "key"), REAL_TABLES)
+def test_records_written_afresh_are_what_the_csv_module_writes(name: str, key: str) -> None:
+    table = CsvTable.read(FIXTURES / name, key)
+    expected = []
+    for record in table.rows.values():
+        record.raw = None
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\r\n").writerow(record.cells.values())
+        expected.append(buffer.getvalue()[:-2] + table.newline)
+    assert table.render() == (table.header_raw or "") + "".join(expected) + table.trailer
 
 
 @pytest.mark.parametrize(("name", "key"), REAL_TABLES)
@@ -194,6 +208,19 @@ def test_add_row_rejects_duplicate_key_and_unknown_column(
     with pytest.raises(KeyError):
         table.add_row(cells)
     assert table.keys() == ["a"]
+
+
+def test_add_row_widening_appends_the_columns_it_names_and_returns_the_row(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, b"k,v\na,1\n")
+    table = CsvTable.read(path, "k")
+    cells = table.add_row({"k": "b", "w": "x", "v": "2"}, widen=True)
+    cells["v"] = "3"  # the table's own cells
+    assert table.columns == ["k", "v", "w"]
+    assert table.get("b") == {"k": "b", "v": "3", "w": "x"}
+    assert table.save() is True
+    assert path.read_bytes() == b"k,v,w\na,1,\nb,3,x\n"
 
 
 def test_remove_row_drops_only_its_lines(tmp_path: Path) -> None:

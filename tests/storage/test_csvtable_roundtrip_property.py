@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import string
 import tempfile
 from pathlib import Path
@@ -9,7 +11,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.storage.csvtable import CsvTable
+from pipeline.storage.csvtable import CsvTable, _serialise_all
 
 SAFE = string.ascii_letters + string.digits + "_-."
 names = st.text(alphabet=SAFE, min_size=1, max_size=12)
@@ -49,3 +51,26 @@ def test_written_table_round_trips_and_second_save_is_noop(table: Table) -> None
         assert again.save() is False
         assert written.save() is False
         assert path.read_bytes() == before
+
+
+any_cell = st.one_of(cell_text, st.text(max_size=8), st.sampled_from(["", "\0", "a\0,b"]))
+
+
+def written_by_csv_module(values: list[str], newline: str) -> str:
+    """One record as csv.writer writes it with CRLF (so a lone CR is quoted), then
+    ``newline``."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(values)
+    return buffer.getvalue()[:-2] + newline
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.lists(any_cell, min_size=1, max_size=5), max_size=6),
+    st.sampled_from(["\n", "\r\n"]),
+)
+def test_records_are_written_as_the_csv_module_writes_them(
+    records: list[list[str]], newline: str
+) -> None:
+    expected = [written_by_csv_module(values, newline) for values in records]
+    assert _serialise_all(records, newline) == expected
