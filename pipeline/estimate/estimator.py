@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from pipeline.estimate import calibration, combination
+from pipeline.estimate.batch import Batch
 from pipeline.estimate.classify import classify, status_for
 from pipeline.estimate.evidence import Evidence
 from pipeline.estimate.hardware import finetune_result, hardware_result
@@ -447,17 +448,16 @@ class Estimator:
     def iter_estimates(
         self, keys: Iterable[str] | None = None, digests: dict[str, str] | None = None
     ) -> Iterator[tuple[str, dict[str, Any]]]:
-        """(key, record) for each of ``keys`` some method applies to, made one at a time
+        """(key, record) for each of ``keys`` some method applies to, made a chunk at a time
         (the benchmark predictions for all of them are made at once, first)."""
         wanted = list(self.evidence) if keys is None else list(keys)
         predictions = predict_all(self.evidence, self.fits, wanted, self.named)
+        batch = Batch(self)
         for start in range(0, len(wanted), CHUNK):
             chunk = wanted[start : start + CHUNK]
-            sized = self.sized_many(chunk)
+            yield from batch.records(chunk, predictions, digests or {})
             for key in chunk:
-                results = self.methods(key, predictions.pop(key, []), 0, sized.pop(key, UNSIZED))
-                if results:
-                    yield key, self.record(key, results, (digests or {}).get(key))
+                predictions.pop(key, None)
 
     def _reasoning(self, best: MethodResult, low: float, high: float) -> str:
         """The estimate's reasoning with its interval (``low``, ``high``: rounded)."""

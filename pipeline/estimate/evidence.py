@@ -73,8 +73,8 @@ class Evidence:
 
     @property
     def developer(self) -> str:
-        if not self.developers:
-            return ""
+        if len(self.developers) < 2:
+            return next(iter(self.developers), "")
         return max(self.developers.items(), key=lambda item: (item[1], -len(item[0])))[0]
 
     @property

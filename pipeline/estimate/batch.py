@@ -1,0 +1,385 @@
+"""The estimates of many models at once (ARCHITECTURE §10).
+
+For a chunk of models, each estimating method's figures are made in one pass per fit (the
+fits' predictions in arrays, the rest column by column with pre-formatted text), then each
+record is assembled from them. The operations on each model's numbers are those of the
+one-model path (``sizefit``, ``interpolation.combine``, ``Estimator.calibrate_result``,
+``Estimator.record``), in the same order, so the records are the same to the byte. Models
+with a known or reported figure, and those whose methods are combined, are few: they take
+the one-model path (:meth:`Estimator.methods`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import numpy as np
+
+from pipeline.estimate import calibration
+from pipeline.estimate.classify import status_for
+from pipeline.estimate.heuristics import Size, describe_size, size_source
+from pipeline.estimate.interpolation import METHOD as INTERPOLATED
+from pipeline.estimate.interpolation import Prediction
+from pipeline.estimate.result import confidence_for, count
+from pipeline.estimate.sizefit import BASE_YEAR, SCORE_CENTRE, SCORE_SCALE, SCORED, LinearFit
+from pipeline.estimate.sizefit import METHOD as SIZED
+from pipeline.schema import Classification
+from pipeline.values import format_number
+
+if TYPE_CHECKING:
+    from pipeline.estimate.estimator import Estimator
+
+RANK = {"high": 0, "medium": 1, "low": 2, "speculative": 3}  # the estimator's LEVELS
+SQRT2 = math.sqrt(2)
+SCORED_FIT = "; log10 FLOP fitted on size and benchmark score: "
+ABOVE, BELOW, NOT_SURE = (c.value for c in (Classification.ABOVE, Classification.BELOW,
+                                           Classification.NOT_SURE))  # fmt: skip
+INTERPOLATION = "Log-linear interpolation of log10 FLOP on benchmark scores: "
+
+
+class Figures(NamedTuple):
+    """One method's result for one model, calibrated, its numbers rounded as saved."""
+
+    method: str
+    sigma: float
+    flop: float
+    low: float
+    high: float
+    confidence: str
+    explanation: str
+    reasoning: str
+
+
+_DESCRIBED: dict[tuple[float | None, float, str, str], str] = {}
+
+
+def _described(size: Size) -> str:
+    """``describe_size``, made once per distinct size."""
+    key = (size.total, size.active, size.text, size.source)
+    text = _DESCRIBED.get(key)
+    if text is None:
+        if len(_DESCRIBED) > 65536:
+            _DESCRIBED.clear()
+        text = _DESCRIBED[key] = describe_size(size)
+    return text
+
+
+def _origin(size: Size) -> str:
+    return f"the parameters ({size.source})" if size.source else "the name"
+
+
+class Batch:
+    """The fast path of :meth:`Estimator.iter_estimates` for one estimator."""
+
+    def __init__(self, estimator: Estimator) -> None:
+        self.estimator = estimator
+        config = estimator.settings.estimation
+        self.z = config.interval_z
+        self.share = f"{calibration.coverage_share(self.z):.0%}"
+        self.scales = {m: c.scale for m, c in estimator.calibration.items()}
+        self.how = {m: f"; {c.describe()}" for m, c in estimator.calibration.items()}
+        thresholds = estimator.settings.thresholds
+        self.thresholds = thresholds
+        self.log_threshold = math.log10(thresholds.threshold)
+        self._tails: dict[tuple[str, bool, bool], str] = {}
+        self._explained: dict[str, str] = {}  # by the size's source
+        self._status: dict[tuple[str, str], str] = {}
+
+    # -- one method's figures ----------------------------------------------------------
+    def _figures(
+        self, method: str, log_flop: float, se: float, confidence: str, explanation: str,
+        reasoning: str,
+    ) -> Figures:  # fmt: skip
+        """``MethodResult.normal`` then ``calibrate_result``, rounded (``round_sig``)."""
+        z, flop = self.z, 10**log_flop
+        scale = self.scales.get(method)
+        if scale is None:
+            sigma, low, high = se, 10 ** (log_flop - z * se), 10 ** (log_flop + z * se)
+        else:
+            sigma = se * scale
+            widen = 10 ** (z * sigma)
+            low, high = flop / widen, flop * widen
+            worse = confidence_for(sigma)
+            if RANK[worse] > RANK[confidence]:
+                confidence = worse
+        return Figures(
+            method, sigma, float(f"{flop:.3g}"), float(f"{low:.3g}"), float(f"{high:.3g}"),
+            confidence, explanation, reasoning,
+        )  # fmt: skip
+
+    def sized(self, models: dict[str, tuple[Size, float | None, str]]) -> dict[str, Figures]:
+        """Size and date (``SizeFit.estimate_many``, ``_sized_result``)."""
+        out: dict[str, Figures] = {}
+        size_fit = self.estimator.size_fit
+        for fit, dated in ((size_fit.dated, True), (size_fit.undated, False)):
+            group = [(k, m) for k, m in models.items() if (m[1] is not None) == dated]
+            if fit is None or not group:
+                continue
+            columns = [np.ones(len(group)),
+                       np.array([math.log10(m[0].active) for _, m in group]) - 10]  # fmt: skip
+            if dated:
+                columns.append(np.array([m[1] for _, m in group]) - BASE_YEAR)
+            means, ses = fit.predict_many(columns)
+            fitted = (
+                f"; log10 FLOP fitted on {'size and date' if dated else 'size alone'} over "
+                f"{fit.n} reference models: "
+            )
+            for (key, (size, _, text)), log_flop, se in zip(group, means, ses, strict=True):
+                active = size.active
+                tokens = 10**log_flop / (6 * active)
+                when = f"a model of {text}" if dated else "a model of unknown date"
+                reasoning = (
+                    f"{_described(size)}; {when}{fitted}{10**log_flop:.2e} FLOP, i.e. "
+                    f"{count(tokens)} training tokens ({tokens / active:.0f} per active "
+                    "parameter)"
+                )
+                confidence = confidence_for(se)
+                if size.moe_guess and confidence == "medium":
+                    confidence = "low"
+                explanation = (
+                    f"Size from {_origin(size)} and a fit on the reference models' size and date"
+                    if dated
+                    else f"Size from {_origin(size)}, date unknown: fit on the reference "
+                    "models' size"
+                )
+                out[key] = self._figures(SIZED, log_flop, se, confidence, explanation, reasoning)
+        return out
+
+    def scored(
+        self, models: dict[str, tuple[Size, dict[str, float]]], fits: dict[str, LinearFit]
+    ) -> dict[str, Figures]:
+        """Size and benchmark (``estimate_scored_many``, ``_scored_result``)."""
+        found: dict[str, list[tuple[float, float, str]]] = {}
+        for bench in sorted({b for _, scores in models.values() for b in scores} & fits.keys()):
+            group = [(k, size.active, scores[bench]) for k, (size, scores) in models.items()
+                     if bench in scores]  # fmt: skip
+            score = np.array([s for *_, s in group])
+            columns = [np.ones(len(group)),
+                       np.array([math.log10(active) for _, active, _ in group]) - 10,
+                       (score - SCORE_CENTRE) / SCORE_SCALE]  # fmt: skip
+            means, ses = fits[bench].predict_many(columns)
+            tail = f" (fit on {fits[bench].n} reference models)"
+            for (key, _, value), mean, se in zip(group, means, ses, strict=True):
+                text = f"{bench} {value:g} -> {10**mean:.2e}{tail}"
+                found.setdefault(key, []).append((mean, se, text))
+        out: dict[str, Figures] = {}
+        for key, rows in found.items():
+            size = models[key][0]
+            if len(rows) == 1:  # the sums of one term, as ``sum`` makes them
+                mean, se, parts = rows[0]
+                weight = 1 / se**2
+                log_flop = weight * mean / weight
+            else:
+                weights = [1 / se**2 for _, se, _ in rows]
+                log_flop = sum(w * m for w, (m, _, _) in zip(weights, rows, strict=True)) / sum(
+                    weights
+                )
+                se = min(se for _, se, _ in rows)
+                parts = "; ".join(text for *_, text in rows)
+            reasoning = f"{_described(size)}{SCORED_FIT}{parts}"
+            explanation = self._explained.get(size.source)
+            if explanation is None:
+                explanation = self._explained[size.source] = (
+                    f"Size from {_origin(size)} and benchmark score, fitted on the reference models"
+                )
+            out[key] = self._figures(
+                SCORED, log_flop, se, confidence_for(se), explanation, reasoning
+            )
+        return out
+
+    def interpolated(self, predictions: list[Prediction]) -> Figures:
+        """Benchmark interpolation (``interpolation.combine``)."""
+        if len(predictions) == 1:  # the sums of one term, as ``sum`` makes them
+            p = predictions[0]
+            weight = 1 / p.se**2
+            log_flop, se, extrapolated = weight * p.log_flop / weight, p.se, p.extrapolated
+            reasoning = f"{INTERPOLATION}{self._part(p)}"
+        else:
+            weights = [1 / p.se**2 for p in predictions]
+            log_flop = sum(w * p.log_flop for w, p in zip(weights, predictions, strict=True)) / sum(
+                weights
+            )
+            se = min(p.se for p in predictions)
+            extrapolated = all(p.extrapolated for p in predictions)
+            parts = "; ".join(self._part(p) for p in predictions)
+            reasoning = f"{INTERPOLATION}{parts}; weighted mean {_fmt(10**log_flop)}"
+        confidence = confidence_for(se)
+        if extrapolated and confidence == "medium":
+            confidence = "low"
+        explanation = (
+            f"Benchmark interpolation, standard error {se:.2f} dex"
+            f"{' (extrapolated beyond the reference scores)' if extrapolated else ''}"
+        )
+        return self._figures(INTERPOLATED, log_flop, se, confidence, explanation, reasoning)
+
+    def _part(self, p: Prediction) -> str:
+        """One benchmark's prediction in the interpolation's reasoning."""
+        tail = self._tails.get((p.benchmark, p.named, p.extrapolated))
+        if tail is None:
+            fit = self.estimator.fits[p.benchmark]
+            tail = self._tails[p.benchmark, p.named, p.extrapolated] = (
+                f" (fit on {fit.n} reference models, residual {fit.residual:.2f} dex"
+                f"{f', size in the name {fit.named_shift:+.2f} dex' if p.named else ''}"
+                f"{', outside their score range' if p.extrapolated else ''})"
+            )
+        return f"{p.benchmark} {p.score:g} -> {_fmt(10**p.log_flop)}{tail}"
+
+    # -- the records ---------------------------------------------------------------------
+    def records(
+        self,
+        chunk: list[str],
+        predictions: dict[str, list[Prediction]],
+        digests: dict[str, str],
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(key, record) for each of ``chunk`` some method applies to, in order."""
+        est = self.estimator
+        evidence = est.evidence
+        dated: dict[str, tuple[Size, float | None, str]] = {}
+        scored: dict[str, tuple[Size, dict[str, float]]] = {}
+        sizes: dict[str, Size] = {}
+        plain = set()
+        for key in chunk:
+            if key in est.yaml or key in est.reported or key not in evidence:
+                continue
+            plain.add(key)
+            size = est.size_of(key)
+            if size is None:
+                continue
+            sizes[key] = size
+            when = est.date_of(key)
+            dated[key] = (size, when and when[0], when[1] if when else "")
+            benchmarks = evidence[key].benchmarks
+            if benchmarks:
+                scored[key] = (size, benchmarks)
+        by_size = self.sized(dated)
+        by_score = self.scored(scored, est.scored_fits)
+        slow: list[str] = []
+        made: dict[str, dict[str, Any]] = {}
+        for key in chunk:
+            if key not in plain:
+                slow.append(key)
+                continue
+            found = predictions.get(key)
+            results = _ordered(
+                by_size.get(key), by_score.get(key), self.interpolated(found) if found else None
+            )
+            if results is None:
+                slow.append(key)  # the methods may be combined
+            elif results:
+                made[key] = self.record(key, results, sizes.get(key), digests.get(key))
+        if slow:  # the one-model path, as the estimator made every record before
+            sized = est.sized_many(slow)
+            for key in slow:
+                results = est.methods(key, predictions.get(key, []), 0, sized.get(key, ()))
+                if results:
+                    made[key] = est.record(key, results, digests.get(key))
+        for key in chunk:
+            if (record := made.pop(key, None)) is not None:
+                yield key, record
+
+    def record(
+        self, key: str, results: list[Figures], size: Size | None, digest: str | None
+    ) -> dict[str, Any]:
+        """``Estimator.record`` of a model without a known figure."""
+        item = self.estimator.evidence[key]
+        best = results[0]
+        # the first result with parameters: size and date, or size and benchmark
+        sized = (
+            size is not None and size.total and (len(results) > 1 or best.method != INTERPOLATED)
+        )
+        flop, low, high, confidence = best.flop, best.low, best.high, best.confidence
+        p, classification, status = self.classify(flop, low, high, confidence)
+        return {
+            "key": key,
+            "name": item.name,
+            "developer": item.developer,
+            "raw_names": sorted(item.names),
+            "sources": [*item.sources],
+            "benchmarks": dict(sorted(item.benchmarks.items())),
+            "release_date": "",
+            "first_seen": item.first_seen,
+            "parameters": float(size.total) if sized else None,  # type: ignore[union-attr]
+            "parameter_source": size_source(size) if sized else "",  # type: ignore[arg-type]
+            "training_flop": flop,
+            "flop_low": low,
+            "flop_high": high,
+            "confidence": confidence,
+            "confidence_explanation": best.explanation,
+            "estimation_method": best.method,
+            "reasoning": f"{best.reasoning}; {self.share} interval {format_number(low)} - "
+            f"{format_number(high)}{self.how.get(best.method, '')}",
+            "alternatives": [
+                {
+                    "method": r.method,
+                    "training_flop": r.flop,
+                    "flop_low": r.low,
+                    "flop_high": r.high,
+                    "confidence": r.confidence,
+                    "reasoning": r.reasoning,
+                }
+                for r in results[1:]
+            ],
+            "evidence_hash": digest or self.estimator.digest(key),
+            "p_above": p,
+            "threshold_classification": classification,
+            "status": status,
+        }
+
+    def classify(
+        self, flop: float, low: float, high: float, confidence: str
+    ) -> tuple[float, str, str]:
+        """``classify_record``: the probability above the threshold (rounded), the class
+        and the status."""
+        log_flop = math.log10(flop)
+        if not (flop > 0 and low > 0 and high > 0) or high <= low:
+            sigma = 0.0
+        else:
+            sigma = (math.log10(high) - math.log10(low)) / (2 * self.z)
+        gap = log_flop - self.log_threshold
+        if sigma <= 0:
+            p = 1.0 if gap > 0 else 0.0
+        else:
+            p = round(0.5 * (1 + math.erf(gap / sigma / SQRT2)), 3)
+        thresholds = self.thresholds
+        if p >= thresholds.above:
+            classification = ABOVE
+        elif p <= thresholds.below:
+            classification = BELOW
+        else:
+            classification = NOT_SURE
+        status = self._status.get((classification, confidence))
+        if status is None:
+            status = self._status[classification, confidence] = status_for(
+                classification, confidence
+            )
+        return p, classification, status
+
+
+def _ordered(
+    sized: Figures | None, scored: Figures | None, interpolated: Figures | None
+) -> list[Figures] | None:
+    """The results the estimator would keep, the estimate first (as sorted by spread), or
+    None when the combination might apply: it does not when size and benchmark, which
+    shares its evidence with both others, is strictly the most precise."""
+    if scored is None:
+        if sized is not None and interpolated is not None:
+            return None
+        return [sized] if sized is not None else [interpolated] if interpolated else []
+    sigma = scored.sigma
+    if (sized is not None and sized.sigma <= sigma) or (
+        interpolated is not None and interpolated.sigma <= sigma
+    ):
+        return None
+    if sized is None:
+        return [scored] if interpolated is None else [scored, interpolated]
+    if interpolated is None:
+        return [scored, sized]
+    if interpolated.sigma < sized.sigma:
+        return [scored, interpolated, sized]
+    return [scored, sized, interpolated]
+
+
+def _fmt(flop: float) -> str:
+    return format_number(float(f"{flop:.3g}"))
