@@ -424,7 +424,7 @@ class Estimator:
         reclassifies the others from their stored estimates."""
         spec = self.yaml.get(key)
         shared = self._shared_digest
-        figure = self.known_figure(key)
+        figure = self.known_figure(key) if spec is not None or key in self.reported else None
         if figure is not None:  # whether it is combined with the methods
             shared += f"|undecided={self.thresholds_undecided(figure)}"
         return self.evidence[key].digest((spec.model_dump(mode="json") if spec else None, shared))
