@@ -40,16 +40,16 @@ INTERPOLATION = "Log-linear interpolation of log10 FLOP on benchmark scores: "
 
 
 class Figures(NamedTuple):
-    """One method's result for one model, calibrated, its numbers rounded as saved."""
+    """One method's result for one model, calibrated: its spread and explanation, and its
+    record as an alternative (``MethodResult.as_json``: numbers rounded as saved)."""
 
-    method: str
     sigma: float
-    flop: float
-    low: float
-    high: float
-    confidence: str
     explanation: str
-    reasoning: str
+    saved: dict[str, Any]
+
+    @property
+    def method(self) -> str:
+        return self.saved["method"]  # type: ignore[no-any-return]
 
 
 _DESCRIBED: dict[tuple[float | None, float, str, str], str] = {}
@@ -104,10 +104,15 @@ class Batch:
             worse = confidence_for(sigma)
             if RANK[worse] > RANK[confidence]:
                 confidence = worse
-        return Figures(
-            method, sigma, float(f"{flop:.3g}"), float(f"{low:.3g}"), float(f"{high:.3g}"),
-            confidence, explanation, reasoning,
-        )  # fmt: skip
+        saved = {
+            "method": method,
+            "training_flop": float(f"{flop:.3g}"),
+            "flop_low": float(f"{low:.3g}"),
+            "flop_high": float(f"{high:.3g}"),
+            "confidence": confidence,
+            "reasoning": reasoning,
+        }
+        return Figures(sigma, explanation, saved)
 
     def sized(self, models: dict[str, tuple[Size, float | None, str]]) -> dict[str, Figures]:
         """Size and date (``SizeFit.estimate_many``, ``_sized_result``)."""
@@ -289,7 +294,9 @@ class Batch:
         sized = (
             size is not None and size.total and (len(results) > 1 or best.method != INTERPOLATED)
         )
-        flop, low, high, confidence = best.flop, best.low, best.high, best.confidence
+        saved = best.saved
+        flop, low, high = saved["training_flop"], saved["flop_low"], saved["flop_high"]
+        confidence, method = saved["confidence"], saved["method"]
         p, classification, status = self.classify(flop, low, high, confidence)
         return {
             "key": key,
@@ -307,20 +314,10 @@ class Batch:
             "flop_high": high,
             "confidence": confidence,
             "confidence_explanation": best.explanation,
-            "estimation_method": best.method,
-            "reasoning": f"{best.reasoning}; {self.share} interval {format_number(low)} - "
-            f"{format_number(high)}{self.how.get(best.method, '')}",
-            "alternatives": [
-                {
-                    "method": r.method,
-                    "training_flop": r.flop,
-                    "flop_low": r.low,
-                    "flop_high": r.high,
-                    "confidence": r.confidence,
-                    "reasoning": r.reasoning,
-                }
-                for r in results[1:]
-            ],
+            "estimation_method": method,
+            "reasoning": f"{saved['reasoning']}; {self.share} interval {format_number(low)} - "
+            f"{format_number(high)}{self.how.get(method, '')}",
+            "alternatives": [r.saved for r in results[1:]],
             "evidence_hash": digest or self.estimator.digest(key),
             "p_above": p,
             "threshold_classification": classification,
