@@ -49,7 +49,7 @@ class Figures(NamedTuple):
 
     @property
     def method(self) -> str:
-        return self.saved["method"]  # type: ignore[no-any-return]
+        return str(self.saved["method"])
 
 
 _DESCRIBED: dict[tuple[float | None, float, str, str], str] = {}
@@ -277,9 +277,9 @@ class Batch:
         if slow:  # the one-model path, as the estimator made every record before
             sized = est.sized_many(slow)
             for key in slow:
-                results = est.methods(key, predictions.get(key, []), 0, sized.get(key, ()))
-                if results:
-                    made[key] = est.record(key, results, digests.get(key))
+                alone = est.methods(key, predictions.get(key, []), 0, sized.get(key, ()))
+                if alone:
+                    made[key] = est.record(key, alone, digests.get(key))
         for key in chunk:
             if (record := made.pop(key, None)) is not None:
                 yield key, record
@@ -291,9 +291,9 @@ class Batch:
         item = self.estimator.evidence[key]
         best = results[0]
         # the first result with parameters: size and date, or size and benchmark
-        sized = (
-            size is not None and size.total and (len(results) > 1 or best.method != INTERPOLATED)
-        )
+        total = size.total if size is not None else None
+        if not (len(results) > 1 or best.method != INTERPOLATED):
+            total = None
         saved = best.saved
         flop, low, high = saved["training_flop"], saved["flop_low"], saved["flop_high"]
         confidence, method = saved["confidence"], saved["method"]
@@ -307,8 +307,8 @@ class Batch:
             "benchmarks": dict(sorted(item.benchmarks.items())),
             "release_date": "",
             "first_seen": item.first_seen,
-            "parameters": float(size.total) if sized else None,  # type: ignore[union-attr]
-            "parameter_source": size_source(size) if sized else "",  # type: ignore[arg-type]
+            "parameters": float(total) if total else None,
+            "parameter_source": size_source(size) if total and size else "",
             "training_flop": flop,
             "flop_low": low,
             "flop_high": high,
