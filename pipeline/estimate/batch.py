@@ -260,29 +260,34 @@ class Batch:
                 scored[key] = (size, benchmarks)
         by_size = self.sized(dated)
         by_score = self.scored(scored, est.scored_fits)
-        slow: list[str] = []
-        made: dict[str, dict[str, Any]] = {}
         for key in chunk:
             if key not in plain:
-                slow.append(key)
-                continue
-            found = predictions.get(key)
-            results = _ordered(
-                by_size.get(key), by_score.get(key), self.interpolated(found) if found else None
-            )
-            if results is None:
-                slow.append(key)  # the methods may be combined
-            elif results:
-                made[key] = self.record(key, results, sizes.get(key), digests.get(key))
-        if slow:  # the one-model path, as the estimator made every record before
-            sized = est.sized_many(slow)
-            for key in slow:
-                alone = est.methods(key, predictions.get(key, []), 0, sized.get(key, ()))
-                if alone:
-                    made[key] = est.record(key, alone, digests.get(key))
-        for key in chunk:
-            if (record := made.pop(key, None)) is not None:
+                record = self.alone(key, predictions, digests.get(key))
+            else:
+                found = predictions.get(key)
+                results = _ordered(
+                    by_size.get(key),
+                    by_score.get(key),
+                    self.interpolated(found) if found else None,
+                )
+                if results is None:  # the methods may be combined
+                    record = self.alone(key, predictions, digests.get(key))
+                elif results:
+                    record = self.record(key, results, sizes.get(key), digests.get(key))
+                else:
+                    record = None  # no method applies
+            if record is not None:
                 yield key, record
+
+    def alone(
+        self, key: str, predictions: dict[str, list[Prediction]], digest: str | None = None
+    ) -> dict[str, Any] | None:
+        """The one-model path, as the estimator made every record before (None when no
+        method applies)."""
+        est = self.estimator
+        sized = est.sized_many([key]).get(key, ())
+        results = est.methods(key, predictions.get(key, []), 0, sized)
+        return est.record(key, results, digest) if results else None
 
     def record(
         self, key: str, results: list[Figures], size: Size | None, digest: str | None
