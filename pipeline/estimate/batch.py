@@ -23,7 +23,14 @@ from pipeline.estimate.heuristics import Size, describe_size, size_source
 from pipeline.estimate.interpolation import METHOD as INTERPOLATED
 from pipeline.estimate.interpolation import Prediction
 from pipeline.estimate.result import confidence_for, count
-from pipeline.estimate.sizefit import BASE_YEAR, SCORE_CENTRE, SCORE_SCALE, SCORED, LinearFit
+from pipeline.estimate.sizefit import (
+    BASE_YEAR,
+    SCORE_CENTRE,
+    SCORE_SCALE,
+    SCORED,
+    LinearFit,
+    _origin,
+)
 from pipeline.estimate.sizefit import METHOD as SIZED
 from pipeline.schema import Classification
 from pipeline.values import format_number
@@ -31,7 +38,6 @@ from pipeline.values import format_number
 if TYPE_CHECKING:
     from pipeline.estimate.estimator import Estimator
 
-RANK = {"high": 0, "medium": 1, "low": 2, "speculative": 3}  # the estimator's LEVELS
 SQRT2 = math.sqrt(2)
 SCORED_FIT = "; log10 FLOP fitted on size and benchmark score: "
 ABOVE, BELOW, NOT_SURE = (c.value for c in (Classification.ABOVE, Classification.BELOW,
@@ -66,15 +72,14 @@ def _described(size: Size) -> str:
     return text
 
 
-def _origin(size: Size) -> str:
-    return f"the parameters ({size.source})" if size.source else "the name"
-
-
 class Batch:
     """The fast path of :meth:`Estimator.iter_estimates` for one estimator."""
 
     def __init__(self, estimator: Estimator) -> None:
+        from pipeline.estimate.estimator import LEVELS
+
         self.estimator = estimator
+        self.rank = {level: index for index, level in enumerate(LEVELS)}
         config = estimator.settings.estimation
         self.z = config.interval_z
         self.share = f"{calibration.coverage_share(self.z):.0%}"
@@ -92,7 +97,8 @@ class Batch:
         self, method: str, log_flop: float, se: float, confidence: str, explanation: str,
         reasoning: str,
     ) -> Figures:  # fmt: skip
-        """``MethodResult.normal`` then ``calibrate_result``, rounded (``round_sig``)."""
+        """``MethodResult.normal`` then ``calibrate_result``; the numbers rounded as
+        ``round_sig`` does (``float(f"{x:.3g}")``), as ``as_json`` saves them."""
         z, flop = self.z, 10**log_flop
         scale = self.scales.get(method)
         if scale is None:
@@ -102,7 +108,7 @@ class Batch:
             widen = 10 ** (z * sigma)
             low, high = flop / widen, flop * widen
             worse = confidence_for(sigma)
-            if RANK[worse] > RANK[confidence]:
+            if self.rank[worse] > self.rank[confidence]:  # the worse of the two
                 confidence = worse
         saved = {
             "method": method,

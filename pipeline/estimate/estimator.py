@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -100,6 +100,7 @@ def reported_spec(item: Evidence) -> KnownModel | None:
         return None  # facts without compute: used for size and date only
 
 
+@lru_cache(maxsize=1 << 12)
 def _year(day: date) -> float:
     return day.year + (day.timetuple().tm_yday - 0.5) / 366
 

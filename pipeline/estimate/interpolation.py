@@ -216,6 +216,8 @@ def _confidence(se: float, extrapolated: bool) -> str:
 
 
 def combine(predictions: list[Prediction], fits: dict[str, BenchmarkFit], z: float) -> MethodResult:
+    """One model's predictions combined (``batch.Batch.interpolated`` writes the same text
+    for many models at once)."""
     weights = [1 / p.se**2 for p in predictions]
     log_flop = sum(w * p.log_flop for w, p in zip(weights, predictions, strict=True)) / sum(weights)
     se = min(p.se for p in predictions)

@@ -146,7 +146,8 @@ def _sized_result(
     se: float,
     z: float,
 ) -> MethodResult:
-    """The size-and-date result of a prediction ``log_flop`` +/- ``se`` of ``fit``."""
+    """The size-and-date result of a prediction ``log_flop`` +/- ``se`` of ``fit``
+    (``batch.Batch.sized`` writes the same text for many models at once)."""
     tokens = 10**log_flop / (6 * size.active)
     when = f"a model of {date_text}" if year is not None else "a model of unknown date"
     reasoning = (
@@ -238,7 +239,8 @@ def estimate_scored_many(
 def _scored_result(
     size: Size, found: list[tuple[str, float, float, float]], fits: dict[str, LinearFit], z: float
 ) -> MethodResult:
-    """The combination of each benchmark's (benchmark, score, mean, standard error)."""
+    """The combination of each benchmark's (benchmark, score, mean, standard error)
+    (``batch.Batch.scored`` writes the same text for many models at once)."""
     weights = [1 / se**2 for *_, se in found]
     log_flop = sum(w * m for w, (*_, m, _) in zip(weights, found, strict=True)) / sum(weights)
     se = min(se for *_, se in found)
