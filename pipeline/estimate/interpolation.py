@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from statistics import NormalDist
+from typing import NamedTuple
 
 import numpy as np
 
@@ -161,8 +162,7 @@ def _loo_scale(residuals: np.ndarray, leverage: np.ndarray, dof: int) -> float:
     return max(1.0, float(np.quantile(studentised, LOO_SHARE)) / z)
 
 
-@dataclass(frozen=True)
-class Prediction:
+class Prediction(NamedTuple):  # a tuple: made for every model and benchmark
     benchmark: str
     score: float
     log_flop: float
@@ -192,18 +192,13 @@ def predict_all(
         x = np.array(scores)
         mean, se = fit.predict(x, np.array([float(k in named) for k in bench_keys]))
         outside = (x < fit.x_min) | (x > fit.x_max)
-        for i, key in enumerate(bench_keys):
-            if not 0 < mean[i] < MAX_LOG_FLOP:
+        grouped = fit.inverse is not None
+        rows = zip(bench_keys, scores, mean.tolist(), se.tolist(), outside.tolist(), strict=True)
+        for key, score, log_flop, error, beyond in rows:
+            if not 0 < log_flop < MAX_LOG_FLOP:
                 continue  # an absurd score; no estimate rather than an impossible one
             out[key].append(
-                Prediction(
-                    bench,
-                    scores[i],
-                    float(mean[i]),
-                    float(se[i]),
-                    bool(outside[i]),
-                    key in named and fit.inverse is not None,
-                )
+                Prediction(bench, score, log_flop, error, beyond, grouped and key in named)
             )
     return out
 
