@@ -85,6 +85,15 @@ def test_synthetic_models_batched_as_one_at_a_time() -> None:
         assert made == one_at_a_time(estimator)
 
 
+def test_withheld_references_batched_as_one_at_a_time() -> None:
+    evidence, known = synthetic(3)
+    withheld = frozenset(list(known)[:5])
+    estimator = Estimator(evidence, known, Settings(), withheld=withheld)
+    made = batched(estimator)
+    assert withheld <= made.keys()
+    assert made == one_at_a_time(estimator)
+
+
 def test_uncalibrated_batched_as_one_at_a_time() -> None:
     evidence, known = synthetic(7)
     estimator = Estimator(evidence, known, Settings(), calibrated=False)
