@@ -137,6 +137,7 @@ class Batch:
                 f"; log10 FLOP fitted on {'size and date' if dated else 'size alone'} over "
                 f"{fit.n} reference models: "
             )
+            explained: dict[str, str] = {}  # by the size's source
             for (key, (size, _, text)), log_flop, se in zip(group, means, ses, strict=True):
                 active = size.active
                 tokens = 10**log_flop / (6 * active)
@@ -149,12 +150,15 @@ class Batch:
                 confidence = confidence_for(se)
                 if size.moe_guess and confidence == "medium":
                     confidence = "low"
-                explanation = (
-                    f"Size from {_origin(size)} and a fit on the reference models' size and date"
-                    if dated
-                    else f"Size from {_origin(size)}, date unknown: fit on the reference "
-                    "models' size"
-                )
+                explanation = explained.get(size.source)
+                if explanation is None:
+                    explanation = explained[size.source] = (
+                        f"Size from {_origin(size)} and a fit on the reference models' size "
+                        "and date"
+                        if dated
+                        else f"Size from {_origin(size)}, date unknown: fit on the reference "
+                        "models' size"
+                    )
                 out[key] = self._figures(SIZED, log_flop, se, confidence, explanation, reasoning)
         return out
 
