@@ -4,9 +4,11 @@ For a chunk of models, each estimating method's figures are made in one pass per
 fits' predictions in arrays, the rest column by column with pre-formatted text), then each
 record is assembled from them. The operations on each model's numbers are those of the
 one-model path (``sizefit``, ``interpolation.combine``, ``Estimator.calibrate_result``,
-``Estimator.record``), in the same order, so the records are the same to the byte. Models
-with a known or reported figure, and those whose methods are combined, are few: they take
-the one-model path (:meth:`Estimator.methods`).
+``Estimator.record``), in the same order, so the records are the same to the byte: numpy
+makes the fits' linear predictions (exact arithmetic), while powers of ten and logarithms
+stay Python's (numpy's ``power`` differs from ``10 ** x`` in the last bit for about one
+value in twenty). Models with a known or reported figure, and those whose methods are
+combined, are few: they take the one-model path (:meth:`Estimator.methods`).
 """
 
 from __future__ import annotations
