@@ -95,6 +95,10 @@ class Evidence:
         return hashlib.sha1(repr(payload).encode()).hexdigest()[:16]
 
 
+NO_TEXTS: list[str] = []  # an absent list (never changed)
+NO_SCORES: dict[str, float] = {}  # absent scores (never changed)
+
+
 def _check_model(path: Path, index: int, model: dict[str, Any]) -> None:
     """A model of a document: a key, lists of names and sources (texts), plausible numeric
     scores, and its optional fields."""
@@ -134,20 +138,22 @@ def _plain(model: dict[str, Any], dates: set[str]) -> bool:
     key = model.get("key")
     if type(key) is not str or not key or "specs" in model:
         return False
-    for name in ("raw_names", "sources"):
-        value = model.get(name, [])
-        if type(value) is not list:
+    names, sources = model.get("raw_names", NO_TEXTS), model.get("sources", NO_TEXTS)
+    if type(names) is not list or type(sources) is not list:
+        return False
+    for text in names:
+        if type(text) is not str:
             return False
-        for text in value:
-            if type(text) is not str:
-                return False
-    benchmarks = model.get("benchmarks", {})
+    for text in sources:
+        if type(text) is not str:
+            return False
+    benchmarks = model.get("benchmarks", NO_SCORES)
     if type(benchmarks) is not dict:
         return False
     for value in benchmarks.values():
-        if type(value) is not float and type(value) is not int:
-            return False
-        if not -MAX_SCORE <= value <= MAX_SCORE:  # also false for NaN
+        if (type(value) is not float and type(value) is not int) or not (
+            -MAX_SCORE <= value <= MAX_SCORE  # also false for NaN
+        ):
             return False
     seen = model.get("first_seen")
     return seen is None or seen in dates
