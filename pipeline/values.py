@@ -138,6 +138,7 @@ def parse_flop(text: str) -> float | None:
     return number
 
 
+@lru_cache(maxsize=1 << 12)  # a few dates (snapshot days) recur across many models
 def parse_date(text: str) -> date | None:
     """Parse ``YYYY-MM-DD`` or the ``M/D/YYYY`` of Epoch's exports; empty -> None."""
     text = text.strip()

@@ -26,6 +26,16 @@ EVIDENCE: dict[str, frozenset[str]] = {
 }
 
 
+def correlated(estimates: list[tuple[float, float]]) -> tuple[float, float]:
+    """The inverse-variance weighted mean of (log10 FLOP, standard error) estimates of one
+    model whose errors are fully correlated (several benchmarks measuring the same model),
+    and its standard error: the weighted mean of theirs, not smaller than the smallest."""
+    weights = [1 / se**2 for _, se in estimates]
+    total = sum(weights)
+    mean = sum(w * m for w, (m, _) in zip(weights, estimates, strict=True)) / total
+    return mean, sum(w * se for w, (_, se) in zip(weights, estimates, strict=True)) / total
+
+
 def independent(results: list[MethodResult]) -> list[MethodResult]:
     """The most precise result, then each next most precise one reading none of the
     evidence already used."""

@@ -13,13 +13,14 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
 from pipeline.estimate import calibration, combination, fitcache
+from pipeline.estimate.batch import Batch
 from pipeline.estimate.classify import classify, status_for
 from pipeline.estimate.evidence import Evidence
 from pipeline.estimate.hardware import finetune_result, hardware_result
@@ -101,13 +102,13 @@ def reported_spec(item: Evidence) -> KnownModel | None:
         return None  # facts without compute: used for size and date only
 
 
+@lru_cache(maxsize=1 << 12)
 def _year(day: date) -> float:
     return day.year + (day.timetuple().tm_yday - 0.5) / 366
 
 
 # A model's size results made beforehand (size and date, size and benchmark), or None
 Sized = tuple[MethodResult | None, ...] | None
-UNSIZED: tuple[MethodResult | None, ...] = ()  # made beforehand: no size
 CHUNK = 10_000  # models whose size results are made in one pass (bounds the memory)
 
 FLOAT = re.compile(r"-?\d+\.\d+(?:e[-+]?\d+)?")
@@ -497,7 +498,7 @@ class Estimator:
         reclassifies the others from their stored estimates."""
         spec = self.yaml.get(key)
         shared = self._shared_digest
-        figure = self.known_figure(key)
+        figure = self.known_figure(key) if spec is not None or key in self.reported else None
         if figure is not None:  # whether it is combined with the methods
             shared += f"|undecided={self.thresholds_undecided(figure)}"
         return self.evidence[key].digest((spec.model_dump(mode="json") if spec else None, shared))
@@ -521,17 +522,16 @@ class Estimator:
     def iter_estimates(
         self, keys: Iterable[str] | None = None, digests: dict[str, str] | None = None
     ) -> Iterator[tuple[str, dict[str, Any]]]:
-        """(key, record) for each of ``keys`` some method applies to, made one at a time
+        """(key, record) for each of ``keys`` some method applies to, made a chunk at a time
         (the benchmark predictions for all of them are made at once, first)."""
         wanted = list(self.evidence) if keys is None else list(keys)
         predictions = predict_all(self.evidence, self.fits, wanted, self.named)
+        batch = Batch(self)
         for start in range(0, len(wanted), CHUNK):
             chunk = wanted[start : start + CHUNK]
-            sized = self.sized_many(chunk)
+            yield from batch.records(chunk, predictions, digests or {})
             for key in chunk:
-                results = self.methods(key, predictions.pop(key, []), 0, sized.pop(key, UNSIZED))
-                if results:
-                    yield key, self.record(key, results, (digests or {}).get(key))
+                predictions.pop(key, None)
 
     def _reasoning(self, best: MethodResult, low: float, high: float) -> str:
         """The estimate's reasoning with its interval (``low``, ``high``: rounded)."""

@@ -73,8 +73,8 @@ class Evidence:
 
     @property
     def developer(self) -> str:
-        if not self.developers:
-            return ""
+        if len(self.developers) < 2:
+            return next(iter(self.developers), "")
         return max(self.developers.items(), key=lambda item: (item[1], -len(item[0])))[0]
 
     @property
@@ -95,40 +95,107 @@ class Evidence:
         return hashlib.sha1(repr(payload).encode()).hexdigest()[:16]
 
 
+NO_TEXTS: list[str] = []  # an absent list (never changed)
+NO_SCORES: dict[str, float] = {}  # absent scores (never changed)
+
+
+def _check_model(path: Path, index: int, model: dict[str, Any]) -> None:
+    """A model of a document: a key, lists of names and sources (texts), plausible numeric
+    scores, and its optional fields."""
+    row = f"models[{index}]"
+    if not isinstance(model.get("key"), str) or not model["key"]:
+        raise InputError("missing key", file=path, row=row, field="key")
+    for name in ("raw_names", "sources"):
+        if (problem := texts(model.get(name, []))) is not None:
+            raise InputError(problem, file=path, row=f"{row} ({model['key']})", field=name)
+    benchmarks = model.get("benchmarks", {})
+    if not isinstance(benchmarks, dict):
+        raise InputError("benchmarks must be an object", file=path, row=row, field="benchmarks")
+    for bench, value in benchmarks.items():
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not number or not math.isfinite(value) or abs(value) > MAX_SCORE:
+            raise InputError(
+                f"{value!r} is not a plausible score",
+                file=path,
+                row=f"{row} ({model['key']})",
+                field=f"benchmarks.{bench}",
+            )
+    _check_optional(path, f"{row} ({model['key']})", model)
+
+
 def _models(path: Path, doc: dict[str, Any]) -> list[dict[str, Any]]:
-    """The document's models, each checked: a key, lists of names and sources (texts) and
-    plausible numeric scores."""
+    """The document's models, each checked (:func:`_check_model`)."""
     models = doc["models"]
     for index, model in enumerate(models):
-        row = f"models[{index}]"
-        if not isinstance(model.get("key"), str) or not model["key"]:
-            raise InputError("missing key", file=path, row=row, field="key")
-        for name in ("raw_names", "sources"):
-            if (problem := texts(model.get(name, []))) is not None:
-                raise InputError(problem, file=path, row=f"{row} ({model['key']})", field=name)
-        benchmarks = model.get("benchmarks", {})
-        if not isinstance(benchmarks, dict):
-            raise InputError("benchmarks must be an object", file=path, row=row, field="benchmarks")
-        for bench, value in benchmarks.items():
-            number = isinstance(value, int | float) and not isinstance(value, bool)
-            if not number or not math.isfinite(value) or abs(value) > MAX_SCORE:
-                raise InputError(
-                    f"{value!r} is not a plausible score",
-                    file=path,
-                    row=f"{row} ({model['key']})",
-                    field=f"benchmarks.{bench}",
-                )
-        _check_optional(path, f"{row} ({model['key']})", model)
+        _check_model(path, index, model)
     return models
+
+
+def _plain(model: dict[str, Any], dates: set[str]) -> bool:
+    """Whether a model passes :func:`_check_model`, decided without it in the usual case
+    (a model as the tracker writes it, without ``specs``, first seen on one of ``dates``:
+    dates already checked)."""
+    key = model.get("key")
+    if type(key) is not str or not key or "specs" in model:
+        return False
+    names, sources = model.get("raw_names", NO_TEXTS), model.get("sources", NO_TEXTS)
+    if type(names) is not list or type(sources) is not list:
+        return False
+    for text in names:
+        if type(text) is not str:
+            return False
+    for text in sources:
+        if type(text) is not str:
+            return False
+    benchmarks = model.get("benchmarks", NO_SCORES)
+    if type(benchmarks) is not dict:
+        return False
+    for value in benchmarks.values():
+        if (type(value) is not float and type(value) is not int) or not (
+            -MAX_SCORE <= value <= MAX_SCORE  # also false for NaN
+        ):
+            return False
+    seen = model.get("first_seen")
+    return seen is None or seen in dates
+
+
+def _merge(item: Evidence, model: dict[str, Any], prefix: str) -> None:
+    """Add a source's (checked) model to what is known of it; ``prefix``: the source's."""
+    names = item.names
+    name = model.get("name")
+    if isinstance(name, str) and name and name not in names:
+        names.append(name)
+    for name in model.get("raw_names", ()):
+        if name and name not in names:
+            names.append(name)
+    developer = model.get("developer")
+    if isinstance(developer, str) and (developer := developer.strip()):
+        item.developers[developer] += 1
+    benchmarks = item.benchmarks
+    for bench, value in model.get("benchmarks", {}).items():
+        benchmarks[prefix + bench] = float(value)
+    for reference in model.get("sources", ()):
+        if reference not in item.sources:
+            item.sources.append(reference)
+    seen = model.get("first_seen")
+    if seen and (item.first_seen is None or seen < item.first_seen):
+        item.first_seen = seen
+    specs = model.get("specs")
+    if specs:
+        for name, value in specs.items():
+            if value is not None:
+                item.specs.setdefault(name, value)  # sources in name order: first wins
 
 
 def load_evidence(
     scraped_dir: Path, unsaved: dict[Path, dict[str, Any]] | None = None
 ) -> dict[str, Evidence]:
     """Merge every ``*_models.json`` in ``data/scraped`` (sources in name order); the
-    ``unsaved`` documents (collected in this cycle) stand in for their files."""
+    ``unsaved`` documents (collected in this cycle) stand in for their files. Each model is
+    checked as it is merged: a bad one stops the merge with its file, row and field."""
     merged: dict[str, Evidence] = {}
     unsaved = unsaved or {}
+    dates: set[str] = set()  # first_seen values already checked
     for path in sorted({*scraped_dir.glob("*_models.json"), *unsaved}):
         doc = unsaved.get(path) or read_document(path)
         assert doc is not None
@@ -136,28 +203,14 @@ def load_evidence(
             doc.get("metadata", {}).get("source") or path.name.removesuffix("_models.json")
         )
         prefix = f"{source}."
-        for model in _models(path, doc):
+        for index, model in enumerate(doc["models"]):
+            if not _plain(model, dates):
+                _check_model(path, index, model)
+                if isinstance(seen := model.get("first_seen"), str):
+                    dates.add(seen)
             key = model["key"]
             item = merged.get(key)
             if item is None:
                 item = merged[key] = Evidence(key)
-            names = item.names
-            for name in [model.get("name"), *model.get("raw_names", ())]:
-                if isinstance(name, str) and name and name not in names:
-                    names.append(name)
-            developer = model.get("developer")
-            if isinstance(developer, str) and (developer := developer.strip()):
-                item.developers[developer] += 1
-            benchmarks = item.benchmarks
-            for bench, value in model.get("benchmarks", {}).items():
-                benchmarks[prefix + bench] = float(value)
-            for reference in model.get("sources", ()):
-                if reference not in item.sources:
-                    item.sources.append(reference)
-            seen = model.get("first_seen")
-            if seen and (item.first_seen is None or seen < item.first_seen):
-                item.first_seen = seen
-            for name, value in (model.get("specs") or {}).items():
-                if value is not None:
-                    item.specs.setdefault(name, value)  # sources in name order: first wins
+            _merge(item, model, prefix)
     return merged

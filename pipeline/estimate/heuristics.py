@@ -52,10 +52,17 @@ def parse_size(key: str, active_experts: int = 2) -> Size | None:
     return None
 
 
+# The end of a plain (ASCII) name whose last token is all digits: only such a name can end
+# in a date stamp (every form ``split_date`` knows ends in a number token).
+_NUMBER_LAST = re.compile(r"(?:^|[^a-z0-9.])\.*\d+[^a-z0-9]*$")
+
+
 def era_year(names: list[str]) -> int | None:
     """The earliest year found in a date stamp of any of the names."""
     years = []
     for name in names:
+        if name.isascii() and not _NUMBER_LAST.search(name.lower()):
+            continue
         _, stamp = split_date(tokenise(name))
         if not stamp:
             continue

@@ -24,9 +24,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from statistics import NormalDist
+from typing import NamedTuple
 
 import numpy as np
 
+from pipeline.estimate.combination import correlated
 from pipeline.estimate.evidence import Evidence
 from pipeline.estimate.result import MethodResult, confidence_for, fmt
 from pipeline.values import MAX_FLOP
@@ -218,8 +220,7 @@ def _loo_scale(residuals: np.ndarray, leverage: np.ndarray, dof: int) -> float:
     return max(1.0, float(np.quantile(studentised, LOO_SHARE)) / z)
 
 
-@dataclass(frozen=True)
-class Prediction:
+class Prediction(NamedTuple):  # a tuple: made for every model and benchmark
     benchmark: str
     score: float
     log_flop: float
@@ -249,57 +250,60 @@ def predict_all(
         x = np.array(scores)
         mean, se = fit.predict(x, np.array([float(k in named) for k in bench_keys]))
         outside = (x < fit.x_min) | (x > fit.x_max)
-        for i, key in enumerate(bench_keys):
-            if not 0 < mean[i] < MAX_LOG_FLOP:
+        grouped = fit.grouped
+        rows = zip(bench_keys, scores, mean.tolist(), se.tolist(), outside.tolist(), strict=True)
+        for key, score, log_flop, error, beyond in rows:
+            if not 0 < log_flop < MAX_LOG_FLOP:
                 continue  # an absurd score; no estimate rather than an impossible one
             out[key].append(
-                Prediction(
-                    bench,
-                    scores[i],
-                    float(mean[i]),
-                    float(se[i]),
-                    bool(outside[i]),
-                    key in named and fit.grouped,
-                )
+                Prediction(bench, score, log_flop, error, beyond, grouped and key in named)
             )
     return out
 
 
-def correlated_se(predictions: list[Prediction]) -> float:
-    """The standard error of the inverse-variance weighted mean of ``predictions`` whose
-    errors are fully correlated: the weighted mean of their standard errors."""
-    weights = [1 / p.se**2 for p in predictions]
-    return sum(w * p.se for w, p in zip(weights, predictions, strict=True)) / sum(weights)
+REASONING = "Log-linear interpolation of log10 FLOP on benchmark scores: "
 
 
-def _confidence(se: float, extrapolated: bool) -> str:
+def weighted(predictions: list[Prediction]) -> tuple[float, float, bool]:
+    """The inverse-variance weighted mean of ``predictions`` (log10 FLOP), its standard error
+    (errors fully correlated) and whether every prediction lies beyond its fit's scores."""
+    log_flop, se = correlated([(p.log_flop, p.se) for p in predictions])
+    return log_flop, se, all(p.extrapolated for p in predictions)
+
+
+def fit_note(fit: BenchmarkFit, named: bool, extrapolated: bool) -> str:
+    """What the reasoning says of the fit behind one benchmark's prediction."""
+    return (
+        f" (fit on {fit.n} reference models, residual {fit.residual:.2f} dex"
+        f"{f', size in the name {fit.named_shift:+.2f} dex' if named else ''}"
+        f"{', outside their score range' if extrapolated else ''})"
+    )
+
+
+def confidence_of(se: float, extrapolated: bool) -> tuple[str, str]:
+    """The confidence word and its explanation of a combined prediction."""
     level = confidence_for(se)
     if extrapolated and level == "medium":
         level = "low"
-    return level
-
-
-def combine(predictions: list[Prediction], fits: dict[str, BenchmarkFit], z: float) -> MethodResult:
-    weights = [1 / p.se**2 for p in predictions]
-    log_flop = sum(w * p.log_flop for w, p in zip(weights, predictions, strict=True)) / sum(weights)
-    se = correlated_se(predictions)
-    extrapolated = all(p.extrapolated for p in predictions)
-    flop = 10**log_flop
-    low, high = 10 ** (log_flop - z * se), 10 ** (log_flop + z * se)
-    parts = [
-        f"{p.benchmark} {p.score:g} -> {fmt(10**p.log_flop)} (fit on {fits[p.benchmark].n} "
-        f"reference models, residual {fits[p.benchmark].residual:.2f} dex"
-        f"{f', size in the name {fits[p.benchmark].named_shift:+.2f} dex' if p.named else ''}"
-        f"{', outside their score range' if p.extrapolated else ''})"
-        for p in predictions
-    ]
-    combined = f"; weighted mean {fmt(flop)}" if len(predictions) > 1 else ""
-    reasoning = (
-        f"Log-linear interpolation of log10 FLOP on benchmark scores: {'; '.join(parts)}{combined}"
-    )
-    confidence = _confidence(se, extrapolated)
     explanation = (
         f"Benchmark interpolation, standard error {se:.2f} dex"
         f"{' (extrapolated beyond the reference scores)' if extrapolated else ''}"
     )
+    return level, explanation
+
+
+def combine(predictions: list[Prediction], fits: dict[str, BenchmarkFit], z: float) -> MethodResult:
+    """One model's predictions combined (``batch.Batch.interpolated`` writes the same text
+    for many models at once)."""
+    log_flop, se, extrapolated = weighted(predictions)
+    flop = 10**log_flop
+    low, high = 10 ** (log_flop - z * se), 10 ** (log_flop + z * se)
+    parts = [
+        f"{p.benchmark} {p.score:g} -> {fmt(10**p.log_flop)}"
+        f"{fit_note(fits[p.benchmark], p.named, p.extrapolated)}"
+        for p in predictions
+    ]
+    combined = f"; weighted mean {fmt(flop)}" if len(predictions) > 1 else ""
+    reasoning = f"{REASONING}{'; '.join(parts)}{combined}"
+    confidence, explanation = confidence_of(se, extrapolated)
     return MethodResult(METHOD, flop, low, high, confidence, explanation, reasoning, sigma=se)

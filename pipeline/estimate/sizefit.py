@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pipeline.estimate.combination import correlated
 from pipeline.estimate.heuristics import Size, describe_size, size_source
 from pipeline.estimate.result import MethodResult, confidence_for, count
 
@@ -146,27 +147,54 @@ def _sized_result(
     se: float,
     z: float,
 ) -> MethodResult:
-    """The size-and-date result of a prediction ``log_flop`` +/- ``se`` of ``fit``."""
-    tokens = 10**log_flop / (6 * size.active)
-    when = f"a model of {date_text}" if year is not None else "a model of unknown date"
-    reasoning = (
-        f"{describe_size(size)}; {when}; log10 FLOP fitted on "
-        f"{'size and date' if year is not None else 'size alone'} over {fit.n} reference "
-        f"models: {10**log_flop:.2e} FLOP, i.e. {count(tokens)} training tokens "
-        f"({tokens / size.active:.0f} per active parameter)"
+    """The size-and-date result of a prediction ``log_flop`` +/- ``se`` of ``fit``
+    (``batch.Batch.sized`` makes the same text for many models at once)."""
+    dated = year is not None
+    reasoning = sized_reasoning(
+        describe_size(size), when(date_text if dated else None), fitted_on(fit, dated),
+        log_flop, size.active,
+    )  # fmt: skip
+    return MethodResult.normal(
+        METHOD, log_flop, se, z, confidence=sized_confidence(se, size),
+        explanation=sized_explanation(size, dated), reasoning=reasoning,
+        parameters=size.total, parameter_source=size_source(size),
+    )  # fmt: skip
+
+
+def when(date_text: str | None) -> str:
+    """The model's date as the size-and-date reasoning says it."""
+    return f"a model of {date_text}" if date_text is not None else "a model of unknown date"
+
+
+def fitted_on(fit: LinearFit, dated: bool) -> str:
+    """The size-and-date reasoning's words for the fit."""
+    return (
+        f"; log10 FLOP fitted on {'size and date' if dated else 'size alone'} over "
+        f"{fit.n} reference models: "
     )
+
+
+def sized_reasoning(described: str, when: str, fitted: str, log_flop: float, active: float) -> str:
+    """The size-and-date reasoning: the size, the date, the fit and the tokens it implies."""
+    tokens = 10**log_flop / (6 * active)
+    return (
+        f"{described}; {when}{fitted}{10**log_flop:.2e} FLOP, i.e. {count(tokens)} training "
+        f"tokens ({tokens / active:.0f} per active parameter)"
+    )
+
+
+def sized_confidence(se: float, size: Size) -> str:
+    """The size-and-date confidence: a guessed mixture-of-experts size is never medium."""
     confidence = confidence_for(se)
-    if size.moe_guess and confidence == "medium":
-        confidence = "low"
-    explanation = (
+    return "low" if size.moe_guess and confidence == "medium" else confidence
+
+
+def sized_explanation(size: Size, dated: bool) -> str:
+    return (
         f"Size from {_origin(size)} and a fit on the reference models' size and date"
-        if year is not None
+        if dated
         else f"Size from {_origin(size)}, date unknown: fit on the reference models' size"
     )
-    return MethodResult.normal(
-        METHOD, log_flop, se, z, confidence=confidence, explanation=explanation,
-        reasoning=reasoning, parameters=size.total, parameter_source=size_source(size),
-    )  # fmt: skip
 
 
 def _origin(size: Size) -> str:
@@ -207,7 +235,7 @@ def estimate_scored(
     size: Size, benchmarks: dict[str, float], fits: dict[str, LinearFit], z: float
 ) -> MethodResult | None:
     """The size-and-score fits of every benchmark the model has, inverse-variance weighted;
-    the spread is the smallest single one (the benchmarks measure the same model)."""
+    their errors are taken as fully correlated (the benchmarks measure the same model)."""
     found = [
         (bench, benchmarks[bench], *fits[bench].predict(_scored_features(size.active, score)))
         for bench, score in sorted(benchmarks.items())
@@ -238,18 +266,26 @@ def estimate_scored_many(
 def _scored_result(
     size: Size, found: list[tuple[str, float, float, float]], fits: dict[str, LinearFit], z: float
 ) -> MethodResult:
-    """The combination of each benchmark's (benchmark, score, mean, standard error)."""
-    weights = [1 / se**2 for *_, se in found]
-    log_flop = sum(w * m for w, (*_, m, _) in zip(weights, found, strict=True)) / sum(weights)
-    se = min(se for *_, se in found)
+    """The combination of each benchmark's (benchmark, score, mean, standard error)
+    (``batch.Batch.scored`` makes the same text for many models at once)."""
+    log_flop, se = correlated([(mean, se) for *_, mean, se in found])
     parts = "; ".join(
-        f"{bench} {score:g} -> {10**mean:.2e} (fit on {fits[bench].n} reference models)"
-        for bench, score, mean, _ in found
+        scored_part(bench, score, mean, fits[bench]) for bench, score, mean, _ in found
     )
-    reasoning = f"{describe_size(size)}; log10 FLOP fitted on size and benchmark score: {parts}"
     return MethodResult.normal(
         SCORED, log_flop, se, z, confidence=confidence_for(se),
-        explanation=f"Size from {_origin(size)} and benchmark score, fitted on the reference "
-        "models",
-        reasoning=reasoning, parameters=size.total, parameter_source=size_source(size),
+        explanation=scored_explanation(size), reasoning=f"{describe_size(size)}{SCORED_FIT}{parts}",
+        parameters=size.total, parameter_source=size_source(size),
     )  # fmt: skip
+
+
+SCORED_FIT = "; log10 FLOP fitted on size and benchmark score: "
+
+
+def scored_part(bench: str, score: float, mean: float, fit: LinearFit) -> str:
+    """One benchmark's prediction in the size-and-benchmark reasoning."""
+    return f"{bench} {score:g} -> {10**mean:.2e} (fit on {fit.n} reference models)"
+
+
+def scored_explanation(size: Size) -> str:
+    return f"Size from {_origin(size)} and benchmark score, fitted on the reference models"

@@ -81,3 +81,29 @@ def test_a_score_that_is_not_a_number_names_file_record_and_field(
         f"{tmp_path / 'a_models.json'}, record models[0] (gpt_4o), field benchmarks.arena_score:"
         f" {value!r} is not a plausible score"
     )
+
+
+GOOD = {"key": "a", "name": "A", "raw_names": ["A"], "sources": ["s"],
+        "benchmarks": {"score": 1200.0}, "first_seen": "2024-05-01"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"benchmarks": {"score": float("nan")}}, "benchmarks.score"),
+        ({"benchmarks": {"score": 2e6}}, "benchmarks.score"),
+        ({"benchmarks": {"score": False}}, "benchmarks.score"),
+        ({"raw_names": ["A", 3]}, "raw_names"),
+        ({"sources": "s"}, "sources"),
+        ({"first_seen": "2024-13-01"}, "first_seen"),
+        ({"specs": {"parameters": -1}}, "specs.parameters"),
+    ],
+)
+def test_a_bad_model_after_plain_ones_names_its_row_and_field(
+    tmp_path: Path, change: dict[str, Any], field: str
+) -> None:
+    models = [GOOD, {**GOOD, "key": "b"}, {**GOOD, "key": "c", **change}]
+    write(tmp_path, "a_models.json", models)
+    with pytest.raises(InputError) as caught:
+        load_evidence(tmp_path)
+    assert (caught.value.row, caught.value.field) == ("models[2] (c)", field)

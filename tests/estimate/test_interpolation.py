@@ -7,12 +7,12 @@ import math
 import numpy as np
 import pytest
 
+from pipeline.estimate.combination import correlated
 from pipeline.estimate.evidence import Evidence
 from pipeline.estimate.interpolation import (
     BenchmarkFit,
     Prediction,
     combine,
-    correlated_se,
     fit_benchmarks,
     predict_all,
     spread_slope,
@@ -123,9 +123,12 @@ def test_combine_inverse_variance_mean_with_fully_correlated_errors() -> None:
     assert result.confidence == "medium"
 
 
-def test_correlated_se_of_one_prediction_is_its_own() -> None:
-    assert correlated_se([pred(BENCH, 25.0, 0.3)]) == pytest.approx(0.3)
-    assert correlated_se([pred("a.s", 25.0, 0.3), pred("b.s", 25.0, 0.3)]) == pytest.approx(0.3)
+def test_correlated_error_is_never_below_the_smallest_single_one() -> None:
+    assert correlated([(25.0, 0.3)]) == pytest.approx((25.0, 0.3))
+    assert correlated([(25.0, 0.3), (25.0, 0.3)]) == pytest.approx((25.0, 0.3))
+    mean, se = correlated([(25.0, 0.2), (26.0, 0.4)])
+    assert mean == pytest.approx(25.2)  # weights 25 and 6.25
+    assert 0.2 < se < 0.4 and se == pytest.approx(0.24)
 
 
 def test_combine_reasoning_names_each_benchmark() -> None:
