@@ -6,9 +6,11 @@ document reads and writes as before: the same values, the same one-line errors."
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -39,7 +41,7 @@ def read_document_with_fingerprint(
         handle = path.open("rb")
     except FileNotFoundError:
         return None
-    with handle:
+    with handle, _collector_paused():
         try:
             doc = _by_line(handle)
         except orjson.JSONDecodeError:
@@ -49,6 +51,19 @@ def read_document_with_fingerprint(
             doc = _decode(handle.read(), path)
         status = os.fstat(handle.fileno())  # after reading: any write since shows
     return _checked(doc, path), fingerprint_of(status)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Values decoded from JSON hold no reference cycles: the cycle collector, which would
+    go through them again and again while they are made, waits until they are."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 MODELS = b'  "models": [\n'

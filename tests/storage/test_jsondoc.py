@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -201,3 +202,14 @@ def test_a_document_as_written_is_read_a_line_at_a_time(
     path.write_text(json.dumps(DOC, indent=2), encoding="utf-8")
     with pytest.raises(AssertionError, match="read whole"):
         read_document(path)
+
+
+@pytest.mark.parametrize("text", [dump_document(DOC), "{not json"], ids=["read", "refused"])
+def test_the_cycle_collector_runs_again_after_a_read(tmp_path: Path, text: str) -> None:
+    import gc
+
+    path = tmp_path / "doc.json"
+    path.write_text(text, encoding="utf-8")
+    with contextlib.suppress(InputError):
+        read_document(path)
+    assert gc.isenabled()
