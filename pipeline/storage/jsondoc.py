@@ -66,14 +66,17 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-MODELS = b'  "models": [\n'
+MODELS, END, BATCH = b'  "models": [\n', b"  ]\n", 1 << 20
 
 
 def _by_line(handle: BinaryIO) -> dict[str, Any] | None:
-    """The document read a model at a time, when it is laid out as :func:`document_chunks`
-    writes it (the metadata, then one model per line); None when it is not. Decoding each
-    line on its own holds no more than one line's text besides the values."""
-    head = []
+    """The document read about a megabyte of models at a time, when it is laid out as
+    :func:`document_chunks` writes it (the metadata, then one model per line); None when it
+    is not. Each batch of whole lines is decoded as a list: the same values as the whole
+    text gives, with no more than a batch of text held besides them."""
+    if handle.read(2) != b"{\n":
+        return None
+    head = [b"{\n"]
     for line in handle:
         if line == MODELS:
             break
@@ -81,25 +84,25 @@ def _by_line(handle: BinaryIO) -> dict[str, Any] | None:
     else:
         return None
     models: list[Any] = []
-    append, loads = models.append, orjson.loads
-    for line in handle:
-        if not line.startswith(b"    {"):
-            return None
-        if line.endswith(b"},\n"):
-            append(loads(line[4:-2]))
-        elif line.endswith(b"}\n"):  # the last model, then the end
-            append(loads(line[4:-1]))
-            break
+    comma = False  # the batch before ended in a comma: a model must follow
+    while lines := handle.readlines(BATCH):
+        last = END in lines
+        if last:  # the models end here: then only the closing brace
+            end = lines.index(END)
+            if b"".join(lines[end + 1 :]) + handle.read() != b"}\n" or (comma and not end):
+                return None
+            lines = lines[:end]
+        elif lines[-1].endswith(b",\n"):
+            lines[-1], comma = lines[-1][:-2], True
         else:
             return None
-    else:
-        return None
-    if handle.read() != b"  ]\n}\n":
-        return None
-    doc = orjson.loads(b"".join(head) + b'  "models": []\n}')
-    if isinstance(doc, dict):
-        doc["models"] = models
-    return doc
+        models += orjson.loads(b"".join([b"[", *lines, b"]"]))
+        if last:
+            doc = orjson.loads(b"".join(head) + b'  "models": []\n}')
+            if isinstance(doc, dict):
+                doc["models"] = models
+            return doc
+    return None
 
 
 def _decode(data: bytes, path: Path) -> Any:

@@ -121,13 +121,23 @@ READ_AS_JSON = [
     ("nan_literal", LAID_OUT.replace('"a": 1', '"a": NaN')),
     ("crlf", LAID_OUT.replace("\n", "\r\n")),
     ("empty", '{\n  "metadata": {},\n  "models": []\n}\n'),
+    ("empty_laid_out", '{\n  "metadata": {},\n  "models": [\n  ]\n}\n'),
+    ("model_over_lines", LAID_OUT.replace('{"a": 1}', '{"a": [{"x": 1},\n    {"y": 2}]}')),
     ("metadata_after", '{\n  "models": [\n    {"a": 1}\n  ],\n  "metadata": {"n": 1}\n}\n'),
 ]
 
 
+@pytest.fixture(params=[1, 1 << 20], ids=["line_by_line", "megabyte"])
+def batch(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Models decoded a line at a time, or as many as a megabyte holds."""
+    from pipeline.storage import jsondoc
+
+    monkeypatch.setattr(jsondoc, "BATCH", request.param)
+
+
 @pytest.mark.parametrize(("name", "text"), READ_AS_JSON, ids=[c[0] for c in READ_AS_JSON])
 def test_any_layout_reads_as_the_standard_library_reads_it(
-    tmp_path: Path, name: str, text: str
+    tmp_path: Path, name: str, text: str, batch: None
 ) -> None:
     path = tmp_path / f"{name}.json"
     path.write_text(text, encoding="utf-8")
@@ -145,7 +155,7 @@ NOT_JSON = [
 
 @pytest.mark.parametrize(("name", "text", "where"), NOT_JSON, ids=[c[0] for c in NOT_JSON])
 def test_a_broken_line_layout_is_invalid_json(
-    tmp_path: Path, name: str, text: str, where: str
+    tmp_path: Path, name: str, text: str, where: str, batch: None
 ) -> None:
     path = tmp_path / f"{name}.json"
     path.write_text(text, encoding="utf-8")
@@ -187,7 +197,7 @@ def test_types_json_refuses_are_refused() -> None:
         dump_document({"models": [{"when": datetime.date(2025, 1, 1)}]})
 
 
-def test_a_document_as_written_is_read_a_line_at_a_time(
+def test_a_document_as_written_is_never_decoded_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from pipeline.storage import jsondoc
