@@ -1,8 +1,9 @@
 """JSON documents of the form ``{"metadata": {...}, "models": [...]}`` (scraped and estimated).
 
-Read and written with orjson (several times faster than the standard library on documents of
-a hundred thousand models); what orjson refuses goes the standard library's way, so every
-document reads and writes as before: the same values, the same one-line errors."""
+Read and written with orjson (faster than the standard library, several times so in writing
+documents of a hundred thousand models); what orjson refuses goes the standard library's way,
+so every document reads and writes as before: the same values (except an integer beyond 64
+bits, read as the nearest float, as JavaScript reads it) and the same one-line errors."""
 
 from __future__ import annotations
 
