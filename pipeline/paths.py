@@ -50,6 +50,12 @@ class DataPaths:
         return self.root / "state"
 
     @property
+    def estimated_fingerprint(self) -> Path:
+        """The estimates file's fingerprint as estimate-flops wrote it: readers take a
+        file that still has it as written, without checking each record again."""
+        return self.state / "estimated_fingerprint.json"
+
+    @property
     def mapping_overlay(self) -> Path:
         """Name mappings added at run time (a reviewer's ``published_name``), read after
         ``configs/model_name_mapping.yaml``, so a checkout stays clean."""

@@ -147,45 +147,57 @@ TEXT_FIELDS = ("name", "developer", "release_date", "parameter_source",
 CLASSIFICATION_TEXTS = frozenset(c.value for c in Classification)
 
 
-def _finite(value: Any) -> bool:
-    return type(value) is float and math.isfinite(value)
+INF = math.inf
+STR_ONLY = frozenset({str})
+BLANKS = ("",) * len(TEXT_FIELDS)
 
 
 def _plainly_valid(record: dict[str, Any]) -> bool:
     """Whether ``record`` is certainly valid: every field of the type estimate-flops
-    writes (floats as floats, texts as texts) and in range."""
+    writes (floats as floats, texts as texts) and in range. Comparisons are written out
+    (a float between -inf and inf is finite: NaN compares false) as this runs for every
+    record of a file changed since estimate-flops wrote it."""
     get = record.get
-    key, flop, parameters = get("key"), get("training_flop"), get("parameters")
-    p: Any = get("p_above")
-    alternatives, sources, seen = get("alternatives", []), get("sources", []), get("first_seen")
-    return (
+    key, flop, low, high = get("key"), get("training_flop"), get("flop_low"), get("flop_high")
+    parameters, p, seen = get("parameters"), get("p_above", 0.0), get("first_seen")
+    confidence, status = get("confidence"), get("status")
+    classification, sources = get("threshold_classification"), get("sources", [])
+    if not (
         type(key) is str and key != ""
         and type(flop) is float and 0 < flop < MAX_FLOP
-        and _finite(get("flop_low")) and _finite(get("flop_high"))
+        and type(low) is float and -INF < low < INF
+        and type(high) is float and -INF < high < INF
         and type(get("estimation_method")) is str
-        and _in(get("confidence"), CONFIDENCE) and _in(get("status"), STATUSES)
-        and _in(get("threshold_classification"), CLASSIFICATION_TEXTS)
-        and all(type(get(name, "")) is str for name in TEXT_FIELDS)
-        and (parameters is None or (_finite(parameters) and parameters > 0))
-        and ("p_above" not in record or (_finite(p) and 0 <= p <= 1))
+        and type(confidence) is str and confidence in CONFIDENCE
+        and type(status) is str and status in STATUSES
+        and type(classification) is str and classification in CLASSIFICATION_TEXTS
+        and STR_ONLY.issuperset(map(type, map(get, TEXT_FIELDS, BLANKS)))
+        and (parameters is None or (type(parameters) is float and 0 < parameters < INF))
+        and type(p) is float and 0 <= p <= 1
         and (seen is None or type(seen) is str)
-        and type(sources) is list and all(type(text) is str for text in sources)
-        and type(alternatives) is list
-        and all(_plain_alternative(alternative) for alternative in alternatives)
-    )  # fmt: skip
-
-
-def _plain_alternative(alternative: Any) -> bool:
-    return (
-        type(alternative) is dict
-        and type(alternative.get("method")) is str
-        and _finite(alternative.get("training_flop"))
-        and _in(alternative.get("confidence"), CONFIDENCE)
-    )
-
-
-def _in(value: Any, allowed: tuple[str, ...] | frozenset[str]) -> bool:
-    return type(value) is str and value in allowed
+        and type(sources) is list and STR_ONLY.issuperset(map(type, sources))
+    ):  # fmt: skip
+        return False
+    alternatives = get("alternatives", [])
+    if type(alternatives) is not list:
+        return False
+    for alternative in alternatives:
+        if type(alternative) is not dict:
+            return False
+        method, flop, confidence = (
+            alternative.get("method"),
+            alternative.get("training_flop"),
+            alternative.get("confidence"),
+        )
+        if not (
+            type(method) is str
+            and type(flop) is float
+            and -INF < flop < INF
+            and type(confidence) is str
+            and confidence in CONFIDENCE
+        ):
+            return False
+    return True
 
 
 def estimates_by_key(models: list[dict[str, Any]], path: Path) -> dict[str, dict[str, Any]]:

@@ -17,7 +17,8 @@ from pipeline.errors import InputError
 from pipeline.estimate.records import estimates_by_key
 from pipeline.paths import ConfigPaths, DataPaths
 from pipeline.settings import Settings
-from pipeline.storage.jsondoc import read_document, write_document
+from pipeline.storage.fingerprint import as_recorded, record_fingerprint
+from pipeline.storage.jsondoc import read_document_with_fingerprint, write_document
 from pipeline.values import utc_now
 
 if TYPE_CHECKING:  # imported when estimating: refresh, review and report read estimates only
@@ -54,13 +55,27 @@ def load_previous(paths: DataPaths) -> dict[str, dict[str, Any]]:
 
 
 def _previous(paths: DataPaths) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
-    """The saved document and its estimates by key; a damaged file says how to rebuild it."""
+    """The saved document and its estimates by key; a damaged file says how to rebuild it.
+    Each record is checked unless the file is exactly as estimate-flops wrote it."""
     try:
-        doc = read_document(paths.estimated) or {}
-        return doc, estimates_by_key(doc.get("models", []), paths.estimated)
+        read = read_document_with_fingerprint(paths.estimated)
+        if read is None:
+            return {}, {}
+        doc, fingerprint = read
+        if as_recorded(fingerprint, paths.estimated, paths.estimated_fingerprint):
+            return doc, {record["key"]: record for record in doc["models"]}
+        return doc, estimates_by_key(doc["models"], paths.estimated)
     except InputError as exc:
         raise InputError(f"{exc.detail}; {REBUILD}", file=exc.file, row=exc.row,
                          field=exc.field) from None  # fmt: skip
+
+
+def save_estimates(paths: DataPaths, doc: dict[str, Any]) -> bool:
+    """Write the estimates document (unless it holds exactly this already) and record its
+    fingerprint, so that readers take it as written; whether it was written."""
+    written = write_document(paths.estimated, doc)
+    record_fingerprint(paths.estimated, paths.estimated_fingerprint)
+    return written
 
 
 def run_estimate(
@@ -163,4 +178,4 @@ def _save(
             return False
         metadata["generated_at"] = stamp
     metadata["generated_at"] = metadata["generated_at"] or utc_now()
-    return write_document(paths.estimated, {"metadata": metadata, "models": report.models})
+    return save_estimates(paths, {"metadata": metadata, "models": report.models})

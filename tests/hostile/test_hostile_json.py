@@ -55,7 +55,7 @@ def state(change: Callable[[dict[str, Any]], Any]) -> Setup:
 SCRAPED = [
     Case(
         "scraped_truncated",
-        cut_after(JAN_JSON, '{"key": "deepseek_r1", "name": "Deep'),
+        cut_after(JAN_JSON, '{"key":"deepseek_r1","name":"Deep'),
         ESTIMATE,
         1,
         f"Error: {JAN_DOC}: invalid JSON at line {{line}} column {{quote}}: Unterminated"
@@ -117,7 +117,7 @@ REBUILD_RE = re.escape(REBUILD)
 ESTIMATES_CASES = [
     Case(
         "estimated_truncated",
-        cut_after(ESTIMATED, '{"key": "grok_3", "name": "grok-3-prev'),
+        cut_after(ESTIMATED, '{"key":"grok_3","name":"grok-3-prev'),
         REFRESH,
         1,
         f"Error: {ESTIMATES}: invalid JSON at line {{line}} column {{quote}}: Unterminated"

@@ -510,9 +510,10 @@ def run_until_ok(site: Site, first: Outcome, stamps: Stamps, most: int = 3) -> l
 # -- the end state ---------------------------------------------------------------------------
 
 # Never compared: the heartbeat (the last cycle's own start, end and counts: after a fault
-# the last cycle is a retry with other counts) and the lock's holder file (a killed run may
-# leave it; the next writer overwrites it). Temporary files are checked separately.
-UNCOMPARED = ("state/worker.json", "state/tracker.lock")
+# the last cycle is a retry with other counts), the lock's holder file (a killed run may
+# leave it; the next writer overwrites it) and the estimates' fingerprint (the file's inode
+# and times, another in every run). Temporary files are checked separately.
+UNCOMPARED = ("state/worker.json", "state/tracker.lock", "state/estimated_fingerprint.json")
 
 
 def normal(value: Any) -> Any:

@@ -41,17 +41,18 @@ WRITES = [
     "scraped/lmarena_text_2025_01_23_models.json",  # collect: the export with the new model
     "state/sources.json",  # each source's last outcome (a new day)
     "estimated/estimated_models.json",  # estimate
-    "state/apply_journal.json",  # 5 refresh: the new candidate, under the apply journal
+    "state/estimated_fingerprint.json",  # 5 the estimates as written
+    "state/apply_journal.json",  # refresh: the new candidate, under the apply journal
     "clean/above_1e25_flop.csv",
     "state/apply_journal.json",  # sync, pull: the Published edit (staging is verified)
     "published/published_data.csv",
-    "state/apply_journal.json",  # the Staging correction
-    "staging/above_1e25_flop_staging.csv",  # 10
+    "state/apply_journal.json",  # 10 the Staging correction
+    "staging/above_1e25_flop_staging.csv",
     "state/apply_journal.json",  # the y decision
     "clean/above_1e25_flop.csv",
     "staging/above_1e25_flop_staging.csv",
-    "state/apply_journal.json",  # the n decision: below first, then out of candidates
-    "clean/below_1e25_flop.csv",  # 15
+    "state/apply_journal.json",  # 15 the n decision: below first, then out of candidates
+    "clean/below_1e25_flop.csv",
     "clean/above_1e25_flop.csv",
     "state/bridge_local.json",  # push: the write-ahead journal (what the sheet will hold)
     "sheets/tracker.xlsx",
@@ -61,9 +62,9 @@ WRITES = [
     "state/worker.json",  # heartbeat: the cycle ended
 ]
 
-# Write k fails, so writes 1..k-1 landed. From k = 8 on the pull's first apply journal
-# (write 7) has landed — its plan is in effect or replayed by the next command — and up to
-# k = 17 the push's journal (write 17) has not: reviewer edits are applied locally and the
+# Write k fails, so writes 1..k-1 landed. From k = 9 on the pull's first apply journal
+# (write 8) has landed — its plan is in effect or replayed by the next command — and up to
+# k = 18 the push's journal (write 18) has not: reviewer edits are applied locally and the
 # sync state does not know; the next sync answers them as applied (test_cycle_kills.py).
 
 
@@ -136,7 +137,7 @@ def test_a_failed_write_stops_the_cycle_with_one_line_naming_the_file(
 ) -> None:
     site = start.before.clone(tmp_path / "project")
     stamps.under_test()
-    with failing_write(6, fault):  # the refresh's write of the candidates
+    with failing_write(7, fault):  # the refresh's write of the candidates
         outcome = site.run()
     assert (outcome.exit_code, outcome.exception) == (1, None), outcome.output
     assert outcome.output.count("Error: ") == 1
@@ -149,7 +150,7 @@ def test_health_reports_a_cycle_that_failed_on_a_write(
 ) -> None:
     site = start.before.clone(tmp_path / "project")
     stamps.under_test()
-    with failing_write(5, fault):
+    with failing_write(6, fault):
         assert site.run().exit_code == 1
     health = invoke(site.data, site.configs, "health")
     assert health.exit_code == 1, health.output

@@ -78,23 +78,24 @@ EVENTS = [
     "scraped/lmarena_text_2025_01_23_models.json",  # collect
     "state/sources.json",
     "estimated/estimated_models.json",  # estimate
+    "state/estimated_fingerprint.json",  # 5
     "state/apply_journal.json",  # refresh
-    "clean/above_1e25_flop.csv",  # 5
+    "clean/above_1e25_flop.csv",
     "state/history.jsonl",
     "state/apply_journal.json",  # pull: Published edit (its staging row is verified)
-    "published/published_data.csv",
+    "published/published_data.csv",  # 10
     "state/history.jsonl",
-    "state/apply_journal.json",  # 10 pull: Staging correction
+    "state/apply_journal.json",  # pull: Staging correction
     "staging/above_1e25_flop_staging.csv",
     "state/history.jsonl",
-    "state/apply_journal.json",  # pull: y decision
+    "state/apply_journal.json",  # 15 pull: y decision
     "clean/above_1e25_flop.csv",
-    "staging/above_1e25_flop_staging.csv",  # 15
+    "staging/above_1e25_flop_staging.csv",
     "state/history.jsonl",
     "state/apply_journal.json",  # pull: n decision
-    "clean/below_1e25_flop.csv",
+    "clean/below_1e25_flop.csv",  # 20
     "clean/above_1e25_flop.csv",
-    "state/history.jsonl",  # 20
+    "state/history.jsonl",
     "state/bridge_local.json",  # push: write-ahead journal
     "sheets/tracker.xlsx",
     "state/bridge_local.json",  # push landed

@@ -18,13 +18,22 @@ HANDED_ON = ("scraped", "estimated", "clean")
 def reads(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     """Every file read through pathlib (how the readers of data files read), by path."""
     seen: Counter[str] = Counter()
-    for name in ("read_bytes", "read_text"):
+    inside: list[Path] = []  # read_bytes and read_text open the file themselves
+    for name in ("read_bytes", "read_text", "open"):
         original = getattr(Path, name)
 
-        def spy(self: Path, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
-            if self.exists():  # an attempt on a missing file reads nothing
+        def spy(
+            self: Path, *args: Any, _original: Any = original, _name: str = name, **kwargs: Any
+        ) -> Any:
+            mode = (args[0] if args else kwargs.get("mode", "r")) if _name == "open" else "r"
+            reading = set(mode) <= set("rbt")  # opened to read, not to write
+            if not inside and reading and self.exists():  # a missing file reads nothing
                 seen[str(self)] += 1
-            return _original(self, *args, **kwargs)
+            inside.append(self)
+            try:
+                return _original(self, *args, **kwargs)
+            finally:
+                inside.pop()
 
         monkeypatch.setattr(Path, name, spy)
     return seen
