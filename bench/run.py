@@ -13,7 +13,8 @@ efficiency on the stateful fakes (bench/api.py). Results are printed and written
 
 Workloads:
 - estimate: ``estimate-flops --update`` (every model re-estimated);
-- refresh: ``refresh-dataset`` building the candidates and below tables from nothing;
+- refresh: ``refresh-dataset`` building the candidates and below tables from nothing (the
+  estimate stage's own state, its fits and the estimates file's fingerprint, is kept);
 - mirror (first push): ``bridge push`` to a new local workbook;
 - mirror (idle sync): ``bridge sync`` with nothing to do;
 - run --skip-collect (first): the whole cycle from the scraped files, nothing else on disk;
@@ -99,16 +100,30 @@ def prepare(n: int) -> Path:
     return workdir
 
 
-def remove(workdir: Path, *names: str) -> Callable[[], None]:
-    """A reset that deletes data folders (or files) before each run."""
+# What the estimate stage keeps in data/state/ for the stages after it (the estimates
+# file's fingerprint, the fits): a later stage's reset leaves them, as a real run finds them.
+ESTIMATE_STATE = ("estimated_fingerprint.json", "estimator_fits.json")
+
+
+def remove(workdir: Path, *names: str, keep: tuple[str, ...] = ()) -> Callable[[], None]:
+    """A reset that deletes data folders (or files) before each run, but not ``keep``
+    (file names inside those folders)."""
 
     def reset() -> None:
         for name in names:
             path = workdir / "data" / name
-            if path.is_dir():
+            if not path.is_dir():
+                path.unlink(missing_ok=True)
+            elif not keep:
                 shutil.rmtree(path)
             else:
-                path.unlink(missing_ok=True)
+                for child in path.iterdir():
+                    if child.name in keep:
+                        continue
+                    if child.is_dir():
+                        shutil.rmtree(child)
+                    else:
+                        child.unlink()
 
     return reset
 
@@ -117,8 +132,11 @@ def workloads(workdir: Path) -> dict[str, tuple[list[str], Callable[[], None] | 
     """Name -> (arguments, reset before each run), in the order they must run."""
     return {
         "estimate": (["estimate-flops", "--update"], None),
-        "refresh": (["refresh-dataset"], remove(workdir, "clean", "state")),
-        "mirror (first push)": (["bridge", "push"], remove(workdir, "sheets", "state")),
+        "refresh": (["refresh-dataset"], remove(workdir, "clean", "state", keep=ESTIMATE_STATE)),
+        "mirror (first push)": (
+            ["bridge", "push"],
+            remove(workdir, "sheets", "state", keep=ESTIMATE_STATE),
+        ),
         "mirror (idle sync)": (["bridge", "sync"], None),
         "run --skip-collect (first)": (["run", "--skip-collect"], remove(workdir, *OUTPUTS)),
         "run --skip-collect (idle)": (["run", "--skip-collect"], None),
