@@ -8,12 +8,15 @@ always recomputed, so a change of thresholds applies at once.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import InputError
+from pipeline.estimate import records
 from pipeline.estimate.records import estimates_by_key
 from pipeline.paths import ConfigPaths, DataPaths
 from pipeline.settings import Settings
@@ -62,7 +65,7 @@ def _previous(paths: DataPaths) -> tuple[dict[str, Any], dict[str, dict[str, Any
         if read is None:
             return {}, {}
         doc, fingerprint = read
-        if as_recorded(fingerprint, paths.estimated, paths.estimated_fingerprint):
+        if as_recorded(fingerprint, paths.estimated, paths.estimated_fingerprint, checks()):
             return doc, {record["key"]: record for record in doc["models"]}
         return doc, estimates_by_key(doc["models"], paths.estimated)
     except InputError as exc:
@@ -70,11 +73,18 @@ def _previous(paths: DataPaths) -> tuple[dict[str, Any], dict[str, dict[str, Any
                          field=exc.field) from None  # fmt: skip
 
 
+@cache
+def checks() -> str:
+    """The digest of the code that checks a saved record: a file recorded as written under
+    other checks (an earlier release) is checked again."""
+    return hashlib.sha256(Path(records.__file__).read_bytes()).hexdigest()[:16]
+
+
 def save_estimates(paths: DataPaths, doc: dict[str, Any]) -> bool:
     """Write the estimates document (unless it holds exactly this already) and record its
     fingerprint, so that readers take it as written; whether it was written."""
     written = write_document(paths.estimated, doc)
-    record_fingerprint(paths.estimated, paths.estimated_fingerprint)
+    record_fingerprint(paths.estimated, paths.estimated_fingerprint, checks())
     return written
 
 

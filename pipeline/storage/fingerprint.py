@@ -27,18 +27,21 @@ def fingerprint_of(status: os.stat_result) -> Fingerprint:
     return (status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
 
 
-def record_fingerprint(path: Path, record: Path) -> None:
-    """Save ``path``'s fingerprint in ``record`` (right after the tracker wrote ``path``)."""
+def record_fingerprint(path: Path, record: Path, checks: str) -> None:
+    """Save ``path``'s fingerprint in ``record`` (right after the tracker wrote ``path``),
+    with ``checks``: what names the checks the file's content passed (their code's digest)."""
     values = dict(zip(FIELDS, fingerprint_of(path.stat()), strict=True))
-    atomic_write_bytes(record, encode({"file": path.name, **values}) + b"\n")
+    atomic_write_bytes(record, encode({"file": path.name, "checks": checks, **values}) + b"\n")
 
 
-def as_recorded(fingerprint: Fingerprint, path: Path, record: Path) -> bool:
-    """Whether ``fingerprint`` (of ``path`` as just read) is the one saved in ``record``; a
-    missing or unreadable record says no, so the file is checked as any other."""
+def as_recorded(fingerprint: Fingerprint, path: Path, record: Path, checks: str) -> bool:
+    """Whether ``fingerprint`` (of ``path`` as just read) is the one saved in ``record`` under
+    the same ``checks``; a missing or unreadable record, or one written when the checks were
+    others (another release), says no, so the file is checked as any other."""
     try:
         saved = orjson.loads(record.read_bytes())
         recorded = tuple(saved[name] for name in FIELDS)
-        return bool(saved["file"] == path.name and recorded == fingerprint)
+        same = saved["file"] == path.name and saved["checks"] == checks
+        return bool(same and recorded == fingerprint)
     except (OSError, ValueError, TypeError, KeyError):
         return False

@@ -16,7 +16,7 @@ from click.testing import Result
 from test_record_checks import record
 
 from pipeline.errors import InputError
-from pipeline.estimate.runner import load_previous, save_estimates
+from pipeline.estimate.runner import checks, load_previous, save_estimates
 from pipeline.paths import DataPaths
 
 # A record the check refuses: estimate-flops never writes one, so a reader that accepts
@@ -107,8 +107,17 @@ def test_estimate_flops_records_the_fingerprint(run: Callable[..., Result], proj
     status = paths.estimated.stat()
     assert saved == {
         "file": "estimated_models.json",
+        "checks": checks(),
         "inode": status.st_ino,
         "size": status.st_size,
         "mtime_ns": status.st_mtime_ns,
         "ctime_ns": status.st_ctime_ns,
     }
+
+
+def test_a_file_written_under_other_checks_is_checked(paths: DataPaths) -> None:
+    """A release whose record checks differ does not trust the file an earlier one wrote."""
+    saved = json.loads(paths.estimated_fingerprint.read_text(encoding="utf-8"))
+    saved["checks"] = "an earlier release"
+    paths.estimated_fingerprint.write_text(json.dumps(saved), encoding="utf-8")
+    assert REFUSED in refusal(paths)
