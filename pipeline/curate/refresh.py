@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from pipeline.collect.names import NameRules
@@ -112,9 +113,17 @@ def _legacy_updates(table: str, key: str, cells: dict[str, str], plan: Plan) -> 
             )
 
 
+_AUTOMATED_CELLS = itemgetter(*AUTOMATED)
+
+
 def _update_row(
     table: str, key: str, current: dict[str, str], desired: dict[str, str], plan: Plan
 ) -> None:
+    try:
+        if _AUTOMATED_CELLS(current) == _AUTOMATED_CELLS(desired):
+            return  # the row as it was refreshed last time: one comparison, no change
+    except KeyError:  # a column the file lacks: compared one by one
+        pass
     for column in AUTOMATED:
         old, new = current.get(column, ""), desired.get(column, "")
         if new == "" and column in KEEP_WHEN_EMPTY:
@@ -136,12 +145,12 @@ def plan_refresh(
     thresholds = thresholds or Thresholds()
     cand, below = tables[CANDIDATES], tables[BELOW]
     estimated = {e["key"]: e for e in estimates}
-    known = set().union(*(t.rows for t in tables.values()))
     for key in dict.fromkeys([*estimated, *cand.rows, *below.rows]):
-        if key not in known:  # a new model: a row in neither file
+        # The rows' own cells, read only (a file's missing column reads as absent).
+        homes = {name: t.rows[key].cells for name, t in tables.items() if key in t.rows}
+        if not homes:  # a new model: a row in neither file
             plan.add(_new_row(estimated[key]))
             continue
-        homes = {name: t.get(key) for name, t in tables.items() if key in t}
         verified = [name for name, cells in homes.items() if is_verified(cells)]
         if len(verified) == 2:
             plan.add(InvalidInput(BELOW, key, KEY, key, "verified in both files; resolve by hand"))
@@ -160,9 +169,9 @@ def plan_refresh(
             continue
         desired = row_from_estimate(estimate)
         target = target_of(estimate["threshold_classification"])
-        pinned = homes.get(CANDIDATES, {})
-        pins = pinned_fields(pinned.get("notes", ""))
+        pins = pinned_fields(homes.get(CANDIDATES, {}).get("notes", ""))
         if pins:
+            pinned = cand.get(key)  # every column present: a pinned cell the file lacks is ""
             desired, target = with_pins(desired, pinned, pins, thresholds), CANDIDATES
         other = BELOW if target == CANDIDATES else CANDIDATES
         if target in homes:
