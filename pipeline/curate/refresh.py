@@ -265,6 +265,7 @@ def run_refresh(
     plan = plan_refresh(
         list(estimated.values()), tables, reset=reset, thresholds=settings.thresholds
     )
+    del estimated  # the plan holds what it needs: the records are not kept while it applies
     report = RefreshReport(plan, problems)
     if not report.blocked:
         report.added_columns = {n: t.ensure_columns(COLUMNS) for n, t in tables.items()}
