@@ -39,6 +39,7 @@ from pipeline.schema import (
 )
 from pipeline.settings import Settings, Thresholds
 from pipeline.storage.csvtable import CsvTable
+from pipeline.storage.jsondoc import _collector_paused
 from pipeline.values import format_number, utc_now
 
 # Facts a newer estimate may lack: an empty value never erases them.
@@ -257,7 +258,20 @@ def run_refresh(
 ) -> RefreshReport:
     """Plan the candidates and below tables from the estimates (given, in a dry run that
     computed them, or saved; checked either way) and apply the plan; a dry run applies it
-    in memory only (``report.tables``)."""
+    in memory only (``report.tables``). Records, rows and plans hold no reference cycles:
+    the cycle collector waits until the refresh is done rather than walk them again and
+    again while they are made."""
+    with _collector_paused():
+        return _refresh(settings, reset=reset, dry_run=dry_run, estimates=estimates)
+
+
+def _refresh(
+    settings: Settings,
+    *,
+    reset: bool,
+    dry_run: bool,
+    estimates: list[dict[str, Any]] | None,
+) -> RefreshReport:
     paths, configs = DataPaths(settings.data_dir), ConfigPaths(settings.config_dir)
     if estimates is None:
         estimated = load_previous(paths)
