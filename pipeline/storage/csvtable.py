@@ -229,6 +229,9 @@ class CsvTable:
     _blank: tuple[list[str], dict[str, str]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    # How many rows ``original`` holds: with every record and the header still as read or
+    # written, the table's text is ``original`` (rows change only through these methods).
+    _in_original: int | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def read(cls, path: str | Path, key_column: str, columns: list[str] | None = None) -> CsvTable:
@@ -270,6 +273,7 @@ class CsvTable:
                     field=key_column,
                 )
             table.rows[key] = record
+        table._in_original = len(table.rows)
         return table
 
     def __contains__(self, key: object) -> bool:
@@ -392,6 +396,8 @@ class CsvTable:
         """Write atomically if the content differs from the file on disk; True if written.
         Each record then keeps the text written for it, so the next save (the second
         phase of an apply) renders only the rows changed since."""
+        if self._in_original == len(self.rows) and not self._changed() and self.path.exists():
+            return False  # nothing added, removed or set: the text is the file's as read
         parts, fresh = self._parts()
         text = "".join(parts) + self.trailer
         if text == self.original and self.path.exists():
@@ -403,4 +409,5 @@ class CsvTable:
         for record, written in zip(self.rows.values(), parts[1:], strict=True):
             record.raw = written
         self.original = text
+        self._in_original = len(self.rows)
         return True
