@@ -159,7 +159,7 @@ def plan_refresh(
         if not homes:  # a new model: a row in neither file
             plan.add(_new_row(estimated[key]))
             continue
-        verified = [name for name, cells in homes.items() if is_verified(cells)]
+        verified = [name for name, c in homes.items() if c.get("verified") and is_verified(c)]
         if len(verified) == 2:
             plan.add(InvalidInput(BELOW, key, KEY, key, "verified in both files; resolve by hand"))
             continue
