@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from pipeline.collect.names import NameRules
@@ -37,10 +39,17 @@ from pipeline.schema import (
 )
 from pipeline.settings import Settings, Thresholds
 from pipeline.storage.csvtable import CsvTable
+from pipeline.storage.jsondoc import _collector_paused
 from pipeline.values import format_number, utc_now
 
 # Facts a newer estimate may lack: an empty value never erases them.
 KEEP_WHEN_EMPTY = ("developer", "release_date")
+
+
+# Figures repeat from model to model (three significant digits, three decimals): each
+# distinct one is written out once. Both texts depend only on the number's float value.
+_number = lru_cache(maxsize=1 << 16)(format_number)
+_probability = lru_cache(maxsize=1 << 12)(format_probability)
 
 
 def row_from_estimate(estimate: dict[str, Any]) -> dict[str, str]:
@@ -48,7 +57,7 @@ def row_from_estimate(estimate: dict[str, Any]) -> dict[str, str]:
     get = estimate.get
     alternatives = "; ".join(
         [
-            f"{alt['method']}: {format_number(alt['training_flop'])} ({alt['confidence']})"
+            f"{alt['method']}: {_number(alt['training_flop'])} ({alt['confidence']})"
             for alt in get("alternatives", ())
         ]
     )
@@ -56,15 +65,15 @@ def row_from_estimate(estimate: dict[str, Any]) -> dict[str, str]:
         KEY: estimate["key"],
         "developer": get("developer", ""),
         "release_date": get("release_date", ""),
-        "parameters": format_number(get("parameters")),
+        "parameters": _number(get("parameters")),
         "parameter_source": get("parameter_source", ""),
-        "training_flop": format_number(estimate["training_flop"]),
+        "training_flop": _number(estimate["training_flop"]),
         "confidence": estimate["confidence"],
         "confidence_explanation": get("confidence_explanation", ""),
         "estimation_method": estimate["estimation_method"],
         "alternative_methods": alternatives,
         "threshold_classification": estimate["threshold_classification"],
-        "p_above_1e25": format_probability(get("p_above")),
+        "p_above_1e25": _probability(get("p_above")),
         "status": estimate["status"],
         "reasoning": get("reasoning", ""),
         "sources": "; ".join(get("sources", ())),
@@ -112,9 +121,17 @@ def _legacy_updates(table: str, key: str, cells: dict[str, str], plan: Plan) -> 
             )
 
 
+_AUTOMATED_CELLS = itemgetter(*AUTOMATED)
+
+
 def _update_row(
     table: str, key: str, current: dict[str, str], desired: dict[str, str], plan: Plan
 ) -> None:
+    try:
+        if _AUTOMATED_CELLS(current) == _AUTOMATED_CELLS(desired):
+            return  # the row as it was refreshed last time: one comparison, no change
+    except KeyError:  # a column the file lacks: compared one by one
+        pass
     for column in AUTOMATED:
         old, new = current.get(column, ""), desired.get(column, "")
         if new == "" and column in KEEP_WHEN_EMPTY:
@@ -136,13 +153,13 @@ def plan_refresh(
     thresholds = thresholds or Thresholds()
     cand, below = tables[CANDIDATES], tables[BELOW]
     estimated = {e["key"]: e for e in estimates}
-    known = set().union(*(t.rows for t in tables.values()))
     for key in dict.fromkeys([*estimated, *cand.rows, *below.rows]):
-        if key not in known:  # a new model: a row in neither file
+        # The rows' own cells, read only (a file's missing column reads as absent).
+        homes = {name: t.rows[key].cells for name, t in tables.items() if key in t.rows}
+        if not homes:  # a new model: a row in neither file
             plan.add(_new_row(estimated[key]))
             continue
-        homes = {name: t.get(key) for name, t in tables.items() if key in t}
-        verified = [name for name, cells in homes.items() if is_verified(cells)]
+        verified = [name for name, c in homes.items() if c.get("verified") and is_verified(c)]
         if len(verified) == 2:
             plan.add(InvalidInput(BELOW, key, KEY, key, "verified in both files; resolve by hand"))
             continue
@@ -160,9 +177,9 @@ def plan_refresh(
             continue
         desired = row_from_estimate(estimate)
         target = target_of(estimate["threshold_classification"])
-        pinned = homes.get(CANDIDATES, {})
-        pins = pinned_fields(pinned.get("notes", ""))
+        pins = pinned_fields(homes.get(CANDIDATES, {}).get("notes", ""))
         if pins:
+            pinned = cand.get(key)  # every column present: a pinned cell the file lacks is ""
             desired, target = with_pins(desired, pinned, pins, thresholds), CANDIDATES
         other = BELOW if target == CANDIDATES else CANDIDATES
         if target in homes:
@@ -241,7 +258,20 @@ def run_refresh(
 ) -> RefreshReport:
     """Plan the candidates and below tables from the estimates (given, in a dry run that
     computed them, or saved; checked either way) and apply the plan; a dry run applies it
-    in memory only (``report.tables``)."""
+    in memory only (``report.tables``). Records, rows and plans hold no reference cycles:
+    the cycle collector waits until the refresh is done rather than walk them again and
+    again while they are made."""
+    with _collector_paused():
+        return _refresh(settings, reset=reset, dry_run=dry_run, estimates=estimates)
+
+
+def _refresh(
+    settings: Settings,
+    *,
+    reset: bool,
+    dry_run: bool,
+    estimates: list[dict[str, Any]] | None,
+) -> RefreshReport:
     paths, configs = DataPaths(settings.data_dir), ConfigPaths(settings.config_dir)
     if estimates is None:
         estimated = load_previous(paths)
@@ -256,6 +286,7 @@ def run_refresh(
     plan = plan_refresh(
         list(estimated.values()), tables, reset=reset, thresholds=settings.thresholds
     )
+    del estimated  # the plan holds what it needs: the records are not kept while it applies
     report = RefreshReport(plan, problems)
     if not report.blocked:
         report.added_columns = {n: t.ensure_columns(COLUMNS) for n, t in tables.items()}

@@ -20,7 +20,7 @@ from pipeline.storage.atomic import atomic_write_text
 
 csv.field_size_limit(1 << 24)
 # One line as io.StringIO(newline="") reads it (ending in \n, \r\n or \r), without the
-# copy of the whole text StringIO makes (four bytes a character).
+# copy of the whole text StringIO makes (four bytes a character); all found in one call.
 _LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+\Z")
 
 
@@ -62,30 +62,25 @@ def decode(path: Path, data: bytes) -> tuple[str, bool]:
 
 
 def parse_text(path: Path, text: str) -> RawFile:
-    """Parse CSV text, keeping each record's original text."""
-    captured: list[str] = []
-
-    def lines() -> Iterator[str]:
-        for match in _LINE.finditer(text):
-            line = match.group()
-            captured.append(line)
-            yield line
-
-    reader = csv.reader(lines(), strict=True)
+    """Parse CSV text, keeping each record's original text: the lines the reader took for
+    it (``line_num`` counts them), the text itself where the record is one line."""
+    lines = _LINE.findall(text)
+    reader = csv.reader(lines, strict=True)
     try:
         header = next(reader, None)
     except csv.Error as exc:
         raise InputError(f"unreadable CSV header: {exc}", file=path, row=1) from None
     if header is None:
         raise InputError("empty file: no header row", file=path)
-    header_raw = "".join(captured)
+    header_raw = "".join(lines[: reader.line_num])
     newline = "\r\n" if header_raw.endswith("\r\n") else "\n"
     _check_header(path, header)
     records: list[Record] = []
+    width = len(header)
     number = 1
+    read = reader.line_num  # lines taken so far
     pending = ""  # blank lines: kept with the next record, or at the end
     while True:
-        captured.clear()
         try:
             cells = next(reader)
         except StopIteration:
@@ -93,18 +88,21 @@ def parse_text(path: Path, text: str) -> RawFile:
         except csv.Error as exc:
             raise InputError(f"unreadable CSV: {exc}", file=path, row=number + 1) from None
         number += 1
+        taken = reader.line_num
+        raw = lines[read] if taken == read + 1 else "".join(lines[read:taken])
+        read = taken
         if not cells:
-            pending += "".join(captured)
+            pending += raw
             continue
-        if len(cells) != len(header):
+        if len(cells) != width:
             raise InputError(
-                f"{len(cells)} cells but the header has {len(header)} columns"
+                f"{len(cells)} cells but the header has {width} columns"
                 " (a truncated or misquoted row?)",
                 file=path,
                 row=number,
             )
-        raw = pending + "".join(captured)
-        pending = ""
+        if pending:
+            raw, pending = pending + raw, ""
         records.append(Record(dict(zip(header, cells, strict=True)), number, raw))
     return RawFile(path, header, records, newline, False, header_raw, text, pending)
 
@@ -231,6 +229,9 @@ class CsvTable:
     _blank: tuple[list[str], dict[str, str]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    # How many rows ``original`` holds: with every record and the header still as read or
+    # written, the table's text is ``original`` (rows change only through these methods).
+    _in_original: int | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def read(cls, path: str | Path, key_column: str, columns: list[str] | None = None) -> CsvTable:
@@ -272,6 +273,7 @@ class CsvTable:
                     field=key_column,
                 )
             table.rows[key] = record
+        table._in_original = len(table.rows)
         return table
 
     def __contains__(self, key: object) -> bool:
@@ -394,6 +396,8 @@ class CsvTable:
         """Write atomically if the content differs from the file on disk; True if written.
         Each record then keeps the text written for it, so the next save (the second
         phase of an apply) renders only the rows changed since."""
+        if self._in_original == len(self.rows) and not self._changed() and self.path.exists():
+            return False  # nothing added, removed or set: the text is the file's as read
         parts, fresh = self._parts()
         text = "".join(parts) + self.trailer
         if text == self.original and self.path.exists():
@@ -405,4 +409,5 @@ class CsvTable:
         for record, written in zip(self.rows.values(), parts[1:], strict=True):
             record.raw = written
         self.original = text
+        self._in_original = len(self.rows)
         return True

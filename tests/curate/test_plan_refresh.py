@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +11,10 @@ from curate_support import OLD_STAMP, STAMP, make_estimate, make_row, make_table
 
 from pipeline.curate.apply import apply_plan
 from pipeline.curate.plan import AddRow, DropRow, InvalidInput, MoveRow, UpdateField
-from pipeline.curate.refresh import plan_refresh, row_from_estimate
+from pipeline.curate.refresh import plan_refresh, row_from_estimate, run_refresh
+from pipeline.errors import InputError
 from pipeline.schema import Classification
+from pipeline.settings import load_settings
 
 BELOW_ESTIMATE = {
     "training_flop": 1e24,
@@ -265,3 +268,10 @@ def test_applying_the_same_plan_twice_changes_nothing_the_second_time(tmp_path: 
     plan = plan_refresh([make_estimate(**BELOW_ESTIMATE), make_estimate("new")], tables)
     apply_plan(plan, tables, STAMP)
     assert apply_plan(plan, tables, "2031-01-01T00:00:00Z") == []
+
+
+def test_a_refresh_gives_the_cycle_collector_back_when_it_stops(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path / "configs", data_dir=tmp_path / "data")
+    with pytest.raises(InputError, match="no estimates"):
+        run_refresh(settings)
+    assert gc.isenabled()

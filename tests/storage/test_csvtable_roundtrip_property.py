@@ -48,6 +48,7 @@ def test_written_table_round_trips_and_second_save_is_noop(table: Table) -> None
         assert again.columns == columns
         assert again.keys() == [row["key"] for row in rows]
         assert [again.get(row["key"]) for row in rows] == rows
+        assert again.render() == before.decode()
         assert again.save() is False
         assert written.save() is False
         assert path.read_bytes() == before
