@@ -17,13 +17,10 @@ import re
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 import xlsxwriter
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from bridge.backends.lockfile import inspect_lock
 from bridge.backends.workbook_format import (
@@ -34,6 +31,7 @@ from bridge.backends.workbook_format import (
     clear_format,
     format_new_sheet,
     format_sheet,
+    get_column_letter,
     style_cell,
     style_header,
 )
@@ -51,6 +49,10 @@ from bridge.layout import SheetLayout
 from bridge.model import SheetChanges, SheetData, SheetRow, first_positions
 from pipeline.errors import InputError
 from pipeline.storage.atomic import atomic_write_bytes
+
+if TYPE_CHECKING:  # openpyxl is imported only to change a workbook that exists
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 MAX_TEXT = 32767
 # Text that reads as an escaped character in the file's XML ("_x0041_" is "A"); written
@@ -106,6 +108,8 @@ class LocalBackend:
         """The workbook in full, to change it in place (its formatting kept)."""
         if not self.path.exists():
             return None
+        from openpyxl import load_workbook
+
         try:
             return load_workbook(self.path)
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
