@@ -12,7 +12,7 @@ from typing import Any, Literal
 from bridge.analysis import Analysis, Rows, analyse
 from bridge.backends import make_backend
 from bridge.backends.base import Backend
-from bridge.codec import normal, too_long
+from bridge.codec import normal
 from bridge.layout import TABLES, SheetLayout, layouts
 from bridge.manual_rows import manual_entries
 from bridge.model import SheetChanges, SheetData
@@ -417,14 +417,16 @@ def _shortened(changes: dict[str, SheetChanges]) -> list[str]:
     backend holds (sent shortened; an unedited shortened cell reads back as unchanged)."""
     found = []
     for table, change in changes.items():
-        lay = change.layout
+        lay, limit = change.layout, change.layout.max_text
+        if limit is None:
+            continue
         rows = [(row.key, cells) for row, cells in change.updates]
         rows += [(cells.get(lay.key, ""), cells) for cells in change.appends]
         for key, cells in rows:
             found += [
                 f"{table} {key} {column}"
                 for column, text in cells.items()
-                if column not in lay.numbers and too_long(lay, text)
+                if len(text) > limit and column not in lay.numbers
             ]
     return found
 

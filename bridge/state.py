@@ -10,13 +10,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from pipeline.errors import InputError
-from pipeline.storage.atomic import write_chunks_if_changed
+from pipeline.storage.atomic import write_parts_if_changed
 
 Rows = dict[str, dict[str, str]]
 DAMAGED = "damaged sync state; `tracker bridge rebase` starts again from the sheets"
-# ASCII (other characters escaped): read back as a narrow string, a quarter of the memory
-# a single emoji in a cell would otherwise make the whole text take.
+# Rows are written by orjson (UTF-8, keys sorted) and read back from the file's bytes, each
+# text its own string; what orjson refuses (a lone surrogate, a key not a string) goes the
+# standard library's way, every other character escaped.
 ENCODE = json.JSONEncoder(ensure_ascii=True, sort_keys=True).encode
 
 
@@ -40,12 +43,10 @@ class BridgeState:
             return cls(path)
         saved = _digest([raw])
         try:
-            text = raw.decode("utf-8")
-            del raw  # one copy at a time: a large state is read in full
-            data = json.loads(text)
+            data = _decode(raw)
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise InputError(DAMAGED, file=path) from None
-        del text
+        del raw
         if not isinstance(data, dict):
             raise InputError(DAMAGED, file=path)
         bases, journal = data.get("bases") or {}, data.get("journal")
@@ -59,11 +60,11 @@ class BridgeState:
         """Write the state, unless the file already holds it (compared by digest, so an idle
         sync neither writes nor reads back the file)."""
         data = {"bases": self.bases, "journal": self.journal, "cache": self.cache}
-        chunks = [*_chunks(data, depth=3), "\n"]
-        digest = _digest(chunk.encode("utf-8") for chunk in chunks)
+        parts = [*_chunks(data, depth=2), b"\n"]
+        digest = _digest(parts)
         if digest == self.saved and self.path.exists():
             return
-        write_chunks_if_changed(self.path, chunks)
+        write_parts_if_changed(self.path, parts)
         self.saved = digest
 
     def base_of(self, table: str) -> Rows:
@@ -102,15 +103,32 @@ def _is_tables(value: Any) -> bool:
     return _is_objects(value) and all(_is_objects(rows) for rows in value.values())
 
 
-def _chunks(value: Any, depth: int) -> Iterator[str]:
-    """``json.dumps(value, sort_keys=True)`` in pieces: objects down to ``depth`` levels
-    key by key, each row below whole (by the C encoder), so a large state is never one
-    string in memory."""
+def _decode(raw: bytes) -> Any:
+    """The state file's JSON: orjson's, or the standard library's where orjson refuses the
+    text (a lone surrogate escaped by :data:`ENCODE`)."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw.decode("utf-8"))
+
+
+def _encode(value: Any) -> bytes:
+    """One value as JSON, keys sorted: orjson's, or :data:`ENCODE`'s where orjson refuses."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return ENCODE(value).encode("utf-8")
+
+
+def _chunks(value: Any, depth: int) -> Iterator[bytes]:
+    """``value`` as JSON, keys sorted, in pieces: objects down to ``depth`` levels key by
+    key, each table's rows below in one piece (by orjson: many small pieces would take
+    several times their size in memory)."""
     if depth == 0 or not isinstance(value, dict) or not value:
-        yield ENCODE(value)
+        yield _encode(value)
         return
-    yield "{"
+    yield b"{"
     for index, key in enumerate(sorted(value)):
-        yield (", " if index else "") + ENCODE(str(key)) + ": "
+        yield (b", " if index else b"") + _encode(str(key)) + b": "
         yield from _chunks(value[key], depth - 1)
-    yield "}"
+    yield b"}"

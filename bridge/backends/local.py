@@ -15,15 +15,13 @@ import hashlib
 import io
 import re
 import sys
+import zipfile
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 import xlsxwriter
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from bridge.backends.lockfile import inspect_lock
 from bridge.backends.workbook_format import (
@@ -34,6 +32,7 @@ from bridge.backends.workbook_format import (
     clear_format,
     format_new_sheet,
     format_sheet,
+    get_column_letter,
     style_cell,
     style_header,
 )
@@ -52,10 +51,18 @@ from bridge.model import SheetChanges, SheetData, SheetRow, first_positions
 from pipeline.errors import InputError
 from pipeline.storage.atomic import atomic_write_bytes
 
+if TYPE_CHECKING:  # openpyxl is imported only to change a workbook that exists
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
 MAX_TEXT = 32767
 # Text that reads as an escaped character in the file's XML ("_x0041_" is "A"); written
 # with its underscore escaped, as Excel does, it reads back as itself.
 ESCAPE_LIKE = re.compile(r"(_x[0-9A-Fa-f]{4}_)")
+# openpyxl reads a shared text's escaped underscore ("_x005F_x0041_", the text "_x0041_")
+# by deleting every "x005F_" in it, and writes the text as it is: marked out of its way while
+# it reads, such a text keeps its escape, as one written in the cell itself does.
+ESCAPED_UNDERSCORE, MARK = b"x005F_", "x005F\ue000"
 
 
 class LocalBackend:
@@ -106,10 +113,16 @@ class LocalBackend:
         """The workbook in full, to change it in place (its formatting kept)."""
         if not self.path.exists():
             return None
+        from openpyxl import load_workbook
+
         try:
-            return load_workbook(self.path)
+            data, marked = _mark_shared_escapes(self.path.read_bytes())
+            book = load_workbook(io.BytesIO(data))
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
             raise InputError(f"cannot open the workbook ({exc})", file=self.path) from None
+        if marked:
+            _unmark_escapes(book)
+        return book
 
     def read(self, layouts: list[SheetLayout]) -> dict[str, SheetData]:
         self.calls["read"] += 1
@@ -173,6 +186,35 @@ class LocalBackend:
             book.save(buffer)
             data = buffer.getvalue()
         atomic_write_bytes(self.path, data)
+
+
+def _mark_shared_escapes(data: bytes) -> tuple[bytes, bool]:
+    """The workbook with each escaped underscore of its shared texts marked (as spreadsheet
+    programs save text), and whether there was one."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        shared = [n for n in archive.namelist() if n.lower().endswith("sharedstrings.xml")]
+        texts = {name: archive.read(name) for name in shared}
+        found = any(ESCAPED_UNDERSCORE in xml for xml in texts.values())
+        if not found or any(MARK.encode() in xml for xml in texts.values()):
+            return data, False  # nothing to mark, or the mark would be ambiguous
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as marked:
+            for info in archive.infolist():
+                part = archive.read(info)
+                if info.filename in texts:
+                    part = part.replace(ESCAPED_UNDERSCORE, MARK.encode())
+                marked.writestr(info, part)
+    return buffer.getvalue(), True
+
+
+def _unmark_escapes(book: Workbook) -> None:
+    """The texts :func:`_mark_shared_escapes` marked, escaped again as the file held them."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "s" and isinstance(cell.value, str) and MARK in cell.value:
+                    cell.value = cell.value.replace(MARK, ESCAPED_UNDERSCORE.decode())
+                    cell.data_type = "s"
 
 
 def _digest(data: bytes | None) -> bytes:

@@ -5,16 +5,16 @@ sheet is created or gains columns; an idle sync writes nothing, so it formats no
 
 The same look two ways: with XlsxWriter for a new workbook (:class:`NewFormats`,
 :func:`format_new_sheet`, :func:`add_new_guide`), with openpyxl for a sheet created or
-grown in a workbook a reviewer has saved (the functions without ``new``)."""
+grown in a workbook a reviewer has saved (the functions without ``new``). openpyxl is
+imported only by the latter: a new workbook, and an idle sync, never load it."""
 
 from __future__ import annotations
 
+from functools import cache
+from types import SimpleNamespace
 from typing import Any
 
-from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
+from xlsxwriter.utility import xl_col_to_name
 
 from bridge.guide import HEADER as GUIDE_HEADER
 from bridge.guide import TITLE as GUIDE_TITLE
@@ -23,10 +23,6 @@ from bridge.layout import STATUS, SheetLayout, action_formula
 
 CHOICES = {"decision": ("y", "n"), "publish": ("y",)}  # y/yes/above, n/no/below all accepted
 HEADER_COLOR, ACTION_COLOR = "DDEBF7", "FCE4D6"
-HEADER_FILL = PatternFill("solid", fgColor=HEADER_COLOR)
-ACTION_FILL = PatternFill("solid", fgColor=ACTION_COLOR, bgColor=ACTION_COLOR)
-WRAP = Alignment(wrap_text=True, vertical="top")
-HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center")
 NUMBER_FORMATS = {"scientific": "0.0#e+00", "probability": "0.000", "grouped": "#,##0"}
 FORMATTED_ROWS = 1_048_576  # every row a sheet can have: rows appended anywhere are covered
 GUIDE_WIDTHS = (12, 26, 60, 70)
@@ -37,12 +33,32 @@ PRINT_SCALE = 75  # percent: the deciding columns and sync_status fit one landsc
 A4, SIDE_MARGIN = 9, 0.4  # paper size code; left and right margins, inches
 
 
+@cache
+def _styles() -> SimpleNamespace:
+    """openpyxl's styles of the header, wrapped text and the highlight, made once."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    return SimpleNamespace(
+        header_font=Font(name=FONT, sz=10, bold=True),
+        header_fill=PatternFill("solid", fgColor=HEADER_COLOR),
+        header_alignment=Alignment(wrap_text=True, vertical="center"),
+        action_fill=PatternFill("solid", fgColor=ACTION_COLOR, bgColor=ACTION_COLOR),
+        wrap=Alignment(wrap_text=True, vertical="top"),
+    )
+
+
+def get_column_letter(number: int) -> str:
+    """A column's letters from its number, 1 for "A" (as openpyxl's function of that name)."""
+    return xl_col_to_name(number - 1)
+
+
 def style_header(cell: Any, column: str) -> Any:
+    styles = _styles()
     cell.value = column
     cell.data_type = "s"
-    cell.font = Font(name=FONT, sz=10, bold=True)
-    cell.fill = HEADER_FILL
-    cell.alignment = HEADER_ALIGNMENT
+    cell.font = styles.header_font
+    cell.fill = styles.header_fill
+    cell.alignment = styles.header_alignment
     return cell
 
 
@@ -52,7 +68,7 @@ def style_cell(cell: Any, layout: SheetLayout, column: str) -> Any:
     if kind is not None and isinstance(cell.value, int | float):
         cell.number_format = NUMBER_FORMATS[kind]
     elif isinstance(cell.value, str) and layout.wraps(column):
-        cell.alignment = WRAP
+        cell.alignment = _styles().wrap
     return cell
 
 
@@ -61,6 +77,9 @@ def format_sheet(
 ) -> None:
     """Widths, panes, filter, highlight, drop-downs and page setup of a sheet whose columns
     are ``header`` and whose content is ``rows`` (canonical cells)."""
+    from openpyxl.formatting.rule import FormulaRule
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     widths = layout.widths(rows)
     letters = {column: get_column_letter(i) for i, column in enumerate(header, start=1)}
     for column, letter in letters.items():
@@ -70,7 +89,7 @@ def format_sheet(
     sheet.auto_filter.ref = f"A1:{last}{max(last_row, 2)}"
     status = letters.get(STATUS)
     if status is not None:
-        rule = FormulaRule(formula=[action_formula(status)], fill=ACTION_FILL)
+        rule = FormulaRule(formula=[action_formula(status)], fill=_styles().action_fill)
         sheet.conditional_formatting.add(f"A2:{last}{FORMATTED_ROWS}", rule)
     for column, choices in CHOICES.items():
         if column in letters:
@@ -118,7 +137,7 @@ def add_guide(book: Any, layouts: list[SheetLayout]) -> None:
         cells = []
         for text in row:
             cell = _cell(sheet)
-            cell.value, cell.data_type, cell.alignment = text, "s", WRAP
+            cell.value, cell.data_type, cell.alignment = text, "s", _styles().wrap
             cells.append(cell)
         sheet.append(cells)
 

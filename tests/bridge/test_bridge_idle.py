@@ -33,13 +33,13 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def saves(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The state files written."""
     written: list[Path] = []
-    real = bridge.state.write_chunks_if_changed
+    real = bridge.state.write_parts_if_changed
 
-    def spy(path: Path, chunks: list[str]) -> bool:
+    def spy(path: Path, parts: list[bytes]) -> bool:
         written.append(path)
-        return real(path, chunks)
+        return real(path, parts)
 
-    monkeypatch.setattr(bridge.state, "write_chunks_if_changed", spy)
+    monkeypatch.setattr(bridge.state, "write_parts_if_changed", spy)
     return written
 
 

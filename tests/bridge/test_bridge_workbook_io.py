@@ -11,8 +11,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+import xlsxwriter
 from bridge_support import Project, no_write
 from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
 
 from bridge.backends.local import LocalBackend
 from bridge.backends.workbook_read import has_formulas
@@ -81,6 +83,40 @@ def test_awkward_text_written_into_a_saved_workbook_reads_back_as_itself(
     assert {c: grok[c] for c in AWKWARD} == {c: normal(layout, c, t) for c, t in AWKWARD.items()}
     again = synced.mirror()
     assert no_write(again) and not again.local.changes
+
+
+def save_with_shared_texts(workbook: Path) -> None:
+    """The workbook's values saved as Excel and LibreOffice save them: every text in the
+    shared table, escaped their way ("_x0041_" as "_x005F_x0041_"); the look left out."""
+    values = CalamineWorkbook.from_path(str(workbook))
+    names = values.sheet_names
+    rows = {name: values.get_sheet_by_name(name).to_python() for name in names}
+    book = xlsxwriter.Workbook(workbook, {"strings_to_formulas": False})
+    for name in names:
+        sheet = book.add_worksheet(name)
+        for r, row in enumerate(rows[name]):
+            for c, value in enumerate(row):
+                if value != "":
+                    sheet.write(r, c, value)
+    book.close()
+    assert b"x005F" in zipfile.ZipFile(workbook).read("xl/sharedStrings.xml")
+
+
+def test_escape_like_text_survives_a_change_to_a_workbook_saved_with_shared_texts(
+    synced: Project,
+) -> None:
+    """openpyxl, which changes a saved workbook in place, reads "_x005F_" in a shared text
+    its own way: the texts it did not write are still themselves afterwards."""
+    texts = {"notes": "_x0041_ stays", "reasoning": "ax005F_b stays, _x005F_ too"}
+    set_local(synced, "grok_3", texts)
+    synced.mirror()
+    save_with_shared_texts(synced.workbook)
+    set_local(synced, "phi_4", {"notes": "changed here"})
+    assert synced.mirror().pushed  # in place, grok_3's cells untouched
+    assert {c: read_back(synced)["grok_3"][c] for c in texts} == texts
+    again = synced.mirror()
+    assert no_write(again) and not again.local.changes
+    assert {c: synced.rows("candidates")["grok_3"][c] for c in texts} == texts
 
 
 def test_every_sheet_keeps_its_look_in_the_new_workbook(fresh: Project) -> None:
