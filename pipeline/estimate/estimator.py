@@ -306,7 +306,7 @@ class Estimator:
     def exact_parameters(self, key: str) -> float | None:
         """A source's parameter count that names its source (withheld in an evaluation)."""
         item = self.evidence.get(key)
-        if item is None or key in self.withheld or not self.given_source(key):
+        if item is None or not item.specs or key in self.withheld or not self.given_source(key):
             return None
         parameters = item.specs.get("parameters")
         return float(parameters) if parameters else None
