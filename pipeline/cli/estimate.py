@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING
 import click
 
 from pipeline.cli.common import console, settings_from, user_errors, writes_data
-from pipeline.estimate.runner import run_estimate
+from pipeline.estimate.runner import EstimateReport, run_estimate
 from pipeline.paths import DataPaths
+from pipeline.settings import Settings
+from pipeline.storage.jsondoc import collector_paused
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -31,7 +33,12 @@ SHOW_RECLASSIFIED = 20
 def estimate_command(ctx: click.Context, update: bool, dry_run: bool) -> None:
     """Estimate training compute for every collected model and classify it."""
     settings = settings_from(ctx)
-    report = run_estimate(settings, update=update, dry_run=dry_run)
+    with collector_paused():  # until the report is freed: it holds no cycles
+        _show(run_estimate(settings, update=update, dry_run=dry_run), settings, dry_run)
+
+
+def _show(report: EstimateReport, settings: Settings, dry_run: bool) -> None:
+    """What ``estimate-flops`` did."""
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(

@@ -293,8 +293,8 @@ class Batch:
             "confidence": confidence,
             "confidence_explanation": best.explanation,
             "estimation_method": method,
-            "reasoning": f"{saved['reasoning']}; {self.share} interval {format_number(low)} - "
-            f"{format_number(high)}{self.how.get(method, '')}",
+            "reasoning": f"{saved['reasoning']}; {self.share} interval {_number(low)} - "
+            f"{_number(high)}{self.how.get(method, '')}",
             "alternatives": [r.saved for r in results[1:]],
             "evidence_hash": digest or self.estimator.digest(key),
             "p_above": p,
@@ -356,5 +356,18 @@ def _ordered(
     return [scored, sized, interpolated]
 
 
+_NUMBERS: dict[float, str] = {}
+
+
+def _number(value: float) -> str:
+    """``format_number``, made once per distinct (rounded) value."""
+    text = _NUMBERS.get(value)
+    if text is None:
+        if len(_NUMBERS) > 65536:
+            _NUMBERS.clear()
+        text = _NUMBERS[value] = format_number(value)
+    return text
+
+
 def _fmt(flop: float) -> str:
-    return format_number(float(f"{flop:.3g}"))
+    return _number(float(f"{flop:.3g}"))

@@ -30,6 +30,9 @@ def correlated(estimates: list[tuple[float, float]]) -> tuple[float, float]:
     """The inverse-variance weighted mean of (log10 FLOP, standard error) estimates of one
     model whose errors are fully correlated (several benchmarks measuring the same model),
     and its standard error: the weighted mean of theirs, not smaller than the smallest."""
+    if len(estimates) == 1:  # the arithmetic of the sums below, without them
+        (mean, se), weight = estimates[0], 1 / estimates[0][1] ** 2
+        return weight * mean / weight, weight * se / weight
     weights = [1 / se**2 for _, se in estimates]
     total = sum(weights)
     mean = sum(w * m for w, (m, _) in zip(weights, estimates, strict=True)) / total

@@ -107,6 +107,12 @@ def _year(day: date) -> float:
     return day.year + (day.timetuple().tm_yday - 0.5) / 366
 
 
+@lru_cache(maxsize=1 << 12)
+def _day(text: str) -> date | None:
+    """``parse_date``, once per distinct text (a model's first day, its reported date)."""
+    return parse_date(text)
+
+
 # A model's size results made beforehand (size and date, size and benchmark), or None
 Sized = tuple[MethodResult | None, ...] | None
 CHUNK = 10_000  # models whose size results are made in one pass (bounds the memory)
@@ -300,7 +306,7 @@ class Estimator:
     def exact_parameters(self, key: str) -> float | None:
         """A source's parameter count that names its source (withheld in an evaluation)."""
         item = self.evidence.get(key)
-        if item is None or key in self.withheld or not self.given_source(key):
+        if item is None or not item.specs or key in self.withheld or not self.given_source(key):
             return None
         parameters = item.specs.get("parameters")
         return float(parameters) if parameters else None
@@ -322,12 +328,12 @@ class Estimator:
         item = self.evidence.get(key)
         if item is None:
             return None
-        if key not in self.withheld and (day := parse_date(item.specs.get("release_date", ""))):
+        if key not in self.withheld and (day := _day(item.specs.get("release_date", ""))):
             return _year(day), f"{day} (reported specs)"
         if (year := era_year(item.names)) is not None:
             return year + 0.5, f"{year} (the name)"
         if item.first_seen and item.first_seen != self.collection_start:
-            day = parse_date(item.first_seen)
+            day = _day(item.first_seen)
             if day is not None:
                 return _year(day), f"{item.first_seen} (first seen in a leaderboard)"
         return None

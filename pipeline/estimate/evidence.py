@@ -159,24 +159,32 @@ def _plain(model: dict[str, Any], dates: set[str]) -> bool:
     return seen is None or seen in dates
 
 
-def _merge(item: Evidence, model: dict[str, Any], prefix: str) -> None:
-    """Add a source's (checked) model to what is known of it; ``prefix``: the source's."""
+def _merge(item: Evidence, model: dict[str, Any], prefixed: dict[str, str], prefix: str) -> None:
+    """Add a source's (checked) model to what is known of it; ``prefix``: the source's,
+    ``prefixed``: its benchmarks' names with the prefix, made once per name."""
     names = item.names
     name = model.get("name")
     if isinstance(name, str) and name and name not in names:
         names.append(name)
-    for name in model.get("raw_names", ()):
+    for name in model.get("raw_names", NO_TEXTS):
         if name and name not in names:
             names.append(name)
     developer = model.get("developer")
     if isinstance(developer, str) and (developer := developer.strip()):
-        item.developers[developer] += 1
-    benchmarks = item.benchmarks
-    for bench, value in model.get("benchmarks", {}).items():
-        benchmarks[prefix + bench] = float(value)
-    for reference in model.get("sources", ()):
-        if reference not in item.sources:
-            item.sources.append(reference)
+        developers = item.developers
+        developers[developer] = developers.get(developer, 0) + 1
+    scores = model.get("benchmarks")
+    if scores:
+        benchmarks = item.benchmarks
+        for bench, value in scores.items():
+            full = prefixed.get(bench)
+            if full is None:
+                full = prefixed[bench] = prefix + bench
+            benchmarks[full] = float(value)
+    sources = item.sources
+    for reference in model.get("sources", NO_TEXTS):
+        if reference not in sources:
+            sources.append(reference)
     seen = model.get("first_seen")
     if seen and (item.first_seen is None or seen < item.first_seen):
         item.first_seen = seen
@@ -203,6 +211,7 @@ def load_evidence(
             doc.get("metadata", {}).get("source") or path.name.removesuffix("_models.json")
         )
         prefix = f"{source}."
+        prefixed: dict[str, str] = {}
         for index, model in enumerate(doc["models"]):
             if not _plain(model, dates):
                 _check_model(path, index, model)
@@ -212,5 +221,5 @@ def load_evidence(
             item = merged.get(key)
             if item is None:
                 item = merged[key] = Evidence(key)
-            _merge(item, model, prefix)
+            _merge(item, model, prefixed, prefix)
     return merged

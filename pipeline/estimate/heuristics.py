@@ -38,6 +38,8 @@ def parse_size(key: str, active_experts: int = 2) -> Size | None:
     """The size a key states, or None. The first size token wins."""
     tokens = key.split("_")
     for index, token in enumerate(tokens):
+        if not token.endswith(("b", "m")):  # neither pattern can match
+            continue
         if match := _MOE.match(token):
             experts, size = int(match[1]), float(match[2]) * 1e9
             return Size(experts * size, min(active_experts, experts) * size, token, moe_guess=True)

@@ -21,7 +21,11 @@ from pipeline.estimate.records import estimates_by_key
 from pipeline.paths import ConfigPaths, DataPaths
 from pipeline.settings import Settings
 from pipeline.storage.fingerprint import as_recorded, record_fingerprint
-from pipeline.storage.jsondoc import read_document_with_fingerprint, write_document
+from pipeline.storage.jsondoc import (
+    collector_paused,
+    read_document_with_fingerprint,
+    write_document,
+)
 from pipeline.values import utc_now
 
 if TYPE_CHECKING:  # imported when estimating: refresh, review and report read estimates only
@@ -97,6 +101,13 @@ def run_estimate(
 ) -> EstimateReport:
     """Estimate every collected model (``unsaved``: documents collected in this cycle, read
     in place of their files)."""
+    with collector_paused():  # the evidence and records hold no reference cycles
+        return _estimate(settings, update, dry_run, unsaved)
+
+
+def _estimate(
+    settings: Settings, update: bool, dry_run: bool, unsaved: dict[Path, dict[str, Any]] | None
+) -> EstimateReport:
     from pipeline.estimate.estimator import Estimator, classify_record
     from pipeline.estimate.evidence import load_evidence
     from pipeline.estimate.hardware import load_checked

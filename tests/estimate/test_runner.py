@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -212,6 +213,26 @@ def test_corrupt_scraped_json(
 def test_run_estimate_raises_input_error_before_collect(settings: Settings) -> None:
     with pytest.raises(InputError, match="run `tracker collect-all` first"):
         run_estimate(settings)
+
+
+def test_estimating_leaves_the_cycle_collector_as_it_was(
+    run: Run, collected: Path, settings: Settings
+) -> None:
+    """The collector is paused while the records are made, and on again after (also after
+    an error), unless it was off to begin with."""
+    assert gc.isenabled()
+    estimate(run)
+    assert gc.isenabled()
+    empty = settings.model_copy(update={"data_dir": collected.parents[2] / "nothing"})
+    with pytest.raises(InputError):
+        run_estimate(empty)  # nothing collected there
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        estimate(run)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_collecting_again_keeps_every_estimate(run: Run, collected: Path) -> None:
