@@ -39,7 +39,7 @@ from pipeline.schema import (
 )
 from pipeline.settings import Settings, Thresholds
 from pipeline.storage.csvtable import CsvTable
-from pipeline.storage.jsondoc import _collector_paused
+from pipeline.storage.jsondoc import collector_paused
 from pipeline.values import format_number, utc_now
 
 # Facts a newer estimate may lack: an empty value never erases them.
@@ -261,7 +261,7 @@ def run_refresh(
     in memory only (``report.tables``). Records, rows and plans hold no reference cycles:
     the cycle collector waits until the refresh is done rather than walk them again and
     again while they are made."""
-    with _collector_paused():
+    with collector_paused():
         return _refresh(settings, reset=reset, dry_run=dry_run, estimates=estimates)
 
 
