@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
@@ -46,18 +45,12 @@ from pipeline.values import format_number, utc_now
 KEEP_WHEN_EMPTY = ("developer", "release_date")
 
 
-# Figures repeat from model to model (three significant digits, three decimals): each
-# distinct one is written out once. Both texts depend only on the number's float value.
-_number = lru_cache(maxsize=1 << 16)(format_number)
-_probability = lru_cache(maxsize=1 << 12)(format_probability)
-
-
 def row_from_estimate(estimate: dict[str, Any]) -> dict[str, str]:
     """The automated cells of a candidates/below row for one estimate record."""
     get = estimate.get
     alternatives = "; ".join(
         [
-            f"{alt['method']}: {_number(alt['training_flop'])} ({alt['confidence']})"
+            f"{alt['method']}: {format_number(alt['training_flop'])} ({alt['confidence']})"
             for alt in get("alternatives", ())
         ]
     )
@@ -65,15 +58,15 @@ def row_from_estimate(estimate: dict[str, Any]) -> dict[str, str]:
         KEY: estimate["key"],
         "developer": get("developer", ""),
         "release_date": get("release_date", ""),
-        "parameters": _number(get("parameters")),
+        "parameters": format_number(get("parameters")),
         "parameter_source": get("parameter_source", ""),
-        "training_flop": _number(estimate["training_flop"]),
+        "training_flop": format_number(estimate["training_flop"]),
         "confidence": estimate["confidence"],
         "confidence_explanation": get("confidence_explanation", ""),
         "estimation_method": estimate["estimation_method"],
         "alternative_methods": alternatives,
         "threshold_classification": estimate["threshold_classification"],
-        "p_above_1e25": _probability(get("p_above")),
+        "p_above_1e25": format_probability(get("p_above")),
         "status": estimate["status"],
         "reasoning": get("reasoning", ""),
         "sources": "; ".join(get("sources", ())),

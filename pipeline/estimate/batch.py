@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, NamedTuple
-
-import numpy as np
 
 from pipeline.estimate import calibration
 from pipeline.estimate.classify import status_for
@@ -26,23 +25,21 @@ from pipeline.estimate.heuristics import Size, describe_size, size_source
 from pipeline.estimate.interpolation import METHOD as INTERPOLATED
 from pipeline.estimate.interpolation import REASONING as INTERPOLATION
 from pipeline.estimate.interpolation import Prediction, confidence_of, fit_note, weighted
-from pipeline.estimate.result import confidence_for
+from pipeline.estimate.result import confidence_for, fmt
+from pipeline.estimate.sizefit import METHOD as SIZED
 from pipeline.estimate.sizefit import (
-    BASE_YEAR,
-    SCORE_CENTRE,
-    SCORE_SCALE,
     SCORED,
     SCORED_FIT,
     LinearFit,
     fitted_on,
     scored_explanation,
     scored_part,
+    scored_predictions,
     sized_confidence,
     sized_explanation,
     sized_reasoning,
     when,
 )
-from pipeline.estimate.sizefit import METHOD as SIZED
 from pipeline.schema import Classification
 from pipeline.values import format_number
 
@@ -67,18 +64,8 @@ class Figures(NamedTuple):
         return str(self.saved["method"])
 
 
-_DESCRIBED: dict[tuple[float | None, float, str, str], str] = {}
-
-
-def _described(size: Size) -> str:
-    """``describe_size``, made once per distinct size."""
-    key = (size.total, size.active, size.text, size.source)
-    text = _DESCRIBED.get(key)
-    if text is None:
-        if len(_DESCRIBED) > 65536:
-            _DESCRIBED.clear()
-        text = _DESCRIBED[key] = describe_size(size)
-    return text
+# ``describe_size`` of each distinct size once: sizes recur across many models.
+_described = lru_cache(maxsize=1 << 16)(describe_size)
 
 
 class Batch:
@@ -132,16 +119,7 @@ class Batch:
     def sized(self, models: dict[str, tuple[Size, float | None, str]]) -> dict[str, Figures]:
         """Size and date (``SizeFit.estimate_many``, ``_sized_result``)."""
         out: dict[str, Figures] = {}
-        size_fit = self.estimator.size_fit
-        for fit, dated in ((size_fit.dated, True), (size_fit.undated, False)):
-            group = [(k, m) for k, m in models.items() if (m[1] is not None) == dated]
-            if fit is None or not group:
-                continue
-            columns = [np.ones(len(group)),
-                       np.array([math.log10(m[0].active) for _, m in group]) - 10]  # fmt: skip
-            if dated:
-                columns.append(np.array([m[1] for _, m in group]) - BASE_YEAR)
-            means, ses = fit.predict_many(columns)
+        for fit, dated, group, means, ses in self.estimator.size_fit.predicted(models):
             fitted = fitted_on(fit, dated)
             explained: dict[str, str] = {}  # by the size's source
             for (key, (size, _, text)), log_flop, se in zip(group, means, ses, strict=True):
@@ -160,14 +138,7 @@ class Batch:
     ) -> dict[str, Figures]:
         """Size and benchmark (``estimate_scored_many``, ``_scored_result``)."""
         found: dict[str, list[tuple[float, float, str]]] = {}
-        for bench in sorted({b for _, scores in models.values() for b in scores} & fits.keys()):
-            group = [(k, size.active, scores[bench]) for k, (size, scores) in models.items()
-                     if bench in scores]  # fmt: skip
-            score = np.array([s for *_, s in group])
-            columns = [np.ones(len(group)),
-                       np.array([math.log10(active) for _, active, _ in group]) - 10,
-                       (score - SCORE_CENTRE) / SCORE_SCALE]  # fmt: skip
-            means, ses = fits[bench].predict_many(columns)
+        for bench, group, means, ses in scored_predictions(models, fits):
             for (key, _, value), mean, se in zip(group, means, ses, strict=True):
                 text = scored_part(bench, value, mean, fits[bench])
                 found.setdefault(key, []).append((mean, se, text))
@@ -189,7 +160,7 @@ class Batch:
         """Benchmark interpolation (``interpolation.combine``)."""
         log_flop, se, extrapolated = weighted(predictions)
         parts = "; ".join(self._part(p) for p in predictions)
-        combined = f"; weighted mean {_fmt(10**log_flop)}" if len(predictions) > 1 else ""
+        combined = f"; weighted mean {fmt(10**log_flop)}" if len(predictions) > 1 else ""
         reasoning = f"{INTERPOLATION}{parts}{combined}"
         confidence, explanation = confidence_of(se, extrapolated)
         return self._figures(INTERPOLATED, log_flop, se, confidence, explanation, reasoning)
@@ -202,7 +173,7 @@ class Batch:
             tail = self._tails[p.benchmark, p.named, p.extrapolated] = fit_note(
                 fit, p.named, p.extrapolated
             )
-        return f"{p.benchmark} {p.score:g} -> {_fmt(10**p.log_flop)}{tail}"
+        return f"{p.benchmark} {p.score:g} -> {fmt(10**p.log_flop)}{tail}"
 
     # -- the records ---------------------------------------------------------------------
     def records(
@@ -293,8 +264,8 @@ class Batch:
             "confidence": confidence,
             "confidence_explanation": best.explanation,
             "estimation_method": method,
-            "reasoning": f"{saved['reasoning']}; {self.share} interval {_number(low)} - "
-            f"{_number(high)}{self.how.get(method, '')}",
+            "reasoning": f"{saved['reasoning']}; {self.share} interval {format_number(low)} - "
+            f"{format_number(high)}{self.how.get(method, '')}",
             "alternatives": [r.saved for r in results[1:]],
             "evidence_hash": digest or self.estimator.digest(key),
             "p_above": p,
@@ -354,20 +325,3 @@ def _ordered(
     if interpolated.sigma < sized.sigma:
         return [scored, interpolated, sized]
     return [scored, sized, interpolated]
-
-
-_NUMBERS: dict[float, str] = {}
-
-
-def _number(value: float) -> str:
-    """``format_number``, made once per distinct (rounded) value."""
-    text = _NUMBERS.get(value)
-    if text is None:
-        if len(_NUMBERS) > 65536:
-            _NUMBERS.clear()
-        text = _NUMBERS[value] = format_number(value)
-    return text
-
-
-def _fmt(flop: float) -> str:
-    return _number(float(f"{flop:.3g}"))

@@ -8,6 +8,7 @@ interval is mean +/- ``z`` x sigma.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 
 def normal_cdf(x: float) -> float:
@@ -34,9 +35,10 @@ def p_above_interval(flop: float, low: float, high: float, threshold: float, z: 
     return p_above(math.log10(flop), sigma_of(flop, low, high, z), threshold)
 
 
+@lru_cache(maxsize=1 << 12)  # three decimals: values repeat from model to model
 def format_probability(value: float | None) -> str:
     """A ``p_above_1e25`` cell: at most 3 decimals (``0.873``, ``1``); empty when unknown."""
     if value is None:
         return ""
     text = f"{round(float(value), 3):.3f}".rstrip("0").rstrip(".")
-    return text or "0"
+    return "0" if text in ("", "-0") else text

@@ -13,6 +13,7 @@ error of a linear fit.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +23,9 @@ from pipeline.estimate.heuristics import Size, describe_size, size_source
 from pipeline.estimate.result import MethodResult, confidence_for, count
 
 METHOD = "parameter_heuristic"
+Dated = tuple[Size, float | None, str]  # a model's size, year (None: undated), date text
+# A fit, whether it uses the date, the models it predicts, their means and standard errors
+SizedPredictions = tuple["LinearFit", bool, list[tuple[str, Dated]], list[float], list[float]]
 BASE_YEAR = 2024.0
 
 
@@ -118,12 +122,17 @@ class SizeFit:
         log_flop, se = fit.predict(_features(size.active, year))
         return _sized_result(fit, size, year, date_text, log_flop, se, z)
 
-    def estimate_many(
-        self, models: dict[str, tuple[Size, float | None, str]], z: float
-    ) -> dict[str, MethodResult]:
-        """:meth:`estimate` of every model (key -> size, year, date text), each fit's
-        predictions made in one array pass."""
+    def estimate_many(self, models: dict[str, Dated], z: float) -> dict[str, MethodResult]:
+        """:meth:`estimate` of every model (key -> size, year, date text)."""
         out: dict[str, MethodResult] = {}
+        for fit, _, group, means, ses in self.predicted(models):
+            for (key, (size, year, text)), log_flop, se in zip(group, means, ses, strict=True):
+                out[key] = _sized_result(fit, size, year, text, log_flop, se, z)
+        return out
+
+    def predicted(self, models: dict[str, Dated]) -> Iterator[SizedPredictions]:
+        """Each fit (by size and date, then by size alone) with the models (key -> size, year,
+        date text) it predicts, and their means and standard errors: one array pass a fit."""
         for fit, dated in ((self.dated, True), (self.undated, False)):
             group = [(k, m) for k, m in models.items() if (m[1] is not None) == dated]
             if fit is None or not group:
@@ -133,9 +142,7 @@ class SizeFit:
             if dated:
                 columns.append(np.array([m[1] for _, m in group]) - BASE_YEAR)
             means, ses = fit.predict_many(columns)
-            for (key, (size, year, text)), log_flop, se in zip(group, means, ses, strict=True):
-                out[key] = _sized_result(fit, size, year, text, log_flop, se, z)
-        return out
+            yield fit, dated, group, means, ses
 
 
 def _sized_result(
@@ -247,9 +254,19 @@ def estimate_scored(
 def estimate_scored_many(
     models: dict[str, tuple[Size, dict[str, float]]], fits: dict[str, LinearFit], z: float
 ) -> dict[str, MethodResult]:
-    """:func:`estimate_scored` of every model (key -> size, benchmark scores), each
-    benchmark's predictions made in one array pass."""
+    """:func:`estimate_scored` of every model (key -> size, benchmark scores)."""
     found: dict[str, list[tuple[str, float, float, float]]] = {}
+    for bench, group, means, ses in scored_predictions(models, fits):
+        for (key, _, value), mean, se in zip(group, means, ses, strict=True):
+            found.setdefault(key, []).append((bench, value, mean, se))
+    return {key: _scored_result(models[key][0], rows, fits, z) for key, rows in found.items()}
+
+
+def scored_predictions(
+    models: dict[str, tuple[Size, dict[str, float]]], fits: dict[str, LinearFit]
+) -> Iterator[tuple[str, list[tuple[str, float, float]], list[float], list[float]]]:
+    """Each benchmark with the models (key, active parameters, score) it predicts, and their
+    means and standard errors: one array pass a benchmark."""
     for bench in sorted({b for _, scores in models.values() for b in scores} & fits.keys()):
         group = [(k, size.active, scores[bench]) for k, (size, scores) in models.items()
                  if bench in scores]  # fmt: skip
@@ -258,9 +275,7 @@ def estimate_scored_many(
                    np.array([math.log10(active) for _, active, _ in group]) - 10,
                    (score - SCORE_CENTRE) / SCORE_SCALE]  # fmt: skip
         means, ses = fits[bench].predict_many(columns)
-        for (key, _, value), mean, se in zip(group, means, ses, strict=True):
-            found.setdefault(key, []).append((bench, value, mean, se))
-    return {key: _scored_result(models[key][0], rows, fits, z) for key, rows in found.items()}
+        yield bench, group, means, ses
 
 
 def _scored_result(

@@ -73,9 +73,12 @@ def test_point_estimates_are_certain() -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "text"), [(None, ""), (0.8734, "0.873"), (1.0, "1"), (0.0, "0"), (0.5, "0.5")]
-)
+    ("value", "text"),
+    [(None, ""), (0.8734, "0.873"), (1.0, "1"), (0.0, "0"), (0.5, "0.5"), (-0.0, "0"),
+     (-0.0001, "0")],
+)  # fmt: skip
 def test_probability_cells(value: float | None, text: str) -> None:
+    """The text depends on the value alone (cached, so 0.0 and -0.0 must read alike)."""
     assert format_probability(value) == text
 
 
