@@ -42,15 +42,10 @@ def write_if_changed(path: str | Path, data: bytes) -> bool:
     return True
 
 
-def write_chunks_if_changed(path: str | Path, chunks: Iterable[str]) -> bool:
-    """Stream text ``chunks`` (UTF-8) to a temporary file, then replace ``path`` with it
-    unless ``path`` already holds the same bytes; whether it wrote. Large documents are
-    never held whole in memory."""
-    return write_parts_if_changed(path, (chunk.encode("utf-8") for chunk in chunks))
-
-
 def write_parts_if_changed(path: str | Path, parts: Iterable[bytes]) -> bool:
-    """:func:`write_chunks_if_changed` of ``parts`` already encoded."""
+    """Stream ``parts`` to a temporary file, then replace ``path`` with it unless ``path``
+    already holds the same bytes; whether it wrote. Large documents are never held whole in
+    memory."""
     return _replace(path, lambda handle: handle.writelines(parts), unless_same=True)
 
 
