@@ -14,6 +14,7 @@ import orjson
 
 from pipeline.errors import InputError
 from pipeline.storage.atomic import write_parts_if_changed
+from pipeline.storage.jsontext import decode
 
 Rows = dict[str, dict[str, str]]
 DAMAGED = "damaged sync state; `tracker bridge rebase` starts again from the sheets"
@@ -43,7 +44,7 @@ class BridgeState:
             return cls(path)
         saved = _digest([raw])
         try:
-            data = _decode(raw)
+            data = decode(raw)
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise InputError(DAMAGED, file=path) from None
         del raw
@@ -101,15 +102,6 @@ def _is_objects(value: Any) -> bool:
 def _is_tables(value: Any) -> bool:
     """Rows by table, as ``bases`` and ``journal`` hold them: each table an object of rows."""
     return _is_objects(value) and all(_is_objects(rows) for rows in value.values())
-
-
-def _decode(raw: bytes) -> Any:
-    """The state file's JSON: orjson's, or the standard library's where orjson refuses the
-    text (a lone surrogate escaped by :data:`ENCODE`)."""
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return json.loads(raw.decode("utf-8"))
 
 
 def _encode(value: Any) -> bytes:

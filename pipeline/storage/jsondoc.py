@@ -20,6 +20,7 @@ import orjson
 from pipeline.errors import InputError
 from pipeline.storage.atomic import write_parts_if_changed
 from pipeline.storage.fingerprint import Fingerprint, fingerprint_of
+from pipeline.storage.jsontext import decode
 
 # Types the standard library refuses: orjson must not write them either (as it would
 # dates and dataclasses by default), so that the fallback raises the usual TypeError.
@@ -108,19 +109,12 @@ def _by_line(handle: BinaryIO) -> dict[str, Any] | None:
 
 
 def _decode(data: bytes, path: Path) -> Any:
-    """The JSON value in ``data``: orjson's, or the standard library's where orjson
-    refuses the text (NaN, a lone surrogate, a number beyond a double) or to say why
+    """The JSON value in ``data`` (:func:`jsontext.decode`), or a one-line error saying why
     the text is not JSON."""
     try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError:
-        pass
-    try:
-        text = data.decode("utf-8")
+        return decode(data)
     except UnicodeDecodeError as exc:
         raise InputError(f"not UTF-8 text (byte {exc.start})", file=path) from None
-    try:
-        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", file=path
