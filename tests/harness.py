@@ -95,6 +95,16 @@ def make_home(root: Path, *, offline: bool = True, samples: bool = False) -> Pat
     return root
 
 
+def collected_as_run(root: Path) -> Settings:
+    """``root`` as the shipped project after ``make run``'s collect on a machine offline:
+    every shipped source but OpenLM.ai's live page (the other live ones fail in one line
+    each; Epoch's reads its saved copy); the project's settings."""
+    home = make_home(root, offline=False, samples=True)
+    (home / "configs" / "scrapers" / "openlm_arena.yaml").unlink()
+    run_steps(home, ["collect-all"])
+    return load_settings(home / "configs", data_dir=home / "data")
+
+
 def run_steps(
     home: Path,
     steps: Iterable[str | Sequence[str]] = PIPELINE,

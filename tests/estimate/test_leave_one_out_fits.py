@@ -3,34 +3,21 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
-from click.testing import CliRunner
+from harness import collected_as_run
 
-from pipeline.cli import with_plugins
 from pipeline.estimate.estimator import Estimator
 from pipeline.estimate.evidence import load_evidence
 from pipeline.estimate.hardware import load_checked
 from pipeline.paths import ConfigPaths, DataPaths
-from pipeline.settings import load_settings
 
-ROOT = Path(__file__).resolve().parents[2]
 STRIDE = 10  # of the references without a score, every tenth (each makes a new estimator)
 
 
 @pytest.fixture(scope="module")
 def estimator(tmp_path_factory: pytest.TempPathFactory) -> Estimator:
     """The estimator of the shipped sample, every offline source collected."""
-    project = tmp_path_factory.mktemp("sample")
-    shutil.copytree(ROOT / "configs", project / "configs")
-    (project / "configs" / "scrapers" / "openlm_arena.yaml").unlink()  # offline
-    shutil.copytree(ROOT / "data" / "raw", project / "data" / "raw")
-    args = ["--data-dir", str(project / "data"), "--config-dir", str(project / "configs")]
-    result = CliRunner().invoke(with_plugins(), [*args, "collect-all"])
-    assert result.exit_code == 0, result.output
-    settings = load_settings(project / "configs", data_dir=project / "data")
+    settings = collected_as_run(tmp_path_factory.mktemp("sample"))
     known = load_checked(ConfigPaths(settings.config_dir).known_models, settings.estimation)
     return Estimator(load_evidence(DataPaths(settings.data_dir).scraped), known, settings)
 

@@ -3,31 +3,19 @@ sample: a change to the estimator that moves a figure must update the README wit
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from harness import collected_as_run
 
-from pipeline.cli import with_plugins
 from pipeline.estimate.evaluate import Evaluation, evaluate
-from pipeline.settings import Settings, load_settings
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 @pytest.fixture(scope="module")
 def measured(tmp_path_factory: pytest.TempPathFactory) -> Evaluation:
-    root = README.parent
-    project = tmp_path_factory.mktemp("readme")
-    shutil.copytree(root / "configs", project / "configs")
-    (project / "configs" / "scrapers" / "openlm_arena.yaml").unlink()  # offline
-    shutil.copytree(root / "data" / "raw", project / "data" / "raw")
-    args = ["--data-dir", str(project / "data"), "--config-dir", str(project / "configs")]
-    result = CliRunner().invoke(with_plugins(), [*args, "collect-all"])
-    assert result.exit_code == 0, result.output
-    settings: Settings = load_settings(project / "configs", data_dir=project / "data")
-    return evaluate(settings)
+    return evaluate(collected_as_run(tmp_path_factory.mktemp("readme")))
 
 
 def rows(result: Evaluation) -> list[str]:
