@@ -12,6 +12,7 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,13 +24,25 @@ from pipeline.settings import Settings
 from pipeline.storage.fingerprint import as_recorded, record_fingerprint
 from pipeline.storage.jsondoc import (
     collector_paused,
+    encode_models,
+    holds_document,
     read_document_with_fingerprint,
     write_document,
+    write_encoded,
 )
 from pipeline.values import utc_now
 
 if TYPE_CHECKING:  # imported when estimating: refresh, review and report read estimates only
     from pipeline.estimate.estimator import Estimator
+
+
+STAMP, METHOD, CLASS, HASH = (
+    "generated_at", "estimation_method", "threshold_classification", "evidence_hash"
+)  # fmt: skip
+COUNTED = (METHOD, CLASS)
+PAIR = itemgetter(*COUNTED)
+CLASSIFIED = ("p_above", CLASS, "status")  # what classify_record sets
+MISSING = object()
 
 
 @dataclass
@@ -44,9 +57,21 @@ class EstimateReport:
     written: bool = False
     warnings: list[str] = field(default_factory=list)
     keys: frozenset[str] = frozenset()  # every collected model's, estimated or not
+    _counted: dict[str, Counter[str]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def counts(self, field_name: str) -> Counter[str]:
-        return Counter(m[field_name] for m in self.models)
+        """How many models have each value of ``field_name``. The methods and the classes
+        are counted together, once: the models are final when the report is read."""
+        if field_name not in COUNTED:
+            return Counter(m[field_name] for m in self.models)
+        if not self._counted:
+            self._counted = {METHOD: Counter(), CLASS: Counter()}
+            for (method, classification), n in Counter(map(PAIR, self.models)).items():
+                self._counted[METHOD][method] += n
+                self._counted[CLASS][classification] += n
+        return Counter(self._counted[field_name])
 
 
 def _sort_key(model: dict[str, Any]) -> tuple[float, str]:
@@ -108,7 +133,7 @@ def run_estimate(
 def _estimate(
     settings: Settings, update: bool, dry_run: bool, unsaved: dict[Path, dict[str, Any]] | None
 ) -> EstimateReport:
-    from pipeline.estimate.estimator import Estimator, classify_record
+    from pipeline.estimate.estimator import Estimator
     from pipeline.estimate.evidence import load_evidence
     from pipeline.estimate.hardware import load_checked
 
@@ -120,30 +145,43 @@ def _estimate(
         evidence, load_checked(configs.known_models, settings.estimation), settings,
         fits_file=paths.estimator_fits,
     )  # fmt: skip
-    damaged = ""  # --update replaces a damaged file instead of reading it
-    try:
-        previous_doc, previous = _previous(paths)
-    except InputError as exc:
-        if not update:
-            raise
-        previous_doc, previous, damaged = {}, {}, str(exc).removesuffix(f"; {REBUILD}")
-    old_metadata = previous_doc.get("metadata", {})
-    del previous_doc  # the records live on in ``previous``, which is emptied as we go
     digests = {key: estimator.digest(key) for key in evidence}
-    todo = [
-        key
-        for key, digest in digests.items()
-        if update or previous.get(key, {}).get("evidence_hash") != digest
-    ]
-    fresh = estimator.iter_estimates(todo, digests)
-    upcoming = next(fresh, None)
     report = EstimateReport(
         [], fits=[fit.as_json() for fit in estimator.fits.values()], keys=frozenset(evidence)
     )
-    if damaged:
-        report.warnings.append(f"{damaged}; rebuilt from the collected data")
+    if update:
+        _reestimate(paths, settings, estimator, digests, report, dry_run)
+    else:
+        _keep_unchanged(paths, settings, estimator, digests, report, dry_run)
+    if not dry_run:
+        estimator.keep_fits()
+    return report
+
+
+def _keep_unchanged(
+    paths: DataPaths,
+    settings: Settings,
+    estimator: Estimator,
+    digests: dict[str, str],
+    report: EstimateReport,
+    dry_run: bool,
+) -> None:
+    """Estimate the models whose evidence changed since the saved estimates; the others
+    keep theirs, classified again."""
+    from pipeline.estimate.estimator import classify_record
+
+    previous_doc, previous = _previous(paths)
+    old_metadata = previous_doc.get("metadata", {})
+    del previous_doc  # the records live on in ``previous``, which is emptied as we go
+    todo = [
+        key
+        for key, digest in digests.items()
+        if (old := previous.get(key)) is None or old.get(HASH) != digest
+    ]
+    fresh = estimator.iter_estimates(todo, digests)
+    upcoming = next(fresh, None)
     unchanged = True  # every record as saved before
-    for key in evidence:
+    for key, digest in digests.items():
         old = previous.pop(key, None)
         if upcoming is not None and upcoming[0] == key:
             record = upcoming[1]
@@ -152,51 +190,92 @@ def _estimate(
                 report.new += 1
             else:
                 report.reestimated += 1
-        elif old is not None and old.get("evidence_hash") == digests[key]:
-            record = classify_record(dict(old), settings)
+            unchanged = unchanged and record == old
+            was = old.get(CLASS, MISSING) if old else None
+        elif old is not None and old.get(HASH) == digest:
+            saved = tuple(old.get(name, MISSING) for name in CLASSIFIED)
+            record = classify_record(old, settings)  # in place: only these fields change
             report.kept += 1
+            unchanged = unchanged and saved == tuple(record[name] for name in CLASSIFIED)
+            was = saved[1]
         else:
             if old is not None:
                 report.removed.append(key)
             continue  # no method applies to this model
-        unchanged = unchanged and record == old
-        if old and old.get("threshold_classification") != record["threshold_classification"]:
-            report.reclassified.append(
-                (key, old.get("threshold_classification", ""), record["threshold_classification"])
-            )
+        _note_reclassified(report, key, was, record)
         report.models.append(record)
     report.removed = sorted([*report.removed, *previous])
-    unchanged = unchanged and not report.removed
     report.models.sort(key=_sort_key)
-    if not dry_run:
-        report.written = _save(paths, settings, report, estimator, old_metadata, unchanged)
-        estimator.keep_fits()
-    return report
+    if dry_run:
+        return
+    metadata = _metadata(settings, report, estimator)
+    if unchanged and not report.removed and old_metadata:
+        old_meta = dict(old_metadata)
+        stamp = old_meta.pop(STAMP, "")
+        if old_meta == {k: v for k, v in metadata.items() if k != STAMP}:
+            return
+        metadata[STAMP] = stamp
+    metadata[STAMP] = metadata[STAMP] or utc_now()
+    report.written = save_estimates(paths, {"metadata": metadata, "models": report.models})
 
 
-def _save(
+def _reestimate(
     paths: DataPaths,
     settings: Settings,
-    report: EstimateReport,
     estimator: Estimator,
-    old_metadata: dict[str, Any],
-    unchanged: bool,
-) -> bool:
-    """Write the estimates unless only the timestamp would change."""
-    metadata: dict[str, Any] = {
-        "generated_at": "",
+    digests: dict[str, str],
+    report: EstimateReport,
+    dry_run: bool,
+) -> None:
+    """Estimate every model again. The records are encoded once, as they are saved: when
+    the saved file holds exactly these bytes (its time of making aside), nothing changed
+    and it is not read further; otherwise it is read for what changed, and replaced."""
+    made = list(estimator.iter_estimates(list(digests), digests))
+    report.models = sorted((record for _, record in made), key=_sort_key)
+    parts = encode_models(report.models)
+    metadata = _metadata(settings, report, estimator)
+    if holds_document(paths.estimated, metadata, parts, STAMP):
+        report.reestimated = len(made)
+        return
+    try:  # a damaged file is replaced instead of read
+        previous_doc, previous = _previous(paths)
+    except InputError as exc:
+        previous_doc, previous = {}, {}
+        damaged = str(exc).removesuffix(f"; {REBUILD}")
+        report.warnings.append(f"{damaged}; rebuilt from the collected data")
+    unchanged = True  # every record as saved before (its bytes aside)
+    for key, record in made:
+        old = previous.pop(key, None)
+        if old is None:
+            report.new += 1
+        else:
+            report.reestimated += 1
+        unchanged = unchanged and record == old
+        _note_reclassified(report, key, old.get(CLASS, MISSING) if old else None, record)
+    report.removed = sorted(previous)
+    if dry_run:
+        return
+    stamp = previous_doc.get("metadata", {}).get(STAMP, "")
+    metadata[STAMP] = (unchanged and not report.removed and stamp) or utc_now()
+    report.written = write_encoded(paths.estimated, metadata, parts)
+    record_fingerprint(paths.estimated, paths.estimated_fingerprint, checks())
+
+
+def _note_reclassified(report: EstimateReport, key: str, was: Any, record: dict[str, Any]) -> None:
+    """Note a model whose saved record (``was``: its class, MISSING when it has none; None
+    when there is no saved record) is classified otherwise now."""
+    if was is not None and was != record[CLASS]:
+        report.reclassified.append((key, "" if was is MISSING else was, record[CLASS]))
+
+
+def _metadata(settings: Settings, report: EstimateReport, estimator: Estimator) -> dict[str, Any]:
+    """The estimates document's metadata, its time of making left blank."""
+    return {
+        STAMP: "",
         "model_count": len(report.models),
         "thresholds": settings.thresholds.model_dump(),
         "reference_models": sorted(k for k in estimator.known if k in estimator.evidence),
         "benchmark_fits": report.fits,
-        "methods": dict(sorted(report.counts("estimation_method").items())),
-        "classifications": dict(sorted(report.counts("threshold_classification").items())),
+        "methods": dict(sorted(report.counts(METHOD).items())),
+        "classifications": dict(sorted(report.counts(CLASS).items())),
     }
-    if unchanged and old_metadata:
-        old_meta = dict(old_metadata)
-        stamp = old_meta.pop("generated_at", "")
-        if old_meta == {k: v for k, v in metadata.items() if k != "generated_at"}:
-            return False
-        metadata["generated_at"] = stamp
-    metadata["generated_at"] = metadata["generated_at"] or utc_now()
-    return save_estimates(paths, {"metadata": metadata, "models": report.models})

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gc
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -70,6 +70,21 @@ def collector_paused() -> Iterator[None]:
 
 
 MODELS, END, BATCH = b'  "models": [\n', b"  ]\n", 1 << 20
+NO_MODELS = b'  "models": []\n'
+
+
+def _head(handle: BinaryIO, ends: tuple[bytes, ...] = (MODELS,)) -> list[bytes] | None:
+    """The lines before the models (the opening brace and the metadata) of a document laid
+    out as :func:`document_chunks` writes it, the models' first line (one of ``ends``) read
+    past; None when it is not laid out so."""
+    if handle.read(2) != b"{\n":
+        return None
+    head = [b"{\n"]
+    for line in handle:
+        if line in ends:
+            return head
+        head.append(line)
+    return None
 
 
 def _by_line(handle: BinaryIO) -> dict[str, Any] | None:
@@ -77,14 +92,8 @@ def _by_line(handle: BinaryIO) -> dict[str, Any] | None:
     :func:`document_chunks` writes it (the metadata, then one model per line); None when it
     is not. Each batch of whole lines is decoded as a list: the same values as the whole
     text gives, with no more than a batch of text held besides them."""
-    if handle.read(2) != b"{\n":
-        return None
-    head = [b"{\n"]
-    for line in handle:
-        if line == MODELS:
-            break
-        head.append(line)
-    else:
+    head = _head(handle)
+    if head is None:
         return None
     models: list[Any] = []
     comma = False  # the batch before ended in a comma: a model must follow
@@ -136,22 +145,81 @@ def document_chunks(doc: dict[str, Any]) -> Iterator[bytes]:
     """Metadata indented, then one model per line, compact: readable, diffable by model,
     and fast. Floats are JSON numbers (shortest round-trip form, as Python prints them);
     NaN and infinity are refused (ValueError)."""
-    metadata = json.dumps(doc.get("metadata", {}), indent=2, ensure_ascii=False, allow_nan=False)
-    head = '{\n  "metadata": ' + metadata.replace("\n", "\n  ") + ',\n  "models": '
-    yield head.encode("utf-8")
-    if not doc["models"]:
-        yield b"[]\n}\n"
-        return
-    yield b"[\n"
-    for index, model in enumerate(doc["models"]):
-        yield (b",\n    " if index else b"    ") + _encode_model(model)
-    yield b"\n  ]\n}\n"
+    yield from encoded_chunks(doc.get("metadata", {}), map(encode_model, doc["models"]))
+
+
+FIRST, NEXT = b"[\n    ", b",\n    "  # before the first model's line, before the others
+PART = 256  # models' lines per part of encode_models
+
+
+def encoded_chunks(metadata: dict[str, Any], parts: Iterable[bytes]) -> Iterator[bytes]:
+    """:func:`document_chunks` of ``metadata`` and models already encoded: ``parts``, each
+    one model's line (:func:`encode_model`) or several (:func:`encode_models`)."""
+    text = json.dumps(metadata, indent=2, ensure_ascii=False, allow_nan=False)
+    yield ('{\n  "metadata": ' + text.replace("\n", "\n  ") + ',\n  "models": ').encode("utf-8")
+    separator = FIRST
+    for part in parts:
+        yield separator + part
+        separator = NEXT
+    yield b"[]\n}\n" if separator is FIRST else b"\n  ]\n}\n"
+
+
+def encode_models(models: Sequence[dict[str, Any]]) -> list[bytes]:
+    """The models' lines as :func:`document_chunks` writes them, joined a few hundred to a
+    part, to be written by :func:`encoded_chunks`: kept one a line, orjson's texts would
+    hold several times their size in memory (each made in a larger buffer, then cut)."""
+    return [
+        NEXT.join(map(encode_model, models[at : at + PART])) for at in range(0, len(models), PART)
+    ]
+
+
+def holds_document(
+    path: str | Path, metadata: dict[str, Any], parts: Sequence[bytes], stamp: str
+) -> bool:
+    """Whether ``path`` holds exactly what :func:`encoded_chunks` writes of ``metadata`` and
+    ``parts``, but for the metadata's ``stamp`` field (the time it was made), taken as the
+    file has it. Compared as bytes, a part at a time: the file is not decoded."""
+    path = Path(path)
+    try:
+        handle = path.open("rb", buffering=BATCH)
+    except FileNotFoundError:
+        return False
+    with handle:
+        saved = _metadata_of(handle)
+        if saved is None or stamp not in saved:
+            return False
+        handle.seek(0)
+        read = handle.read
+        for part in encoded_chunks({**metadata, stamp: saved[stamp]}, parts):
+            if read(len(part)) != part:
+                return False
+        return read(1) == b""
+
+
+def _metadata_of(handle: BinaryIO) -> dict[str, Any] | None:
+    """The metadata of a document laid out as :func:`encoded_chunks` writes it, read from
+    its first lines alone; None when it is not laid out so."""
+    head = _head(handle, (MODELS, NO_MODELS))
+    if head is None:
+        return None
+    try:
+        doc = orjson.loads(b"".join(head) + b'  "models": []\n}')
+    except orjson.JSONDecodeError:
+        return None
+    metadata = doc.get("metadata") if isinstance(doc, dict) else None
+    return metadata if isinstance(metadata, dict) else None
+
+
+def write_encoded(path: str | Path, metadata: dict[str, Any], parts: Iterable[bytes]) -> bool:
+    """:func:`write_document` of ``metadata`` and models already encoded
+    (:func:`encoded_chunks`)."""
+    return write_parts_if_changed(path, encoded_chunks(metadata, parts))
 
 
 STRICT = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
-def _encode_model(model: dict[str, Any]) -> bytes:
+def encode_model(model: dict[str, Any]) -> bytes:
     """One model as compact JSON. orjson writes NaN and infinity as null: a line with
     more nulls than the model has top-level None values (a nested None, a NaN, "null" in
     a text) is encoded again by the standard library, which refuses NaN; so is a model
