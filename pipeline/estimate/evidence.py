@@ -83,16 +83,23 @@ class Evidence:
 
     def digest(self, extra: Any = None) -> str:
         """A fingerprint of the evidence (and ``extra``): equal digests, equal estimates."""
-        payload = (
-            sorted(set(self.names)),
-            self.developer,
-            sorted(self.benchmarks.items()),
-            sorted(self.sources),
-            self.first_seen,
-            sorted(self.specs.items()),
-            extra,
+        return hashlib.sha1(self.digest_text(extra).encode()).hexdigest()[:16]
+
+    def digest_text(self, extra: Any = None) -> str:
+        """What :meth:`digest` hashes: the ``repr`` of the tuple (the names, unique and
+        sorted; the developer; the benchmarks, the sources and the specs, sorted; the first
+        day seen; ``extra``), written out. A list of fewer than two items is its own sorted
+        list: the usual model has one name and no specs."""
+        names, sources, specs = self.names, self.sources, self.specs
+        if len(names) > 1 or type(names) is not list:
+            names = sorted(set(names))
+        if len(sources) > 1 or type(sources) is not list:
+            sources = sorted(sources)
+        return (
+            f"({names!r}, {self.developer!r}, {sorted(self.benchmarks.items())!r}, "
+            f"{sources!r}, {self.first_seen!r}, {sorted(specs.items()) if specs else []!r}, "
+            f"{extra!r})"
         )
-        return hashlib.sha1(repr(payload).encode()).hexdigest()[:16]
 
 
 NO_TEXTS: list[str] = []  # an absent list (never changed)
