@@ -202,6 +202,38 @@ def _merge(item: Evidence, model: dict[str, Any], prefixed: dict[str, str], pref
                 item.specs.setdefault(name, value)  # sources in name order: first wins
 
 
+def _first(key: str, model: dict[str, Any], prefixed: dict[str, str], prefix: str) -> Evidence:
+    """What :func:`_merge` makes of a (checked) model seen for the first time, made
+    directly: the same Evidence."""
+    name = model.get("name")
+    names = [name] if isinstance(name, str) and name else []
+    for name in model.get("raw_names", NO_TEXTS):
+        if name and name not in names:
+            names.append(name)
+    developers: Counter[str] = Counter()
+    developer = model.get("developer")
+    if isinstance(developer, str) and (developer := developer.strip()):
+        developers[developer] = 1
+    benchmarks = {}
+    scores = model.get("benchmarks")
+    if scores:
+        for bench, value in scores.items():
+            full = prefixed.get(bench)
+            if full is None:
+                full = prefixed[bench] = prefix + bench
+            benchmarks[full] = float(value)
+    specs = model.get("specs")
+    return Evidence(
+        key,
+        names,
+        developers,
+        benchmarks,
+        list(dict.fromkeys(model.get("sources", NO_TEXTS))),  # the first of each, in order
+        model.get("first_seen") or None,
+        {name: value for name, value in specs.items() if value is not None} if specs else {},
+    )
+
+
 def load_evidence(
     scraped_dir: Path, unsaved: dict[Path, dict[str, Any]] | None = None
 ) -> dict[str, Evidence]:
@@ -227,6 +259,7 @@ def load_evidence(
             key = model["key"]
             item = merged.get(key)
             if item is None:
-                item = merged[key] = Evidence(key)
-            _merge(item, model, prefixed, prefix)
+                merged[key] = _first(key, model, prefixed, prefix)
+            else:
+                _merge(item, model, prefixed, prefix)
     return merged
