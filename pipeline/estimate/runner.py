@@ -24,7 +24,7 @@ from pipeline.settings import Settings
 from pipeline.storage.fingerprint import as_recorded, record_fingerprint
 from pipeline.storage.jsondoc import (
     collector_paused,
-    encode_models,
+    encode_lines,
     holds_document,
     read_document_with_fingerprint,
     write_document,
@@ -76,6 +76,10 @@ class EstimateReport:
 
 def _sort_key(model: dict[str, Any]) -> tuple[float, str]:
     return (-model["training_flop"], model["key"])
+
+
+def _first_sort_key(pair: tuple[dict[str, Any], Any]) -> tuple[float, str]:
+    return _sort_key(pair[0])
 
 
 REBUILD = "`tracker estimate-flops --update` rebuilds it from the collected data"
@@ -231,8 +235,11 @@ def _reestimate(
     the saved file holds exactly these bytes (its time of making aside), nothing changed
     and it is not read further; otherwise it is read for what changed, and replaced."""
     made = list(estimator.iter_estimates(list(digests), digests))
-    report.models = sorted((record for _, record in made), key=_sort_key)
-    parts = encode_models(report.models)
+    records = [record for _, record in made]
+    ordered = sorted(zip(records, encode_lines(records), strict=True), key=_first_sort_key)
+    report.models = [record for record, _ in ordered]
+    parts = [line for _, line in ordered]
+    del records, ordered
     metadata = _metadata(settings, report, estimator)
     if holds_document(paths.estimated, metadata, parts, STAMP):
         report.reestimated = len(made)

@@ -149,12 +149,15 @@ def document_chunks(doc: dict[str, Any]) -> Iterator[bytes]:
 
 
 FIRST, NEXT = b"[\n    ", b",\n    "  # before the first model's line, before the others
-PART = 256  # models' lines per part of encode_models
+PART = 256  # models encoded into one text by encode_lines
 
 
-def encoded_chunks(metadata: dict[str, Any], parts: Iterable[bytes]) -> Iterator[bytes]:
+def encoded_chunks(
+    metadata: dict[str, Any], parts: Iterable[bytes | memoryview]
+) -> Iterator[bytes]:
     """:func:`document_chunks` of ``metadata`` and models already encoded: ``parts``, each
-    one model's line (:func:`encode_model`) or several (:func:`encode_models`)."""
+    one model's line (:func:`encode_model`, :func:`encode_lines`) or several joined by
+    ``NEXT``."""
     text = json.dumps(metadata, indent=2, ensure_ascii=False, allow_nan=False)
     yield ('{\n  "metadata": ' + text.replace("\n", "\n  ") + ',\n  "models": ').encode("utf-8")
     separator = FIRST
@@ -164,17 +167,25 @@ def encoded_chunks(metadata: dict[str, Any], parts: Iterable[bytes]) -> Iterator
     yield b"[]\n}\n" if separator is FIRST else b"\n  ]\n}\n"
 
 
-def encode_models(models: Sequence[dict[str, Any]]) -> list[bytes]:
-    """The models' lines as :func:`document_chunks` writes them, joined a few hundred to a
-    part, to be written by :func:`encoded_chunks`: kept one a line, orjson's texts would
-    hold several times their size in memory (each made in a larger buffer, then cut)."""
-    return [
-        NEXT.join(map(encode_model, models[at : at + PART])) for at in range(0, len(models), PART)
-    ]
+def encode_lines(models: Sequence[dict[str, Any]]) -> list[memoryview]:
+    """Each model's line as :func:`document_chunks` writes it, in order, for
+    :func:`encoded_chunks`: views into texts of a few hundred lines each. (Kept one a line,
+    orjson's texts would hold several times their size in memory: each is made in a larger
+    buffer, then cut.) Models encoded in the order they were made are read from memory in
+    that order, about twice as fast as in another."""
+    lines: list[memoryview] = []
+    for at in range(0, len(models), PART):
+        encoded = [encode_model(model) for model in models[at : at + PART]]
+        block, start = memoryview(b"".join(encoded)), 0
+        for line in encoded:
+            end = start + len(line)
+            lines.append(block[start:end])
+            start = end
+    return lines
 
 
 def holds_document(
-    path: str | Path, metadata: dict[str, Any], parts: Sequence[bytes], stamp: str
+    path: str | Path, metadata: dict[str, Any], parts: Iterable[bytes | memoryview], stamp: str
 ) -> bool:
     """Whether ``path`` holds exactly what :func:`encoded_chunks` writes of ``metadata`` and
     ``parts``, but for the metadata's ``stamp`` field (the time it was made), taken as the
@@ -210,7 +221,9 @@ def _metadata_of(handle: BinaryIO) -> dict[str, Any] | None:
     return metadata if isinstance(metadata, dict) else None
 
 
-def write_encoded(path: str | Path, metadata: dict[str, Any], parts: Iterable[bytes]) -> bool:
+def write_encoded(
+    path: str | Path, metadata: dict[str, Any], parts: Iterable[bytes | memoryview]
+) -> bool:
     """:func:`write_document` of ``metadata`` and models already encoded
     (:func:`encoded_chunks`)."""
     return write_parts_if_changed(path, encoded_chunks(metadata, parts))

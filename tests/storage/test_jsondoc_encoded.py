@@ -11,7 +11,7 @@ import pytest
 from pipeline.storage import jsondoc
 from pipeline.storage.jsondoc import (
     document_chunks,
-    encode_models,
+    encode_lines,
     encoded_chunks,
     holds_document,
     write_document,
@@ -32,12 +32,14 @@ def doc(n: int, stamp: str = "2026-01-01T00:00:00Z") -> dict[str, Any]:
 @pytest.mark.parametrize("n", [0, 1, 2, jsondoc.PART, jsondoc.PART + 1, 3 * jsondoc.PART + 7])
 def test_encoded_models_are_written_as_the_document_is(tmp_path: Path, n: int) -> None:
     document = doc(n)
-    parts = encode_models(document["models"])
-    assert len(parts) == -(-n // jsondoc.PART)
+    parts = encode_lines(document["models"])
+    lines = [jsondoc.encode_model(model) for model in document["models"]]
+    assert [bytes(part) for part in parts] == lines
     expected = b"".join(document_chunks(document))
     assert b"".join(encoded_chunks(document["metadata"], parts)) == expected
-    lines = [jsondoc.encode_model(model) for model in document["models"]]
     assert b"".join(encoded_chunks(document["metadata"], lines)) == expected
+    joined = [jsondoc.NEXT.join(lines[at : at + 3]) for at in range(0, n, 3)]
+    assert b"".join(encoded_chunks(document["metadata"], joined)) == expected
     path = tmp_path / "doc.json"
     assert write_encoded(path, document["metadata"], parts) is True
     assert path.read_bytes() == expected
@@ -49,7 +51,7 @@ def test_a_file_holds_the_document_whatever_its_stamp(tmp_path: Path, n: int) ->
     path = tmp_path / "doc.json"
     write_document(path, doc(n, stamp="2025-05-05T05:05:05Z"))
     fresh = doc(n, stamp="")
-    parts = encode_models(fresh["models"])
+    parts = encode_lines(fresh["models"])
     assert holds_document(path, fresh["metadata"], parts, STAMP)
 
 
@@ -81,7 +83,7 @@ def test_a_file_that_differs_in_any_byte_does_not_hold_it(tmp_path: Path, case: 
     assert edited != text
     path.write_bytes(edited)
     fresh = doc(300, stamp="")
-    assert not holds_document(path, fresh["metadata"], encode_models(fresh["models"]), STAMP)
+    assert not holds_document(path, fresh["metadata"], encode_lines(fresh["models"]), STAMP)
 
 
 def test_a_missing_file_does_not_hold_it(tmp_path: Path) -> None:
