@@ -82,10 +82,6 @@ def _sort_key(model: dict[str, Any]) -> tuple[float, str]:
     return (-model["training_flop"], model["key"])
 
 
-def _first_sort_key(pair: tuple[dict[str, Any], Any]) -> tuple[float, str]:
-    return _sort_key(pair[0])
-
-
 REBUILD = "`tracker estimate-flops --update` rebuilds it from the collected data"
 
 
@@ -240,10 +236,12 @@ def _reestimate(
     and it is not read further; otherwise it is read for what changed, and replaced."""
     made = list(estimator.iter_estimates(list(digests), digests))
     records = [record for _, record in made]
-    ordered = sorted(zip(records, encode_lines(records), strict=True), key=_first_sort_key)
-    report.models, report._made = [record for record, _ in ordered], records
-    parts = [line for _, line in ordered]
-    del ordered
+    lines = encode_lines(records)
+    keys = [_sort_key(record) for record in records]
+    order = sorted(range(len(records)), key=keys.__getitem__)
+    report.models, report._made = [records[i] for i in order], records
+    parts = [lines[i] for i in order]
+    del lines, keys, order
     metadata = _metadata(settings, report, estimator)
     if holds_document(paths.estimated, metadata, parts, STAMP):
         report.reestimated = len(made)
