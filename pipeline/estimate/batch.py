@@ -63,6 +63,16 @@ class Figures(NamedTuple):
     def method(self) -> str:
         return str(self.saved["method"])
 
+    def copy(self) -> Figures:
+        """The same figures with a record of their own (a record's alternatives are its)."""
+        return Figures(self.sigma, self.explanation, dict(self.saved))
+
+
+# Figures made from the same inputs are the same: many models share their size, date or
+# benchmark score, so each method's figures are kept by their inputs (the predictions
+# themselves included), up to this many a method.
+KEPT = 1 << 12
+
 
 # ``describe_size`` of each distinct size once: sizes recur across many models.
 _described = lru_cache(maxsize=1 << 16)(describe_size)
@@ -87,6 +97,8 @@ class Batch:
         self._tails: dict[tuple[str, bool, bool], str] = {}
         self._explained: dict[str, str] = {}  # by the size's source
         self._status: dict[tuple[str, str], str] = {}
+        self._sized: dict[tuple[Any, ...], Figures] = {}
+        self._interpolated: dict[tuple[Prediction, ...], Figures] = {}
 
     # -- one method's figures ----------------------------------------------------------
     def _figures(
@@ -119,10 +131,16 @@ class Batch:
     def sized(self, models: dict[str, tuple[Size, float | None, str]]) -> dict[str, Figures]:
         """Size and date (``SizeFit.estimate_many``, ``_sized_result``)."""
         out: dict[str, Figures] = {}
+        kept = self._sized
         for fit, dated, group, means, ses in self.estimator.size_fit.predicted(models):
             fitted = fitted_on(fit, dated)
             explained: dict[str, str] = {}  # by the size's source
-            for (key, (size, _, text)), log_flop, se in zip(group, means, ses, strict=True):
+            for (key, given), log_flop, se in zip(group, means, ses, strict=True):
+                found = kept.get(inputs := (*given, log_flop, se))
+                if found is not None:
+                    out[key] = found.copy()
+                    continue
+                size, text = given[0], given[2]
                 reasoning = sized_reasoning(
                     _described(size), when(text if dated else None), fitted, log_flop, size.active
                 )
@@ -131,6 +149,8 @@ class Batch:
                     explanation = explained[size.source] = sized_explanation(size, dated)
                 confidence = sized_confidence(se, size)
                 out[key] = self._figures(SIZED, log_flop, se, confidence, explanation, reasoning)
+                if len(kept) < KEPT:
+                    kept[inputs] = out[key].copy()
         return out
 
     def scored(
@@ -158,6 +178,17 @@ class Batch:
 
     def interpolated(self, predictions: list[Prediction]) -> Figures:
         """Benchmark interpolation (``interpolation.combine``)."""
+        inputs = tuple(predictions)
+        found = self._interpolated.get(inputs)
+        if found is not None:
+            return found.copy()
+        figures = self._interpolate(predictions)
+        # a score of -0 is written so but equals 0: such predictions are not kept
+        if len(self._interpolated) < KEPT and all(p.score for p in predictions):
+            self._interpolated[inputs] = figures.copy()
+        return figures
+
+    def _interpolate(self, predictions: list[Prediction]) -> Figures:
         log_flop, se, extrapolated = weighted(predictions)
         parts = "; ".join(self._part(p) for p in predictions)
         combined = f"; weighted mean {fmt(10**log_flop)}" if len(predictions) > 1 else ""

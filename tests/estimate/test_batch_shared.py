@@ -1,0 +1,46 @@
+"""Models sharing their size, date or scores share their figures, kept once made: their
+records are still those the one-model path makes, to the byte, each its own."""
+
+from __future__ import annotations
+
+import pytest
+from test_batch import batched, one_at_a_time, synthetic
+
+from pipeline.estimate import batch
+from pipeline.estimate.estimator import Estimator
+from pipeline.estimate.evidence import Evidence
+from pipeline.settings import Settings
+
+
+def with_twins(seed: int) -> Estimator:
+    """The synthetic models, with twenty models alike but for their key, and scores of 0
+    and -0 (equal numbers written otherwise)."""
+    evidence, known = synthetic(seed)
+    for i in range(20):
+        key = f"twin{i}_70b"
+        evidence[key] = Evidence(
+            key, [f"Twin-{i}-70B"], benchmarks={"arena.score": 1234.5, "other.score": 1100.0},
+            sources=["src"], first_seen="2024-07-02",
+        )  # fmt: skip
+    for i, score in enumerate([0.0, -0.0, 0.0, -0.0]):
+        evidence[f"zero{i}"] = Evidence(
+            f"zero{i}", [f"Zero-{i}"], benchmarks={"arena.score": score}
+        )
+    return Estimator(evidence, known, Settings())
+
+
+@pytest.mark.parametrize("kept", [0, 1, batch.KEPT])
+def test_shared_figures_are_the_one_model_paths(kept: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch, "KEPT", kept)
+    for seed in range(2):
+        estimator = with_twins(seed)
+        assert batched(estimator) == one_at_a_time(estimator)
+
+
+def test_each_record_holds_its_own_alternatives() -> None:
+    records = with_twins(0).estimate()
+    twins = [records[f"twin{i}_70b"] for i in range(20)]
+    alternatives = [id(alternative) for r in twins for alternative in r["alternatives"]]
+    assert len(alternatives) == len(set(alternatives)) >= 20
+    twins[0]["alternatives"][0]["reasoning"] = "changed"
+    assert twins[1]["alternatives"][0]["reasoning"] != "changed"
