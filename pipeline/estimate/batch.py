@@ -98,6 +98,8 @@ class Batch:
         self._explained: dict[str, str] = {}  # by the size's source
         self._status: dict[tuple[str, str], str] = {}
         self._sized: dict[tuple[Any, ...], Figures] = {}
+        self._scored: dict[tuple[Any, ...], Figures] = {}
+        self._classified: dict[tuple[float, float, float, str], tuple[float, str, str]] = {}
         self._interpolated: dict[tuple[Prediction, ...], Figures] = {}
 
     # -- one method's figures ----------------------------------------------------------
@@ -157,16 +159,22 @@ class Batch:
         self, models: dict[str, tuple[Size, dict[str, float]]], fits: dict[str, LinearFit]
     ) -> dict[str, Figures]:
         """Size and benchmark (``estimate_scored_many``, ``_scored_result``)."""
-        found: dict[str, list[tuple[float, float, str]]] = {}
+        found: dict[str, list[tuple[str, float, float, float]]] = {}
         for bench, group, means, ses in scored_predictions(models, fits):
             for (key, _, value), mean, se in zip(group, means, ses, strict=True):
-                text = scored_part(bench, value, mean, fits[bench])
-                found.setdefault(key, []).append((mean, se, text))
+                found.setdefault(key, []).append((bench, value, mean, se))
         out: dict[str, Figures] = {}
+        kept = self._scored
         for key, rows in found.items():
             size = models[key][0]
-            log_flop, se = correlated([(mean, se) for mean, se, _ in rows])
-            parts = "; ".join(text for *_, text in rows)
+            figures = kept.get(inputs := (size, *rows))
+            if figures is not None:
+                out[key] = figures.copy()
+                continue
+            log_flop, se = correlated([(mean, se) for _, _, mean, se in rows])
+            parts = "; ".join(
+                scored_part(bench, value, mean, fits[bench]) for bench, value, mean, _ in rows
+            )
             reasoning = f"{_described(size)}{SCORED_FIT}{parts}"
             explanation = self._explained.get(size.source)
             if explanation is None:
@@ -174,6 +182,9 @@ class Batch:
             out[key] = self._figures(
                 SCORED, log_flop, se, confidence_for(se), explanation, reasoning
             )
+            # a score of -0 is written so but equals 0: such rows are not kept
+            if len(kept) < KEPT and all(value for _, value, _, _ in rows):
+                kept[inputs] = out[key].copy()
         return out
 
     def interpolated(self, predictions: list[Prediction]) -> Figures:
@@ -308,7 +319,17 @@ class Batch:
         self, flop: float, low: float, high: float, confidence: str
     ) -> tuple[float, str, str]:
         """``classify_record``: the probability above the threshold (rounded), the class
-        and the status."""
+        and the status (kept by the figures: rounded, they recur)."""
+        found = self._classified.get(figures := (flop, low, high, confidence))
+        if found is None:
+            found = self._classify(flop, low, high, confidence)
+            if len(self._classified) < KEPT:
+                self._classified[figures] = found
+        return found
+
+    def _classify(
+        self, flop: float, low: float, high: float, confidence: str
+    ) -> tuple[float, str, str]:
         log_flop = math.log10(flop)
         if not (flop > 0 and low > 0 and high > 0) or high <= low:
             sigma = 0.0

@@ -9,6 +9,7 @@ from test_batch import batched, one_at_a_time, synthetic
 from pipeline.estimate import batch
 from pipeline.estimate.estimator import Estimator
 from pipeline.estimate.evidence import Evidence
+from pipeline.estimate.interpolation import Prediction
 from pipeline.settings import Settings
 
 
@@ -23,9 +24,8 @@ def with_twins(seed: int) -> Estimator:
             sources=["src"], first_seen="2024-07-02",
         )  # fmt: skip
     for i, score in enumerate([0.0, -0.0, 0.0, -0.0]):
-        evidence[f"zero{i}"] = Evidence(
-            f"zero{i}", [f"Zero-{i}"], benchmarks={"arena.score": score}
-        )
+        for key in (f"zero{i}", f"zero{i}_7b"):  # without a size, and with one
+            evidence[key] = Evidence(key, [key], benchmarks={"arena.score": score})
     return Estimator(evidence, known, Settings())
 
 
@@ -44,3 +44,17 @@ def test_each_record_holds_its_own_alternatives() -> None:
     assert len(alternatives) == len(set(alternatives)) >= 20
     twins[0]["alternatives"][0]["reasoning"] = "changed"
     assert twins[1]["alternatives"][0]["reasoning"] != "changed"
+
+
+def test_scores_of_0_and_minus_0_are_each_written_their_way() -> None:
+    estimator = with_twins(1)  # with interpolation fits
+    made = batch.Batch(estimator)
+    size = estimator.size_of("zero0_7b")
+    scored = {f"s{i}": (size, {"arena.score": score}) for i, score in enumerate([0.0, -0.0])}
+    figures = made.scored(scored, estimator.scored_fits)
+    assert "arena.score 0 -> " in figures["s0"].saved["reasoning"]
+    assert "arena.score -0 -> " in figures["s1"].saved["reasoning"]
+    bench = next(iter(estimator.fits))
+    for score, text in [(0.0, f"{bench} 0 -> "), (-0.0, f"{bench} -0 -> ")]:
+        predictions = [Prediction(bench, score, 22.0, 0.5, True)]
+        assert text in made.interpolated(predictions).saved["reasoning"]
