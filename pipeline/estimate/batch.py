@@ -99,6 +99,7 @@ class Batch:
         self._status: dict[tuple[str, str], str] = {}
         self._sized: dict[tuple[Any, ...], Figures] = {}
         self._scored: dict[tuple[Any, ...], Figures] = {}
+        self._reasoned: dict[tuple[str, float, float, str], str] = {}
         self._classified: dict[tuple[float, float, float, str], tuple[float, str, str]] = {}
         self._interpolated: dict[tuple[Prediction, ...], Figures] = {}
 
@@ -306,14 +307,26 @@ class Batch:
             "confidence": confidence,
             "confidence_explanation": best.explanation,
             "estimation_method": method,
-            "reasoning": f"{saved['reasoning']}; {self.share} interval {format_number(low)} - "
-            f"{format_number(high)}{self.how.get(method, '')}",
+            "reasoning": self._reasoning(saved["reasoning"], low, high, method),
             "alternatives": [r.saved for r in results[1:]],
             "evidence_hash": digest or self.estimator.digest(key),
             "p_above": p,
             "threshold_classification": classification,
             "status": status,
         }
+
+    def _reasoning(self, reasoning: str, low: float, high: float, method: str) -> str:
+        """The estimate's reasoning with its interval (``Estimator._reasoning``), kept by
+        its parts: figures recur (``format_number`` writes -0 as 0)."""
+        found = self._reasoned.get(parts := (reasoning, low, high, method))
+        if found is None:
+            found = (
+                f"{reasoning}; {self.share} interval {format_number(low)} - "
+                f"{format_number(high)}{self.how.get(method, '')}"
+            )
+            if len(self._reasoned) < KEPT:
+                self._reasoned[parts] = found
+        return found
 
     def classify(
         self, flop: float, low: float, high: float, confidence: str
