@@ -65,7 +65,8 @@ class Figures(NamedTuple):
 
     def copy(self) -> Figures:
         """The same figures with a record of their own (a record's alternatives are its)."""
-        return Figures(self.sigma, self.explanation, dict(self.saved))
+        # made as a tuple is: the named tuple's own __new__ is a Python function
+        return tuple.__new__(Figures, (self.sigma, self.explanation, dict(self.saved)))
 
 
 # Figures made from the same inputs are the same: many models share their size, date or
