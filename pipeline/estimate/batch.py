@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from functools import lru_cache
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pipeline.estimate import calibration
@@ -73,6 +74,8 @@ class Figures(NamedTuple):
 # benchmark score, so each method's figures are kept by their inputs (the predictions
 # themselves included), up to this many a method.
 KEPT = 1 << 12
+# What makes sizes equal, as a plain tuple (hashed without calling a Python function)
+SIZE = attrgetter("total", "active", "text", "moe_guess", "source")
 
 
 # ``describe_size`` of each distinct size once: sizes recur across many models.
@@ -140,11 +143,11 @@ class Batch:
             fitted = fitted_on(fit, dated)
             explained: dict[str, str] = {}  # by the size's source
             for (key, given), log_flop, se in zip(group, means, ses, strict=True):
-                found = kept.get(inputs := (*given, log_flop, se))
+                size, year, text = given
+                found = kept.get(inputs := (SIZE(size), year, text, log_flop, se))
                 if found is not None:
                     out[key] = found.copy()
                     continue
-                size, text = given[0], given[2]
                 reasoning = sized_reasoning(
                     _described(size), when(text if dated else None), fitted, log_flop, size.active
                 )
@@ -169,7 +172,7 @@ class Batch:
         kept = self._scored
         for key, rows in found.items():
             size = models[key][0]
-            figures = kept.get(inputs := (size, *rows))
+            figures = kept.get(inputs := (SIZE(size), *rows))
             if figures is not None:
                 out[key] = figures.copy()
                 continue

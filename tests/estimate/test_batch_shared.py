@@ -3,12 +3,15 @@ records are still those the one-model path makes, to the byte, each its own."""
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import pytest
 from test_batch import batched, one_at_a_time, synthetic
 
 from pipeline.estimate import batch
 from pipeline.estimate.estimator import Estimator
 from pipeline.estimate.evidence import Evidence
+from pipeline.estimate.heuristics import Size
 from pipeline.estimate.interpolation import Prediction
 from pipeline.settings import Settings
 
@@ -58,3 +61,8 @@ def test_scores_of_0_and_minus_0_are_each_written_their_way() -> None:
     for score, text in [(0.0, f"{bench} 0 -> "), (-0.0, f"{bench} -0 -> ")]:
         predictions = [Prediction(bench, score, 22.0, 0.5, True)]
         assert text in made.interpolated(predictions).saved["reasoning"]
+
+
+def test_figures_are_kept_by_every_field_of_a_size() -> None:
+    size = Size(7e9, 2e9, "8x7b", moe_guess=True, source="the Hub")
+    assert batch.SIZE(size) == tuple(getattr(size, f.name) for f in fields(Size))
