@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pipeline.collect.names import split_date, tokenise
 from pipeline.estimate.result import count
@@ -40,17 +41,29 @@ def parse_size(key: str, active_experts: int = 2) -> Size | None:
     for index, token in enumerate(tokens):
         if not token.endswith(("b", "m")):  # neither pattern can match
             continue
-        if match := _MOE.match(token):
-            experts, size = int(match[1]), float(match[2]) * 1e9
-            return Size(experts * size, min(active_experts, experts) * size, token, moe_guess=True)
-        if match := _SIZE.match(token):
-            total = float(match[1]) * _scale(match[2])
-            nxt = tokens[index + 1] if index + 1 < len(tokens) else ""
-            if active := _ACTIVE.match(nxt):
-                return Size(total, float(active[1]) * 1e9, f"{token}_{nxt}")
-            if _EXPERTS.match(nxt):
-                return Size(None, total, f"{token}_{nxt}")
-            return Size(total, total, token)
+        nxt = tokens[index + 1] if index + 1 < len(tokens) else ""
+        if not nxt.startswith("a") and not nxt.endswith(("e", "e\n")):
+            nxt = ""  # neither _ACTIVE nor _EXPERTS can match: as good as none
+        size = _token_size(token, nxt, active_experts)
+        if size is not None:
+            return size
+    return None
+
+
+@lru_cache(maxsize=1 << 12)
+def _token_size(token: str, nxt: str, active_experts: int) -> Size | None:
+    """The size one token of a key states (``nxt``: the token after it), or None: made
+    once for each, as sizes recur across keys."""
+    if match := _MOE.match(token):
+        experts, size = int(match[1]), float(match[2]) * 1e9
+        return Size(experts * size, min(active_experts, experts) * size, token, moe_guess=True)
+    if match := _SIZE.match(token):
+        total = float(match[1]) * _scale(match[2])
+        if active := _ACTIVE.match(nxt):
+            return Size(total, float(active[1]) * 1e9, f"{token}_{nxt}")
+        if _EXPERTS.match(nxt):
+            return Size(None, total, f"{token}_{nxt}")
+        return Size(total, total, token)
     return None
 
 
