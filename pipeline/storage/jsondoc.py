@@ -226,7 +226,22 @@ def write_encoded(
 ) -> bool:
     """:func:`write_document` of ``metadata`` and models already encoded
     (:func:`encoded_chunks`)."""
-    return write_parts_if_changed(path, encoded_chunks(metadata, parts))
+    return write_parts_if_changed(path, _megabytes(encoded_chunks(metadata, parts)))
+
+
+def _megabytes(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """``chunks`` joined about a megabyte at a time: written in a few large writes, not one
+    small one per model."""
+    pending: list[bytes] = []
+    size = 0
+    for chunk in chunks:
+        pending.append(chunk)
+        size += len(chunk)
+        if size >= BATCH:
+            yield b"".join(pending)
+            pending, size = [], 0
+    if pending:
+        yield b"".join(pending)
 
 
 STRICT = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
@@ -254,5 +269,5 @@ def dump_document(doc: dict[str, Any]) -> str:
 
 def write_document(path: str | Path, doc: dict[str, Any]) -> bool:
     """Write atomically unless the file already holds exactly this text; True if written.
-    The text is streamed to the file, never held whole in memory."""
-    return write_parts_if_changed(path, document_chunks(doc))
+    The text is streamed to the file, a megabyte at a time, never held whole in memory."""
+    return write_parts_if_changed(path, _megabytes(document_chunks(doc)))

@@ -88,3 +88,18 @@ def test_a_file_that_differs_in_any_byte_does_not_hold_it(tmp_path: Path, case: 
 
 def test_a_missing_file_does_not_hold_it(tmp_path: Path) -> None:
     assert not holds_document(tmp_path / "nope.json", {STAMP: ""}, [], STAMP)
+
+
+@pytest.mark.parametrize("batch", [1, 100, 1 << 20])
+def test_documents_are_written_whole_in_any_size_of_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch: int
+) -> None:
+    monkeypatch.setattr(jsondoc, "BATCH", batch)
+    document = doc(40)
+    expected = b"".join(document_chunks(document))
+    path = tmp_path / "doc.json"
+    assert write_document(path, document) is True
+    assert path.read_bytes() == expected
+    path.unlink()
+    assert write_encoded(path, document["metadata"], encode_lines(document["models"])) is True
+    assert path.read_bytes() == expected
