@@ -50,7 +50,9 @@ class Handoff:
 
     dry_run: bool
     scraped: dict[Path, dict[str, Any]] = field(default_factory=dict)
-    estimates: list[dict[str, Any]] | None = None  # the report's fields kept once refreshed
+    # Made by this cycle's estimate stage (checked as it made them); once refreshed, only
+    # the report's fields are kept.
+    estimates: list[dict[str, Any]] | None = None
     mirror: InHand = field(default_factory=InHand)
     tables: dict[str, CsvTable] = field(default_factory=dict)  # as the sync left them
 
@@ -195,7 +197,9 @@ def _estimate(settings: Settings, handoff: Handoff) -> Stage:
 
 
 def _refresh(settings: Settings, handoff: Handoff) -> Stage:
-    result = run_refresh(settings, dry_run=handoff.dry_run, estimates=handoff.estimates)
+    result = run_refresh(
+        settings, dry_run=handoff.dry_run, estimates=handoff.estimates, checked=True
+    )
     handoff.estimates = reported(handoff.estimates)
     handoff.mirror.tables = result.tables
     if result.blocked:

@@ -248,14 +248,19 @@ def run_refresh(
     reset: bool = False,
     dry_run: bool = False,
     estimates: list[dict[str, Any]] | None = None,
+    checked: bool = False,
 ) -> RefreshReport:
-    """Plan the candidates and below tables from the estimates (given, in a dry run that
-    computed them, or saved; checked either way) and apply the plan; a dry run applies it
-    in memory only (``report.tables``). Records, rows and plans hold no reference cycles:
-    the cycle collector waits until the refresh is done rather than walk them again and
-    again while they are made."""
+    """Plan the candidates and below tables from the estimates (given, as a cycle hands
+    them on, or saved) and apply the plan; a dry run applies it in memory only
+    (``report.tables``). Every record is checked, except given ones the estimate stage of
+    this process made (``checked``: it checks what it reads and writes what it checked),
+    and saved ones while the file is as it was written. Records, rows and plans hold no
+    reference cycles: the cycle collector waits until the refresh is done rather than walk
+    them again and again while they are made."""
     with collector_paused():
-        return _refresh(settings, reset=reset, dry_run=dry_run, estimates=estimates)
+        return _refresh(
+            settings, reset=reset, dry_run=dry_run, estimates=estimates, checked=checked
+        )
 
 
 def _refresh(
@@ -264,10 +269,13 @@ def _refresh(
     reset: bool,
     dry_run: bool,
     estimates: list[dict[str, Any]] | None,
+    checked: bool,
 ) -> RefreshReport:
     paths, configs = DataPaths(settings.data_dir), ConfigPaths(settings.config_dir)
     if estimates is None:
         estimated = load_previous(paths)
+    elif checked:
+        estimated = {record["key"]: record for record in estimates}
     else:
         estimated = estimates_by_key(estimates, paths.estimated)
     if not estimated:
