@@ -328,6 +328,19 @@ class CsvTable:
             self._blank = (self.columns, dict.fromkeys(self.columns, ""))
         return self._blank[1].copy()
 
+    def text_of(self, keys: list[str]) -> str | None:
+        """The header and the rows ``keys`` as the next save writes them (the text of each
+        row kept for that save), or None when that save writes every row afresh with the
+        columns the file lacks."""
+        if self.missing:
+            return None
+        records = [self.rows[key] for key in keys]
+        texts = _serialise_all(_cells(records, self.columns), self.newline)
+        for record, text in zip(records, texts, strict=True):
+            record.raw = text
+        self._in_original = None  # rows changed: the next save compares its text
+        return _serialise(self.columns, self.newline) + "".join(texts)
+
     def remove_row(self, key: str) -> dict[str, str]:
         return self.rows.pop(key).cells
 
