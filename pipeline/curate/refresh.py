@@ -145,13 +145,15 @@ def plan_refresh(
     plan = Plan()
     thresholds = thresholds or Thresholds()
     cand, below = tables[CANDIDATES], tables[BELOW]
+    cand_rows, below_rows = cand.rows, below.rows
     estimated = {e["key"]: e for e in estimates}
-    for key in dict.fromkeys([*estimated, *cand.rows, *below.rows]):
+    add = plan.add
+    for key in dict.fromkeys([*estimated, *cand_rows, *below_rows]):
+        if key not in cand_rows and key not in below_rows:  # a new model: in neither file
+            add(_new_row(estimated[key]))
+            continue
         # The rows' own cells, read only (a file's missing column reads as absent).
         homes = {name: t.rows[key].cells for name, t in tables.items() if key in t.rows}
-        if not homes:  # a new model: a row in neither file
-            plan.add(_new_row(estimated[key]))
-            continue
         verified = [name for name, c in homes.items() if c.get("verified") and is_verified(c)]
         if len(verified) == 2:
             plan.add(InvalidInput(BELOW, key, KEY, key, "verified in both files; resolve by hand"))

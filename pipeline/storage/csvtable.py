@@ -311,22 +311,22 @@ class CsvTable:
         key = cells[self.key_column]
         if key in self.rows:
             raise KeyError(f"{key} already in {self.path}")
-        row = self._empty_row()
-        if not cells.keys() <= row.keys():
-            unknown = [column for column in cells if column not in row]
+        blank = self._empty_row()
+        if not cells.keys() <= blank.keys():
+            unknown = [column for column in cells if column not in blank]
             if not widen:
                 raise KeyError(f"unknown columns {sorted(unknown)}")
             self.add_columns(unknown)
-            row = self._empty_row()
-        row.update(cells)
+            blank = self._empty_row()
+        row = {**blank, **cells}  # the columns in order, then the cells: one new dict
         self.rows[key] = Record(row)
         return row
 
     def _empty_row(self) -> dict[str, str]:
-        """A row with every column empty, in column order."""
+        """A row with every column empty, in column order (shared: copied, never changed)."""
         if self._blank is None or self._blank[0] is not self.columns:
             self._blank = (self.columns, dict.fromkeys(self.columns, ""))
-        return self._blank[1].copy()
+        return self._blank[1]
 
     def text_of(self, keys: list[str]) -> str | None:
         """The header and the rows ``keys`` as the next save writes them (the text of each
