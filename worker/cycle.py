@@ -25,6 +25,7 @@ from pipeline.paths import DataPaths
 from pipeline.report import REPORTED_FIELDS, write_report
 from pipeline.settings import Settings
 from pipeline.storage.csvtable import CsvTable
+from pipeline.storage.jsondoc import collector_paused
 from pipeline.storage.lock import data_lock, describe
 from pipeline.values import utc_now
 
@@ -197,10 +198,11 @@ def _estimate(settings: Settings, handoff: Handoff) -> Stage:
 
 
 def _refresh(settings: Settings, handoff: Handoff) -> Stage:
-    result = run_refresh(
-        settings, dry_run=handoff.dry_run, estimates=handoff.estimates, checked=True
-    )
-    handoff.estimates = reported(handoff.estimates)
+    with collector_paused():  # the records let go and the fields kept make no cycles
+        result = run_refresh(
+            settings, dry_run=handoff.dry_run, estimates=handoff.estimates, checked=True
+        )
+        handoff.estimates = reported(handoff.estimates)
     handoff.mirror.tables = result.tables
     if result.blocked:
         first = result.errors[0] if result.errors else result.plan.problems[0]
