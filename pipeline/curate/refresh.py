@@ -14,13 +14,18 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
-from pipeline.collect.names import NameRules
 from pipeline.curate.apply import apply_plan, preview
 from pipeline.curate.datasets import BELOW, CANDIDATES, Table, open_tables
 from pipeline.curate.pins import pinned_fields, with_pins
 from pipeline.curate.plan import AddRow, DropRow, InvalidInput, MoveRow, Plan, UpdateField
 from pipeline.curate.review import published_candidates
-from pipeline.curate.validate import Problem, cross_check, denoised, validate_table
+from pipeline.curate.validate import (
+    Problem,
+    cross_check,
+    denoised,
+    name_rules,
+    validate_table,
+)
 from pipeline.errors import InputError
 from pipeline.estimate.classify import status_for
 from pipeline.estimate.probability import format_probability
@@ -283,7 +288,7 @@ def _refresh(
     if not estimated:
         raise InputError("no estimates; run `tracker estimate-flops` first", file=paths.estimated)
     tables = open_tables(settings, [CANDIDATES, BELOW])
-    rules = NameRules.load(configs.aliases)
+    rules = name_rules(configs.aliases)
     problems = [p for t in tables.values() for p in validate_table(t, rules)]
     problems += cross_check(tables[CANDIDATES], tables[BELOW])
     plan = plan_refresh(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from urllib.parse import urlparse
 
 from pipeline.collect.names import KEY_PATTERN, NameRules, normalise
@@ -108,6 +109,24 @@ def check_value(field: str, value: str) -> tuple[tuple[str, str, str], ...]:
         for url in urls_in(value)
         if "." not in urlparse(url).netloc
     )
+
+
+# The rules read from each aliases file, with the text they were read from.
+_RULES: dict[Path, tuple[bytes | None, NameRules]] = {}
+
+
+def name_rules(path: Path) -> NameRules:
+    """The rules of an aliases file: the same object while the file holds the same text, so
+    that the keys it has normalised (its cache) are not worked out again by the next refresh
+    of a long-running worker."""
+    try:
+        text: bytes | None = path.read_bytes()
+    except FileNotFoundError:
+        text = None
+    kept = _RULES.get(path)
+    if kept is None or kept[0] != text:
+        kept = _RULES[path] = (text, NameRules.load(path))
+    return kept[1]
 
 
 def validate_table(table: CsvTable, rules: NameRules | None = None) -> list[Problem]:
