@@ -216,3 +216,39 @@ def test_a_journal_of_the_earlier_layout_still_rolls_forward(tmp_path: Path) -> 
 
     assert snapshot(cut) == snapshot(whole)
     assert list(history.read(cut / "state")) == lines
+
+
+def test_new_rows_of_a_file_lacking_a_column_are_journaled_with_their_cells(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its next save writes every row afresh, the missing column added: no text to share."""
+    (tmp_path / "c.csv").write_text("model,value\na,1\n", encoding="utf-8")
+    plan = Plan([AddRow("candidates", "n", {"model": "n", "value": "2"}, "new")])
+    crash_on_write(monkeypatch, 1)
+    with pytest.raises(Crash):
+        tables = {"candidates": CsvTable.read(tmp_path / "c.csv", "model", ["model", "value", "w"])}
+        apply_plan(plan, tables, STAMP, tmp_path / "state")
+    entry = json.loads(journal_path(tmp_path / "state").read_text(encoding="utf-8"))
+    assert entry["rows"] == {} and entry["changes"] == [to_json(plan.changes[0])]
+    monkeypatch.undo()
+
+    assert recover(tmp_path / "state") == ["candidates"]
+
+    assert (tmp_path / "c.csv").read_text(encoding="utf-8") == "model,value,w\na,1,\nn,2,\n"
+
+
+def test_a_journal_whose_new_rows_do_not_parse_is_damaged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan, tables = many_new_rows(tmp_path)
+    crash_on_write(monkeypatch, 1)
+    with pytest.raises(Crash):
+        apply_plan(plan, tables(), STAMP, tmp_path / "state")
+    entry = json.loads(journal_path(tmp_path / "state").read_text(encoding="utf-8"))
+    entry["rows"]["below"] = 'model,value\n"n0,1\n'  # a quote never closed
+    path = plant(tmp_path / "state", json.dumps(entry).encode())
+
+    with pytest.raises(InputError) as caught:
+        recover(tmp_path / "state")
+
+    assert str(caught.value) == f"{path}: {MESSAGE}"
