@@ -224,9 +224,9 @@ def test_new_rows_of_a_file_lacking_a_column_are_journaled_with_their_cells(
     """Its next save writes every row afresh, the missing column added: no text to share."""
     (tmp_path / "c.csv").write_text("model,value\na,1\n", encoding="utf-8")
     plan = Plan([AddRow("candidates", "n", {"model": "n", "value": "2"}, "new")])
+    tables = {"candidates": CsvTable.read(tmp_path / "c.csv", "model", ["model", "value", "w"])}
     crash_on_write(monkeypatch, 1)
     with pytest.raises(Crash):
-        tables = {"candidates": CsvTable.read(tmp_path / "c.csv", "model", ["model", "value", "w"])}
         apply_plan(plan, tables, STAMP, tmp_path / "state")
     entry = json.loads(journal_path(tmp_path / "state").read_text(encoding="utf-8"))
     assert entry["rows"] == {} and entry["changes"] == [to_json(plan.changes[0])]
