@@ -42,7 +42,7 @@ from pipeline.schema import (
     is_verified,
 )
 from pipeline.settings import Settings, Thresholds
-from pipeline.storage.csvtable import CsvTable
+from pipeline.storage.csvtable import CsvTable, Record
 from pipeline.storage.jsondoc import collector_paused
 from pipeline.values import format_number, utc_now
 
@@ -138,6 +138,27 @@ def _update_row(
             plan.add(UpdateField(table, key, column, old, new, "new estimate"))
 
 
+def _homes(
+    key: str, tables: dict[str, CsvTable], in_cand: Record | None, in_below: Record | None
+) -> dict[str, dict[str, str]]:
+    """The cells of the model's rows by file, read only (a file's missing column reads as
+    absent)."""
+    if in_below is None and in_cand is not None:
+        return {CANDIDATES: in_cand.cells}
+    if in_cand is None and in_below is not None:
+        return {BELOW: in_below.cells}
+    return {name: t.rows[key].cells for name, t in tables.items() if key in t.rows}
+
+
+def _verified(homes: dict[str, dict[str, str]]) -> list[str]:
+    """The files whose row of the model is verified."""
+    verified = []
+    for name, cells in homes.items():
+        if cells.get("verified") and is_verified(cells):
+            verified.append(name)
+    return verified
+
+
 def plan_refresh(
     estimates: list[dict[str, Any]],
     tables: dict[str, CsvTable],
@@ -154,12 +175,12 @@ def plan_refresh(
     estimated = {e["key"]: e for e in estimates}
     add = plan.add
     for key in dict.fromkeys([*estimated, *cand_rows, *below_rows]):
-        if key not in cand_rows and key not in below_rows:  # a new model: in neither file
+        in_cand, in_below = cand_rows.get(key), below_rows.get(key)
+        if in_cand is None and in_below is None:  # a new model: a row in neither file
             add(_new_row(estimated[key]))
             continue
-        # The rows' own cells, read only (a file's missing column reads as absent).
-        homes = {name: t.rows[key].cells for name, t in tables.items() if key in t.rows}
-        verified = [name for name, c in homes.items() if c.get("verified") and is_verified(c)]
+        homes = _homes(key, tables, in_cand, in_below)
+        verified = _verified(homes)
         if len(verified) == 2:
             plan.add(InvalidInput(BELOW, key, KEY, key, "verified in both files; resolve by hand"))
             continue
@@ -177,7 +198,7 @@ def plan_refresh(
             continue
         desired = row_from_estimate(estimate)
         target = target_of(estimate["threshold_classification"])
-        pins = pinned_fields(homes.get(CANDIDATES, {}).get("notes", ""))
+        pins = pinned_fields(homes[CANDIDATES].get("notes", "")) if in_cand else None
         if pins:
             pinned = cand.get(key)  # every column present: a pinned cell the file lacks is ""
             desired, target = with_pins(desired, pinned, pins, thresholds), CANDIDATES
