@@ -405,3 +405,24 @@ def test_other_line_ends_of_unicode_stay_inside_their_cell(tmp_path: Path, end: 
     assert [record.number for record in table.rows.values()] == [2, 3]
     assert table.set_cell("a", "v", "z") and table.save()
     assert path.read_bytes() == data.replace(f"x{end}y".encode(), b"z")
+
+
+def test_text_of_new_rows_is_what_the_next_save_writes_of_them(tmp_path: Path) -> None:
+    path = write(tmp_path, b"k,v\r\na,1\r\n")
+    table, plain = CsvTable.read(path, "k"), CsvTable.read(path, "k")
+    for each in (table, plain):
+        each.add_row({"k": "b", "v": "x, y"})
+        each.add_row({"k": "c", "v": 'say "z"\nnow'})
+    text = table.text_of(["b", "c"])
+    assert text == 'k,v\r\nb,"x, y"\r\nc,"say ""z""\nnow"\r\n'
+    assert table.render() == plain.render()
+    assert table.save() and path.read_bytes().decode() == plain.render()
+
+
+def test_text_of_is_none_when_the_next_save_adds_the_columns_the_file_lacks(
+    tmp_path: Path,
+) -> None:
+    table = CsvTable.read(write(tmp_path, b"k,v\na,1\n"), "k", ["k", "v", "w"])
+    table.add_row({"k": "b", "v": "2"})
+    assert table.text_of(["b"]) is None
+    assert table.render() == "k,v,w\na,1,\nb,2,\n"
