@@ -25,6 +25,7 @@ from pipeline.paths import DataPaths
 from pipeline.report import REPORTED_FIELDS, write_report
 from pipeline.settings import Settings
 from pipeline.storage.csvtable import CsvTable
+from pipeline.storage.jsondoc import collector_paused
 from pipeline.storage.lock import data_lock, describe
 from pipeline.values import utc_now
 
@@ -50,7 +51,9 @@ class Handoff:
 
     dry_run: bool
     scraped: dict[Path, dict[str, Any]] = field(default_factory=dict)
-    estimates: list[dict[str, Any]] | None = None  # the report's fields kept once refreshed
+    # Made by this cycle's estimate stage (checked as it made them); once refreshed, only
+    # the report's fields are kept.
+    estimates: list[dict[str, Any]] | None = None
     mirror: InHand = field(default_factory=InHand)
     tables: dict[str, CsvTable] = field(default_factory=dict)  # as the sync left them
 
@@ -195,8 +198,11 @@ def _estimate(settings: Settings, handoff: Handoff) -> Stage:
 
 
 def _refresh(settings: Settings, handoff: Handoff) -> Stage:
-    result = run_refresh(settings, dry_run=handoff.dry_run, estimates=handoff.estimates)
-    handoff.estimates = reported(handoff.estimates)
+    with collector_paused():  # the records let go and the fields kept make no cycles
+        result = run_refresh(
+            settings, dry_run=handoff.dry_run, estimates=handoff.estimates, checked=True
+        )
+        handoff.estimates = reported(handoff.estimates)
     handoff.mirror.tables = result.tables
     if result.blocked:
         first = result.errors[0] if result.errors else result.plan.problems[0]

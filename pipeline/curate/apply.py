@@ -15,6 +15,7 @@ from pathlib import Path
 
 from pipeline.curate import history
 from pipeline.curate.journal import (
+    Compact,
     Pending,
     changes_json,
     clear_journal,
@@ -36,6 +37,7 @@ from pipeline.curate.plan import (
 from pipeline.errors import WriteInterrupted, os_error_message
 from pipeline.schema import VERIFIED
 from pipeline.storage.csvtable import CsvTable
+from pipeline.storage.jsontext import encode
 from pipeline.storage.lock import LockBusy, data_lock
 
 
@@ -95,16 +97,21 @@ def _added(change: AddRow, table: CsvTable, stamp: str) -> None:
         cells["last_updated"] = stamp
 
 
-def _arrivals(writes: list[Change], tables: dict[str, CsvTable], stamp: str) -> list[Change]:
-    """Phase 1 in memory: everything but the removals; the changes that changed a cell."""
+def _arrivals(
+    writes: list[Change], tables: dict[str, CsvTable], stamp: str, fresh: list[int] | None = None
+) -> list[Change]:
+    """Phase 1 in memory: everything but the removals; the changes that changed a cell
+    (``fresh``, when given, gets the indices of the AddRows of rows new to their table)."""
     done: list[Change] = []
-    for change in writes:
+    for index, change in enumerate(writes):
         if isinstance(change, DropRow):
             continue
         table = tables[change.table]
         if isinstance(change, AddRow) and change.key not in table.rows:
             _added(change, table, stamp)
             done.append(change)
+            if fresh is not None:
+                fresh.append(index)
         elif _apply_one(change, tables):
             done.append(change)
             if "last_updated" in table.columns:
@@ -124,21 +131,33 @@ def _departures(writes: list[Change], tables: dict[str, CsvTable]) -> set[str]:
     return changed
 
 
-def _identity(changes: bytes, stamp: str) -> str:
-    """Names one apply (its history lines), the same for the same plan (``changes``, its
-    :func:`changes_json`) at the same time."""
+def _identity(stamp: str, *parts: bytes) -> str:
+    """Names one apply (its history lines), the same for the same plan (``parts``, what its
+    journal holds of it) at the same time."""
     digest = hashlib.sha1(f"{stamp}\n".encode())
-    digest.update(changes)
+    for part in parts:
+        digest.update(part)
     return digest.hexdigest()[:16]
 
 
-def _history(changes: list[Change], stamp: str, source: str, apply_id: str) -> list[dict[str, str]]:
-    return [
-        {"time": stamp, "source": source, "change": type(c).__name__, "table": c.table,
-         "key": c.key, "field": c.field, "old": c.old, "new": c.new, "reason": c.reason,
-         "apply": apply_id}
-        for c in changes
-    ]  # fmt: skip
+def _compact(
+    writes: list[Change],
+    fresh: list[int],
+    tables: dict[str, CsvTable],
+    done: list[Change],
+    source: str,
+) -> tuple[Compact, set[int]]:
+    """The journal's new rows (each table's as CSV text, rendered for its file too) and its
+    history (the indices of ``done``); the indices of the AddRows whose rows it holds."""
+    keys: dict[str, list[str]] = {}
+    for index in fresh:
+        keys.setdefault(writes[index].table, []).append(writes[index].key)
+    texts = {name: tables[name].text_of(names) for name, names in keys.items()}
+    rows = {name: text for name, text in texts.items() if text is not None}
+    held = {index for index in fresh if writes[index].table in rows}
+    position = {id(change): index for index, change in enumerate(writes)}
+    done_at = [position[id(change)] for change in done]
+    return Compact(encode(rows), done_at, source), held
 
 
 def preview(plan: Plan, tables: dict[str, CsvTable], stamp: str) -> None:
@@ -162,14 +181,19 @@ def apply_plan(
     writes = plan.writes
     if not writes:
         return _save_all(tables, writes)
-    done = _arrivals(writes, tables, stamp)
+    fresh: list[int] = []
+    done = _arrivals(writes, tables, stamp, fresh)
     done += [c for c in writes if isinstance(c, DropRow) and c.key in tables[c.table]]
-    changes = changes_json(plan)
-    apply_id = replay.id if replay else _identity(changes, stamp)
-    lines = replay.history if replay else _history(done, stamp, source, apply_id)
-    if state_dir is not None:
-        write_journal(state_dir, plan, tables, stamp, lines, apply_id, changes)
-    del changes  # as large as the plan: not held while the tables are written
+    lines: list[dict[str, str]] = []
+    if replay is not None:  # its journal, already there, says it all
+        lines = replay.history
+    elif state_dir is not None:
+        compact, held = _compact(writes, fresh, tables, done, source)
+        changes = changes_json(plan, held)
+        apply_id = _identity(stamp, changes, compact.rows)
+        write_journal(state_dir, plan, tables, stamp, None, apply_id, changes, compact)
+        del changes, compact  # as large as the plan: not held while the tables are written
+        lines = history.entries(done, stamp, source, apply_id)
     try:
         written = _save_all(tables, writes)
         departed = _departures(writes, tables)
@@ -183,7 +207,7 @@ def apply_plan(
             " finishes it"
         ) from exc
     if state_dir is not None:
-        history.record(state_dir, lines, unless_recorded=apply_id if replay else None)
+        history.record(state_dir, lines, unless_recorded=replay.id if replay else None)
         clear_journal(state_dir)
     return list(dict.fromkeys(written))
 

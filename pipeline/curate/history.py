@@ -33,6 +33,16 @@ def record(
         os.close(handle)
 
 
+def entries(changes: list[Any], stamp: str, source: str, apply_id: str) -> list[dict[str, str]]:
+    """The history lines of the changes one apply (``apply_id``) made at ``stamp``."""
+    return [
+        {"time": stamp, "source": source, "change": type(c).__name__, "table": c.table,
+         "key": c.key, "field": c.field, "old": c.old, "new": c.new, "reason": c.reason,
+         "apply": apply_id}
+        for c in changes
+    ]  # fmt: skip
+
+
 def _lines(entries: list[dict[str, Any]]) -> bytes:
     """One JSON line per entry. Entries that all begin with their time, as an apply writes
     them, are encoded in one step as an array whose separators become line ends: a ``"``

@@ -14,13 +14,18 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
-from pipeline.collect.names import NameRules
 from pipeline.curate.apply import apply_plan, preview
 from pipeline.curate.datasets import BELOW, CANDIDATES, Table, open_tables
 from pipeline.curate.pins import pinned_fields, with_pins
 from pipeline.curate.plan import AddRow, DropRow, InvalidInput, MoveRow, Plan, UpdateField
 from pipeline.curate.review import published_candidates
-from pipeline.curate.validate import Problem, cross_check, denoised, validate_table
+from pipeline.curate.validate import (
+    Problem,
+    cross_check,
+    denoised,
+    name_rules,
+    validate_table,
+)
 from pipeline.errors import InputError
 from pipeline.estimate.classify import status_for
 from pipeline.estimate.probability import format_probability
@@ -37,7 +42,7 @@ from pipeline.schema import (
     is_verified,
 )
 from pipeline.settings import Settings, Thresholds
-from pipeline.storage.csvtable import CsvTable
+from pipeline.storage.csvtable import CsvTable, Record
 from pipeline.storage.jsondoc import collector_paused
 from pipeline.values import format_number, utc_now
 
@@ -133,6 +138,27 @@ def _update_row(
             plan.add(UpdateField(table, key, column, old, new, "new estimate"))
 
 
+def _homes(
+    key: str, tables: dict[str, CsvTable], in_cand: Record | None, in_below: Record | None
+) -> dict[str, dict[str, str]]:
+    """The cells of the model's rows by file, read only (a file's missing column reads as
+    absent)."""
+    if in_below is None and in_cand is not None:
+        return {CANDIDATES: in_cand.cells}
+    if in_cand is None and in_below is not None:
+        return {BELOW: in_below.cells}
+    return {name: t.rows[key].cells for name, t in tables.items() if key in t.rows}
+
+
+def _verified(homes: dict[str, dict[str, str]]) -> list[str]:
+    """The files whose row of the model is verified."""
+    verified = []
+    for name, cells in homes.items():
+        if cells.get("verified") and is_verified(cells):
+            verified.append(name)
+    return verified
+
+
 def plan_refresh(
     estimates: list[dict[str, Any]],
     tables: dict[str, CsvTable],
@@ -145,14 +171,16 @@ def plan_refresh(
     plan = Plan()
     thresholds = thresholds or Thresholds()
     cand, below = tables[CANDIDATES], tables[BELOW]
+    cand_rows, below_rows = cand.rows, below.rows
     estimated = {e["key"]: e for e in estimates}
-    for key in dict.fromkeys([*estimated, *cand.rows, *below.rows]):
-        # The rows' own cells, read only (a file's missing column reads as absent).
-        homes = {name: t.rows[key].cells for name, t in tables.items() if key in t.rows}
-        if not homes:  # a new model: a row in neither file
-            plan.add(_new_row(estimated[key]))
+    add = plan.add
+    for key in dict.fromkeys([*estimated, *cand_rows, *below_rows]):
+        in_cand, in_below = cand_rows.get(key), below_rows.get(key)
+        if in_cand is None and in_below is None:  # a new model: a row in neither file
+            add(_new_row(estimated[key]))
             continue
-        verified = [name for name, c in homes.items() if c.get("verified") and is_verified(c)]
+        homes = _homes(key, tables, in_cand, in_below)
+        verified = _verified(homes)
         if len(verified) == 2:
             plan.add(InvalidInput(BELOW, key, KEY, key, "verified in both files; resolve by hand"))
             continue
@@ -170,7 +198,7 @@ def plan_refresh(
             continue
         desired = row_from_estimate(estimate)
         target = target_of(estimate["threshold_classification"])
-        pins = pinned_fields(homes.get(CANDIDATES, {}).get("notes", ""))
+        pins = pinned_fields(homes[CANDIDATES].get("notes", "")) if in_cand else None
         if pins:
             pinned = cand.get(key)  # every column present: a pinned cell the file lacks is ""
             desired, target = with_pins(desired, pinned, pins, thresholds), CANDIDATES
@@ -248,14 +276,19 @@ def run_refresh(
     reset: bool = False,
     dry_run: bool = False,
     estimates: list[dict[str, Any]] | None = None,
+    checked: bool = False,
 ) -> RefreshReport:
-    """Plan the candidates and below tables from the estimates (given, in a dry run that
-    computed them, or saved; checked either way) and apply the plan; a dry run applies it
-    in memory only (``report.tables``). Records, rows and plans hold no reference cycles:
-    the cycle collector waits until the refresh is done rather than walk them again and
-    again while they are made."""
+    """Plan the candidates and below tables from the estimates (given, as a cycle hands
+    them on, or saved) and apply the plan; a dry run applies it in memory only
+    (``report.tables``). Every record is checked, except given ones the estimate stage of
+    this process made (``checked``: it checks what it reads and writes what it checked),
+    and saved ones while the file is as it was written. Records, rows and plans hold no
+    reference cycles: the cycle collector waits until the refresh is done rather than walk
+    them again and again while they are made."""
     with collector_paused():
-        return _refresh(settings, reset=reset, dry_run=dry_run, estimates=estimates)
+        return _refresh(
+            settings, reset=reset, dry_run=dry_run, estimates=estimates, checked=checked
+        )
 
 
 def _refresh(
@@ -264,16 +297,19 @@ def _refresh(
     reset: bool,
     dry_run: bool,
     estimates: list[dict[str, Any]] | None,
+    checked: bool,
 ) -> RefreshReport:
     paths, configs = DataPaths(settings.data_dir), ConfigPaths(settings.config_dir)
     if estimates is None:
         estimated = load_previous(paths)
+    elif checked:
+        estimated = {record["key"]: record for record in estimates}
     else:
         estimated = estimates_by_key(estimates, paths.estimated)
     if not estimated:
         raise InputError("no estimates; run `tracker estimate-flops` first", file=paths.estimated)
     tables = open_tables(settings, [CANDIDATES, BELOW])
-    rules = NameRules.load(configs.aliases)
+    rules = name_rules(configs.aliases)
     problems = [p for t in tables.values() for p in validate_table(t, rules)]
     problems += cross_check(tables[CANDIDATES], tables[BELOW])
     plan = plan_refresh(

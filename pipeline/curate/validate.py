@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
+from pathlib import Path
 from urllib.parse import urlparse
 
 from pipeline.collect.names import KEY_PATTERN, NameRules, normalise
@@ -60,11 +62,25 @@ def denoised(text: str) -> str | None:
 CHECKED = (*VOCABULARIES, "training_flop", "parameters", "release_date", "last_updated", "sources")
 
 
-def check_cells(cells: dict[str, str]) -> list[tuple[str, str, str]]:
-    """(field, message, level) for one row's cells. Each check reads one cell, and cells
-    repeat (vocabularies, rounded numbers, dates, one time stamp per run): each distinct
-    value of a field is checked once."""
-    return [found for field in CHECKED for found in check_value(field, cells.get(field, ""))]
+def findings(rows: list[dict[str, str]]) -> dict[int, list[tuple[str, str, str]]]:
+    """(field, message, level) of each of ``rows`` (by index) that has any. Each check reads
+    one cell, and cells repeat (vocabularies, rounded numbers, dates, one time stamp per
+    run): each distinct value of a field is checked once, and only a field with a value
+    that fails is looked for row by row."""
+    found: dict[int, list[tuple[str, str, str]]] = {}
+    for field in CHECKED:
+        try:
+            values = list(map(itemgetter(field), rows))
+        except KeyError:  # a column the file lacks reads as empty
+            values = [cells.get(field, "") for cells in rows]
+        failed = {
+            value: problems for value in set(values) if (problems := check_value(field, value))
+        }
+        if failed:
+            for index, value in enumerate(values):
+                if value in failed:
+                    found.setdefault(index, []).extend(failed[value])
+    return found
 
 
 @lru_cache(maxsize=1 << 16)
@@ -110,6 +126,24 @@ def check_value(field: str, value: str) -> tuple[tuple[str, str, str], ...]:
     )
 
 
+# The rules read from each aliases file, with the text they were read from.
+_RULES: dict[Path, tuple[bytes | None, NameRules]] = {}
+
+
+def name_rules(path: Path) -> NameRules:
+    """The rules of an aliases file: the same object while the file holds the same text, so
+    that the keys it has normalised (its cache) are not worked out again by the next refresh
+    of a long-running worker."""
+    try:
+        text: bytes | None = path.read_bytes()
+    except FileNotFoundError:
+        text = None
+    kept = _RULES.get(path)
+    if kept is None or kept[0] != text:
+        kept = _RULES[path] = (text, NameRules.load(path))
+    return kept[1]
+
+
 def validate_table(table: CsvTable, rules: NameRules | None = None) -> list[Problem]:
     path = str(table.path)
     problems = [
@@ -123,12 +157,13 @@ def validate_table(table: CsvTable, rules: NameRules | None = None) -> list[Prob
         if column not in COLUMNS
     ]
     by_norm: dict[str, tuple[str, int]] = {}
-    for key, record in table.rows.items():
+    found = findings([record.cells for record in table.rows.values()])
+    for index, (key, record) in enumerate(table.rows.items()):
         if not KEY_PATTERN.match(key):
             problems.append(
                 Problem(path, record.number, key, KEY, "key is not snake_case", "warning")
             )
-        for field, message, level in check_cells(record.cells):
+        for field, message, level in found.get(index, ()):
             problems.append(Problem(path, record.number, key, field, message, level))
         if rules is not None:
             norm = normalise(key, rules) or key

@@ -13,6 +13,7 @@ from engine_support import (
     Crash,
     by_key,
     crash_on_write,
+    csv_bytes,
     restore,
     row,
     rows_of,
@@ -267,7 +268,11 @@ def test_the_journal_holds_the_stamp_the_tables_and_only_the_writes(
     assert entry["stamp"] == STAMP
     plain = {"path": str(folder / "plain.csv"), "key": "model", "columns": ["model", "value"]}
     assert entry["tables"]["plain"] == plain
-    assert entry["changes"] == [to_json(c) for c in PLANS["mixed"]]
+    added = {"kind": "AddRow", "table": "below", "key": "n", "reason": "r"}
+    assert entry["changes"] == [
+        added if isinstance(c, AddRow) else to_json(c) for c in PLANS["mixed"]
+    ]  # the new row's cells are in the journal's rows, as its file will hold them
+    assert entry["rows"] == {"below": csv_bytes([row("n", last_updated=STAMP)]).decode()}
 
 
 @pytest.mark.parametrize("k", [1, 2])

@@ -11,13 +11,15 @@ import pytest
 from click.testing import Result
 from engine_support import STAMP, Crash, crash_on_write, row, snapshot, table
 
+from pipeline.curate import history
 from pipeline.curate.apply import apply_plan, recover
 from pipeline.curate.datasets import CANDIDATES, open_tables
 from pipeline.curate.journal import journal_path, pending, write_journal
-from pipeline.curate.plan import MoveRow, Plan, UpdateField
+from pipeline.curate.plan import AddRow, MoveRow, Plan, UpdateField, to_json
 from pipeline.errors import InputError
 from pipeline.paths import DataPaths
 from pipeline.settings import Settings
+from pipeline.storage.csvtable import CsvTable
 
 Run = Callable[..., Result]
 MESSAGE = "damaged journal of an interrupted run; inspect and delete it"
@@ -153,3 +155,100 @@ def test_a_crashed_journal_torn_in_half_stops_recovery_and_keeps_the_tables(
     with pytest.raises(InputError, match="damaged journal"):
         recover(tmp_path / "state")
     assert snapshot(tmp_path) == before
+
+
+def many_new_rows(folder: Path) -> tuple[Plan, Callable[[], dict[str, CsvTable]]]:
+    """A plan that fills a new below table (one row quoted over two lines), adds a
+    candidate and moves one; the tables it starts from, read afresh."""
+    table(folder / "c.csv", [row("a"), row("b")])
+    added = [
+        AddRow("below", f"n{i}", row(f"n{i}", value=str(i), notes='x,\n"y"' * (i == 3)), "new")
+        for i in range(6)
+    ]
+    changes = [
+        *added,
+        AddRow("candidates", "c", row("c"), "new"),
+        UpdateField("candidates", "c", "value", "1", "7", "later in the plan"),
+        MoveRow("candidates", "below", "a", row("a", verified="y"), "now below"),
+    ]
+
+    def tables() -> dict[str, CsvTable]:
+        return {
+            "candidates": CsvTable.read(folder / "c.csv", "model"),
+            "below": CsvTable.read(folder / "b.csv", "model", list(row("x"))),
+        }
+
+    return Plan(changes), tables
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_a_compact_journal_replays_to_the_files_and_history_of_an_uninterrupted_apply(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, k: int
+) -> None:
+    whole, cut = tmp_path / "whole", tmp_path / "cut"
+    plan, tables = many_new_rows(whole)
+    apply_plan(plan, tables(), STAMP, whole / "state")
+    plan, tables = many_new_rows(cut)
+    crash_on_write(monkeypatch, k)
+    with pytest.raises(Crash):
+        apply_plan(plan, tables(), STAMP, cut / "state")
+    assert b'"rows":' in journal_path(cut / "state").read_bytes()
+    monkeypatch.undo()
+
+    recover(cut / "state")
+
+    assert snapshot(cut) == snapshot(whole)
+    assert list(history.read(cut / "state")) == list(history.read(whole / "state"))
+
+
+def test_a_journal_of_the_earlier_layout_still_rolls_forward(tmp_path: Path) -> None:
+    """Every AddRow with its cells, the history lines in full: as an older run left it."""
+    whole, cut = tmp_path / "whole", tmp_path / "cut"
+    plan, tables = many_new_rows(whole)
+    apply_plan(plan, tables(), STAMP, whole / "state", source="pipeline")
+    lines = list(history.read(whole / "state"))
+    plan, tables = many_new_rows(cut)
+    changes = json.dumps([to_json(change) for change in plan.writes]).encode()
+    write_journal(cut / "state", plan, tables(), STAMP, lines, lines[0]["apply"], changes)
+    assert b'"rows":' not in journal_path(cut / "state").read_bytes()
+
+    assert recover(cut / "state") == ["candidates", "below"]
+
+    assert snapshot(cut) == snapshot(whole)
+    assert list(history.read(cut / "state")) == lines
+
+
+def test_new_rows_of_a_file_lacking_a_column_are_journaled_with_their_cells(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its next save writes every row afresh, the missing column added: no text to share."""
+    (tmp_path / "c.csv").write_text("model,value\na,1\n", encoding="utf-8")
+    plan = Plan([AddRow("candidates", "n", {"model": "n", "value": "2"}, "new")])
+    tables = {"candidates": CsvTable.read(tmp_path / "c.csv", "model", ["model", "value", "w"])}
+    crash_on_write(monkeypatch, 1)
+    with pytest.raises(Crash):
+        apply_plan(plan, tables, STAMP, tmp_path / "state")
+    entry = json.loads(journal_path(tmp_path / "state").read_text(encoding="utf-8"))
+    assert entry["rows"] == {} and entry["changes"] == [to_json(plan.changes[0])]
+    monkeypatch.undo()
+
+    assert recover(tmp_path / "state") == ["candidates"]
+
+    assert (tmp_path / "c.csv").read_text(encoding="utf-8") == "model,value,w\na,1,\nn,2,\n"
+
+
+def test_a_journal_whose_new_rows_do_not_parse_is_damaged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan, tables = many_new_rows(tmp_path)
+    crash_on_write(monkeypatch, 1)
+    with pytest.raises(Crash):
+        apply_plan(plan, tables(), STAMP, tmp_path / "state")
+    entry = json.loads(journal_path(tmp_path / "state").read_text(encoding="utf-8"))
+    entry["rows"]["below"] = 'model,value\n"n0,1\n'  # a quote never closed
+    path = plant(tmp_path / "state", json.dumps(entry).encode())
+
+    with pytest.raises(InputError) as caught:
+        recover(tmp_path / "state")
+
+    assert str(caught.value) == f"{path}: {MESSAGE}"

@@ -393,3 +393,36 @@ def test_a_missing_column_reads_empty_and_is_added_on_the_next_write(tmp_path: P
     assert table.save() is True
     assert path.read_bytes() == b"v,k,own,w\n1,a,x,\n2,b,y,z\n"
     assert table.missing == []
+
+
+@pytest.mark.parametrize("end", ["\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"])
+def test_other_line_ends_of_unicode_stay_inside_their_cell(tmp_path: Path, end: str) -> None:
+    """Only CR and LF end a CSV line: what else Python reads as a line end is text."""
+    data = f'k,v\na,x{end}y\nb,"p{end}\nq"\n'.encode()
+    path = write(tmp_path, data)
+    table = CsvTable.read(path, "k")
+    assert [table.get(key)["v"] for key in ("a", "b")] == [f"x{end}y", f"p{end}\nq"]
+    assert [record.number for record in table.rows.values()] == [2, 3]
+    assert table.set_cell("a", "v", "z") and table.save()
+    assert path.read_bytes() == data.replace(f"x{end}y".encode(), b"z")
+
+
+def test_text_of_new_rows_is_what_the_next_save_writes_of_them(tmp_path: Path) -> None:
+    path = write(tmp_path, b"k,v\r\na,1\r\n")
+    table, plain = CsvTable.read(path, "k"), CsvTable.read(path, "k")
+    for each in (table, plain):
+        each.add_row({"k": "b", "v": "x, y"})
+        each.add_row({"k": "c", "v": 'say "z"\nnow'})
+    text = table.text_of(["b", "c"])
+    assert text == 'k,v\r\nb,"x, y"\r\nc,"say ""z""\nnow"\r\n'
+    assert table.render() == plain.render()
+    assert table.save() and path.read_bytes().decode() == plain.render()
+
+
+def test_text_of_is_none_when_the_next_save_adds_the_columns_the_file_lacks(
+    tmp_path: Path,
+) -> None:
+    table = CsvTable.read(write(tmp_path, b"k,v\na,1\n"), "k", ["k", "v", "w"])
+    table.add_row({"k": "b", "v": "2"})
+    assert table.text_of(["b"]) is None
+    assert table.render() == "k,v,w\na,1,\nb,2,\n"

@@ -4,12 +4,15 @@ report), and each of those files is read at most once, by the stage that writes 
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 from worker_support import Home
+
+from pipeline.estimate import records
 
 HANDED_ON = ("scraped", "estimated", "clean")
 
@@ -76,3 +79,39 @@ def test_a_later_cycle_reads_each_file_once_for_its_previous_content(
     }
     assert any(name.startswith("scraped/") for name in found)
     assert set(found.values()) == {1}
+
+
+@pytest.fixture
+def checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The key of every estimate record checked before refresh reads it."""
+    checked: list[str] = []
+    original = records._plainly_valid
+
+    def spy(record: dict[str, Any]) -> bool:
+        checked.append(record.get("key", ""))
+        return original(record)
+
+    monkeypatch.setattr(records, "_plainly_valid", spy)
+    return checked
+
+
+def test_a_cycle_does_not_check_again_the_estimates_its_estimate_stage_made(
+    fresh: Home, checks: list[str]
+) -> None:
+    fresh.run()
+
+    assert checks == []
+    assert (fresh.data / "clean" / "above_1e25_flop.csv").exists()
+
+
+def test_refresh_checks_an_estimates_file_changed_since_it_was_written(
+    cycled: Home, checks: list[str]
+) -> None:
+    estimated = cycled.data / "estimated" / "estimated_models.json"
+    estimated.write_bytes(estimated.read_bytes())  # the same text, not as recorded
+    models = json.loads(estimated.read_text(encoding="utf-8"))["models"]
+
+    result = cycled.cli("refresh-dataset")
+
+    assert result.exit_code == 0, result.output
+    assert checks == [model["key"] for model in models]
