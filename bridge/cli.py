@@ -13,6 +13,7 @@ from bridge.layout import TABLES
 from bridge.mirror import MirrorReport, Mode, mirror, rebase
 from bridge.model import SheetChanges
 from pipeline.cli.common import console, settings_from, user_errors, writes_data
+from pipeline.cli.ending import leave_to_exit
 from pipeline.curate.render import render_plan, short
 
 SHOW = 30
@@ -160,7 +161,9 @@ def push_command(
     ctx: click.Context, backend: str | None, tables: tuple[str, ...], dry_run: bool
 ) -> None:
     """Write local changes to the sheets; reviewers' unpulled edits are kept."""
-    _report(_run(ctx, "push", backend, tables, dry_run))
+    report = _run(ctx, "push", backend, tables, dry_run)
+    _report(report)
+    leave_to_exit(report)
 
 
 @bridge_group.command("sync")
@@ -182,7 +185,9 @@ def sync_command(
     prefer: str | None,
 ) -> None:
     """Pull, then push: what the worker runs."""
-    _report(_run(ctx, "sync", backend, tables, dry_run, prefer))
+    report = _run(ctx, "sync", backend, tables, dry_run, prefer)
+    _report(report)
+    leave_to_exit(report)
 
 
 @bridge_group.command("rebase")

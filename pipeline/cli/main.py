@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import gc
+import os
 
 import click
 
+from pipeline.cli.ending import finish
 from pipeline.cli.lazy import LazyCommand, LazyGroup
+
+# The estimator's fits solve systems of a few dozen rows: numpy's BLAS needs no thread pool,
+# whose start at import costs every estimating command CPU time (a user's setting wins).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 # Each command's module and short help (the first sentence of its docstring; a test keeps
 # them equal), so that building the group, or its help, imports no command module.
@@ -105,4 +111,7 @@ def main() -> None:
     # Large runs build many long-lived objects and free few; with the default thresholds
     # the cyclic collector takes about a third of a 100,000-model estimate.
     gc.set_threshold(100_000, 50, 100)
-    cli(prog_name="tracker")
+    try:
+        cli(prog_name="tracker")
+    except SystemExit as done:  # click ends every command with it
+        finish(done.code)

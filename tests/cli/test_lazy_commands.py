@@ -89,3 +89,18 @@ def test_estimate_imports_only_what_it_uses(project: Path) -> None:
     printed, imported = output.split("imported:")
     assert "Saved:" in printed
     assert imported.split() == []
+
+
+@pytest.mark.parametrize(("preset", "expected"), [(None, "1"), ("4", "4")])
+def test_numpy_starts_no_thread_pool_unless_the_user_asks(
+    preset: str | None, expected: str
+) -> None:
+    environment = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if preset is not None:
+        environment["OPENBLAS_NUM_THREADS"] = preset
+    code = "import os, pipeline.cli.main; print(os.environ['OPENBLAS_NUM_THREADS'])"
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+        env=environment,
+    ).stdout  # fmt: skip
+    assert output.strip() == expected
