@@ -10,6 +10,7 @@ import click
 from rich.table import Table
 
 from pipeline.cli.common import console, print_problems, settings_from, user_errors, writes_data
+from pipeline.cli.ending import leave_to_exit
 from pipeline.collect.names import NameRules
 from pipeline.curate import query as q
 from pipeline.curate.datasets import BELOW, CANDIDATES, STAGING, read_dataset
@@ -83,6 +84,7 @@ def refresh_command(ctx: click.Context, reset: bool, dry_run: bool) -> None:
     for label, value in report.summary.items():
         summary.add_row(label, str(value))
     out.print(summary)
+    leave_to_exit(report)
 
 
 @click.command("query")

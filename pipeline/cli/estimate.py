@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from pipeline.cli.common import console, settings_from, user_errors, writes_data
+from pipeline.cli.ending import leave_to_exit
 from pipeline.estimate.runner import EstimateReport, run_estimate
 from pipeline.paths import DataPaths
 from pipeline.settings import Settings
@@ -33,8 +34,10 @@ SHOW_RECLASSIFIED = 20
 def estimate_command(ctx: click.Context, update: bool, dry_run: bool) -> None:
     """Estimate training compute for every collected model and classify it."""
     settings = settings_from(ctx)
-    with collector_paused():  # until the report is freed: it holds no cycles
-        _show(run_estimate(settings, update=update, dry_run=dry_run), settings, dry_run)
+    with collector_paused():  # the report holds no cycles
+        report = run_estimate(settings, update=update, dry_run=dry_run)
+        _show(report, settings, dry_run)
+    leave_to_exit(report)
 
 
 def _show(report: EstimateReport, settings: Settings, dry_run: bool) -> None:
