@@ -12,7 +12,6 @@ Nothing is left behind in a long-running process (the worker), which never calls
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from typing import Any, NoReturn
@@ -31,7 +30,9 @@ def finish(code: Any) -> NoReturn:
     if not _left:
         raise SystemExit(code)
     status = _status(code)
-    logging.shutdown()
+    logging = sys.modules.get("logging")  # its handlers flushed, if the command logged
+    if logging is not None:
+        logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -52,3 +53,16 @@ def test_finish_in_process_raises_system_exit_when_nothing_is_left(
     with pytest.raises(SystemExit) as raised:
         ending.finish(5)
     assert raised.value.code == 5
+
+
+def test_what_a_command_logged_is_written_before_the_end(tmp_path: Path) -> None:
+    log = tmp_path / "worker.log"
+    done = _run(
+        "import logging\n"
+        f"logging.basicConfig(filename={str(log)!r}, level=logging.INFO)\n"
+        "logging.getLogger('tracker').info('cycle done')\n"
+        "leave_to_exit(object())\n"
+        "finish(0)\n"
+    )
+    assert done.returncode == 0
+    assert "cycle done" in log.read_text()
