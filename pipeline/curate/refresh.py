@@ -16,6 +16,7 @@ from typing import Any
 
 from pipeline.curate.apply import apply_plan, preview
 from pipeline.curate.datasets import BELOW, CANDIDATES, Table, open_tables
+from pipeline.curate.desired import Rows, desired_rows, saved_rows
 from pipeline.curate.pins import pinned_fields, with_pins
 from pipeline.curate.plan import AddRow, DropRow, InvalidInput, MoveRow, Plan, UpdateField
 from pipeline.curate.review import published_candidates
@@ -28,9 +29,7 @@ from pipeline.curate.validate import (
 )
 from pipeline.errors import InputError
 from pipeline.estimate.classify import status_for
-from pipeline.estimate.probability import format_probability
 from pipeline.estimate.records import estimates_by_key
-from pipeline.estimate.runner import load_previous
 from pipeline.paths import ConfigPaths, DataPaths
 from pipeline.schema import (
     AUTOMATED,
@@ -44,45 +43,17 @@ from pipeline.schema import (
 from pipeline.settings import Settings, Thresholds
 from pipeline.storage.csvtable import CsvTable, Record
 from pipeline.storage.jsondoc import collector_paused
-from pipeline.values import format_number, utc_now
+from pipeline.values import utc_now
 
 # Facts a newer estimate may lack: an empty value never erases them.
 KEEP_WHEN_EMPTY = ("developer", "release_date")
 
 
-def row_from_estimate(estimate: dict[str, Any]) -> dict[str, str]:
-    """The automated cells of a candidates/below row for one estimate record."""
-    get = estimate.get
-    alternatives = "; ".join(
-        [
-            f"{alt['method']}: {format_number(alt['training_flop'])} ({alt['confidence']})"
-            for alt in get("alternatives", ())
-        ]
-    )
-    return {
-        KEY: estimate["key"],
-        "developer": get("developer", ""),
-        "release_date": get("release_date", ""),
-        "parameters": format_number(get("parameters")),
-        "parameter_source": get("parameter_source", ""),
-        "training_flop": format_number(estimate["training_flop"]),
-        "confidence": estimate["confidence"],
-        "confidence_explanation": get("confidence_explanation", ""),
-        "estimation_method": estimate["estimation_method"],
-        "alternative_methods": alternatives,
-        "threshold_classification": estimate["threshold_classification"],
-        "p_above_1e25": format_probability(get("p_above")),
-        "status": estimate["status"],
-        "reasoning": get("reasoning", ""),
-        "sources": "; ".join(get("sources", ())),
-    }
-
-
-def _new_row(estimate: dict[str, Any]) -> AddRow:
-    """The row of a model in neither file: its automated cells, not verified, no notes."""
-    row = row_from_estimate(estimate)
+def _new_row(row: dict[str, str]) -> AddRow:
+    """The row of a model in neither file: its automated cells (``row``, made for this
+    plan), not verified, no notes."""
     row["verified"] = row["notes"] = ""
-    return AddRow(target_of(estimate["threshold_classification"]), row[KEY], row, "new model")
+    return AddRow(target_of(row["threshold_classification"]), row[KEY], row, "new model")
 
 
 def target_of(classification: str) -> Table:
@@ -168,16 +139,27 @@ def plan_refresh(
 ) -> Plan:
     """The changes that bring candidates and below in line with the estimates. A reviewer's
     pinned fields (:mod:`pipeline.curate.pins`) are kept, and keep the row a candidate."""
+    return plan_rows(desired_rows(estimates), tables, reset=reset, thresholds=thresholds)
+
+
+def plan_rows(
+    desired: Rows,
+    tables: dict[str, CsvTable],
+    *,
+    reset: bool = False,
+    thresholds: Thresholds | None = None,
+) -> Plan:
+    """:func:`plan_refresh` of the rows the estimates ask for (:mod:`.desired`, made for
+    this plan: it takes them)."""
     plan = Plan()
     thresholds = thresholds or Thresholds()
     cand, below = tables[CANDIDATES], tables[BELOW]
     cand_rows, below_rows = cand.rows, below.rows
-    estimated = {e["key"]: e for e in estimates}
     add = plan.add
-    for key in dict.fromkeys([*estimated, *cand_rows, *below_rows]):
+    for key in dict.fromkeys([*desired, *cand_rows, *below_rows]):
         in_cand, in_below = cand_rows.get(key), below_rows.get(key)
         if in_cand is None and in_below is None:  # a new model: a row in neither file
-            add(_new_row(estimated[key]))
+            add(_new_row(desired[key]))
             continue
         homes = _homes(key, tables, in_cand, in_below)
         verified = _verified(homes)
@@ -188,41 +170,33 @@ def plan_refresh(
             for name in homes.keys() - set(verified):
                 plan.add(DropRow(name, key, f"unverified copy of a row verified in {verified[0]}"))
             continue
-        estimate = estimated.get(key)
-        if estimate is None:
+        wanted = desired.get(key)
+        if wanted is None:
             for name, cells in homes.items():
                 if reset:
                     plan.add(DropRow(name, key, "no current estimate (--reset)"))
                 else:
                     _legacy_updates(name, key, cells, plan)
             continue
-        desired = row_from_estimate(estimate)
-        target = target_of(estimate["threshold_classification"])
+        classification = wanted["threshold_classification"]
+        target = target_of(classification)
         pins = pinned_fields(homes[CANDIDATES].get("notes", "")) if in_cand else None
         if pins:
             pinned = cand.get(key)  # every column present: a pinned cell the file lacks is ""
-            desired, target = with_pins(desired, pinned, pins, thresholds), CANDIDATES
+            wanted, target = with_pins(wanted, pinned, pins, thresholds), CANDIDATES
         other = BELOW if target == CANDIDATES else CANDIDATES
         if target in homes:
-            _update_row(target, key, homes[target], desired, plan)
+            _update_row(target, key, homes[target], wanted, plan)
             if other in homes:
                 plan.add(DropRow(other, key, f"duplicate of the row in {target}"))
         elif other in homes:
             human = (c for c in COLUMNS if c not in AUTOMATED and c != "last_updated")
             kept = {c: homes[other].get(c, "") for c in human}
             for column in KEEP_WHEN_EMPTY:
-                desired[column] = desired[column] or homes[other].get(column, "")
-            plan.add(
-                MoveRow(
-                    other,
-                    target,
-                    key,
-                    {**kept, **desired},
-                    f"now {estimate['threshold_classification']}",
-                )
-            )
+                wanted[column] = wanted[column] or homes[other].get(column, "")
+            plan.add(MoveRow(other, target, key, {**kept, **wanted}, f"now {classification}"))
         else:
-            plan.add(AddRow(target, key, {**desired, "verified": "", "notes": ""}, "new model"))
+            plan.add(AddRow(target, key, {**wanted, "verified": "", "notes": ""}, "new model"))
     return plan
 
 
@@ -301,21 +275,19 @@ def _refresh(
 ) -> RefreshReport:
     paths, configs = DataPaths(settings.data_dir), ConfigPaths(settings.config_dir)
     if estimates is None:
-        estimated = load_previous(paths)
+        desired = saved_rows(paths)
     elif checked:
-        estimated = {record["key"]: record for record in estimates}
+        desired = desired_rows(estimates)
     else:
-        estimated = estimates_by_key(estimates, paths.estimated)
-    if not estimated:
+        desired = desired_rows(estimates_by_key(estimates, paths.estimated).values())
+    if not desired:
         raise InputError("no estimates; run `tracker estimate-flops` first", file=paths.estimated)
     tables = open_tables(settings, [CANDIDATES, BELOW])
     rules = name_rules(configs.aliases)
     problems = [p for t in tables.values() for p in validate_table(t, rules)]
     problems += cross_check(tables[CANDIDATES], tables[BELOW])
-    plan = plan_refresh(
-        list(estimated.values()), tables, reset=reset, thresholds=settings.thresholds
-    )
-    del estimated  # the plan holds what it needs: the records are not kept while it applies
+    plan = plan_rows(desired, tables, reset=reset, thresholds=settings.thresholds)
+    del desired  # the plan holds what it needs
     report = RefreshReport(plan, problems)
     if not report.blocked:
         report.added_columns = {n: t.ensure_columns(COLUMNS) for n, t in tables.items()}

@@ -526,18 +526,28 @@ class Estimator:
         return dict(self.iter_estimates(keys))
 
     def iter_estimates(
-        self, keys: Iterable[str] | None = None, digests: dict[str, str] | None = None
+        self,
+        keys: Iterable[str] | None = None,
+        digests: dict[str, str] | None = None,
+        predictions: dict[str, list[Prediction]] | None = None,
     ) -> Iterator[tuple[str, dict[str, Any]]]:
         """(key, record) for each of ``keys`` some method applies to, made a chunk at a time
-        (the benchmark predictions for all of them are made at once, first)."""
+        (the benchmark predictions for all of them are made at once, first, unless given:
+        :meth:`predictions`; they are used up)."""
         wanted = list(self.evidence) if keys is None else list(keys)
-        predictions = predict_all(self.evidence, self.fits, wanted, self.named)
+        if predictions is None:
+            predictions = self.predictions(wanted)
         batch = Batch(self)
         for start in range(0, len(wanted), CHUNK):
             chunk = wanted[start : start + CHUNK]
             yield from batch.records(chunk, predictions, digests or {})
             for key in chunk:
                 predictions.pop(key, None)
+
+    def predictions(self, keys: list[str]) -> dict[str, list[Prediction]]:
+        """The benchmark predictions of ``keys``, each model's in the order the benchmarks
+        are first met in ``keys``: the same for the same keys, however they are estimated."""
+        return predict_all(self.evidence, self.fits, keys, self.named)
 
     def _reasoning(self, best: MethodResult, low: float, high: float) -> str:
         """The estimate's reasoning with its interval (``low``, ``high``: rounded)."""

@@ -24,7 +24,6 @@ from pipeline.settings import Settings
 from pipeline.storage.fingerprint import as_recorded, record_fingerprint
 from pipeline.storage.jsondoc import (
     collector_paused,
-    encode_lines,
     holds_document,
     read_document_with_fingerprint,
     write_document,
@@ -145,13 +144,13 @@ def _estimate(
         evidence, load_checked(configs.known_models, settings.estimation), settings,
         fits_file=paths.estimator_fits,
     )  # fmt: skip
-    digests = {key: estimator.digest(key) for key in evidence}
     report = EstimateReport(
         [], fits=[fit.as_json() for fit in estimator.fits.values()], keys=frozenset(evidence)
     )
     if update:
-        _reestimate(paths, settings, estimator, digests, report, dry_run)
+        _reestimate(paths, settings, estimator, report, dry_run)
     else:
+        digests = {key: estimator.digest(key) for key in evidence}
         _keep_unchanged(paths, settings, estimator, digests, report, dry_run)
     if not dry_run:
         estimator.keep_fits()
@@ -169,6 +168,7 @@ def _keep_unchanged(
     """Estimate the models whose evidence changed since the saved estimates; the others
     keep theirs, classified again."""
     from pipeline.estimate.estimator import classify_record
+    from pipeline.estimate.parallel import estimate_all
 
     previous_doc, previous = _previous(paths)
     old_metadata = previous_doc.get("metadata", {})
@@ -178,7 +178,7 @@ def _keep_unchanged(
         for key, digest in digests.items()
         if (old := previous.get(key)) is None or old.get(HASH) != digest
     ]
-    fresh = estimator.iter_estimates(todo, digests)
+    fresh = iter(estimate_all(estimator, todo, digests))
     upcoming = next(fresh, None)
     unchanged = True  # every record as saved before
     for key, digest in digests.items():
@@ -223,16 +223,17 @@ def _reestimate(
     paths: DataPaths,
     settings: Settings,
     estimator: Estimator,
-    digests: dict[str, str],
     report: EstimateReport,
     dry_run: bool,
 ) -> None:
-    """Estimate every model again. The records are encoded once, as they are saved: when
-    the saved file holds exactly these bytes (its time of making aside), nothing changed
-    and it is not read further; otherwise it is read for what changed, and replaced."""
-    made = list(estimator.iter_estimates(list(digests), digests))
+    """Estimate every model again (on two cores where it can: :mod:`.parallel`). The
+    records are encoded once, as they are saved: when the saved file holds exactly these
+    bytes (its time of making aside), nothing changed and it is not read further;
+    otherwise it is read for what changed, and replaced."""
+    from pipeline.estimate.parallel import estimate_encoded
+
+    made, lines = estimate_encoded(estimator, list(estimator.evidence), {})
     records = [record for _, record in made]
-    lines = encode_lines(records)
     keys = [_sort_key(record) for record in records]
     order = sorted(range(len(records)), key=keys.__getitem__)
     report.models = [records[i] for i in order]

@@ -55,6 +55,36 @@ def read_document_with_fingerprint(
     return _checked(doc, path), fingerprint_of(status)
 
 
+def model_lines(path: str | Path) -> tuple[list[memoryview], Fingerprint] | None:
+    """Each model's line (its JSON text) of a document laid out as :func:`document_chunks`
+    writes it, undecoded, and the fingerprint of the file as read; None when there is no
+    such file or it is not laid out so."""
+    try:
+        with Path(path).open("rb") as handle:
+            data = handle.read()
+            status = os.fstat(handle.fileno())
+    except FileNotFoundError:
+        return None
+    if not data.startswith(b"{\n"):
+        return None
+    found = data.find(b"\n" + MODELS)  # a text holds no line end: only the top level's
+    start = found + 1 + len(MODELS)
+    if found < 0 or not data.endswith(b"\n" + END + b"}\n"):
+        return None
+    view, lines, end = memoryview(data), [], len(data) - len(END) - 3
+    find = data.find
+    while start < end:
+        stop = find(b"\n", start, end + 1)
+        if stop < 0 or view[start : start + 4] != b"    ":
+            return None
+        last = stop == end
+        if (view[stop - 1 : stop] == b",") == last:  # a comma after each model but the last
+            return None
+        lines.append(view[start + 4 : stop if last else stop - 1])
+        start = stop + 1
+    return lines, fingerprint_of(status)
+
+
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Values decoded from JSON hold no reference cycles: the cycle collector, which would
@@ -66,6 +96,8 @@ def collector_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            gc.freeze()  # what was made joins the oldest generation, unscanned
+            gc.unfreeze()
             gc.enable()
 
 

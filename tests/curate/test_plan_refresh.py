@@ -10,8 +10,9 @@ import pytest
 from curate_support import OLD_STAMP, STAMP, make_estimate, make_row, make_tables
 
 from pipeline.curate.apply import apply_plan
+from pipeline.curate.desired import row_from_estimate
 from pipeline.curate.plan import AddRow, DropRow, InvalidInput, MoveRow, UpdateField
-from pipeline.curate.refresh import plan_refresh, row_from_estimate, run_refresh
+from pipeline.curate.refresh import plan_refresh, run_refresh
 from pipeline.errors import InputError
 from pipeline.schema import Classification
 from pipeline.settings import load_settings

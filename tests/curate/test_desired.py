@@ -1,0 +1,128 @@
+"""The rows the saved estimates ask for: read on two cores from a file as estimate-flops
+wrote it, the rows its records give; any other file read and checked as records."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import Result
+
+from pipeline import twocores
+from pipeline.curate import desired
+from pipeline.curate.desired import desired_rows, saved_rows
+from pipeline.errors import InputError
+from pipeline.estimate.runner import checks, load_previous
+from pipeline.paths import DataPaths
+from pipeline.settings import Settings
+from pipeline.storage.fingerprint import record_fingerprint
+from pipeline.storage.jsondoc import model_lines, read_document, write_document
+
+
+@pytest.fixture
+def estimated(run: Callable[..., Result], settings: Settings) -> DataPaths:
+    assert run("collect-all").exit_code == 0
+    assert run("estimate-flops").exit_code == 0
+    return DataPaths(settings.data_dir)
+
+
+@pytest.fixture
+def answers(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Forking allowed for a few models; whether each child's answer was whole."""
+    monkeypatch.setattr(desired, "SPLIT_FROM", 4)
+    monkeypatch.setattr(twocores, "may_fork", lambda: True)
+    whole: list[bool] = []
+    read = desired._unmarshalled
+
+    def recorded(answer: Any) -> Any:
+        found = read(answer)
+        whole.append(found is not None)
+        return found
+
+    monkeypatch.setattr(desired, "_unmarshalled", recorded)
+    return whole
+
+
+def as_records(paths: DataPaths) -> dict[str, dict[str, str]]:
+    return desired_rows(load_previous(paths).values())
+
+
+def test_saved_rows_on_two_cores_are_the_records_rows(
+    estimated: DataPaths, answers: list[bool]
+) -> None:
+    rows = saved_rows(estimated)
+    assert answers == [True]
+    expected = as_records(estimated)
+    assert len(expected) > 100
+    assert list(rows) == list(expected)
+    assert rows == expected
+
+
+def test_a_key_given_twice_keeps_its_place_and_takes_the_later_row(
+    estimated: DataPaths, answers: list[bool]
+) -> None:
+    doc = read_document(estimated.estimated)
+    assert doc is not None
+    models = doc["models"]
+    models.append({**models[0], "training_flop": 7e27})  # in the child's half
+    write_document(estimated.estimated, doc)
+    record_fingerprint(estimated.estimated, estimated.estimated_fingerprint, checks())
+    rows = saved_rows(estimated)
+    assert answers == [True]
+    assert list(rows) == list(as_records(estimated))
+    assert rows[models[0]["key"]]["training_flop"] == "7e+27"
+
+
+def test_when_the_child_fails_its_rows_are_read_here(
+    estimated: DataPaths, answers: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(twocores, "_child", lambda *args: os._exit(1))
+    assert saved_rows(estimated) == as_records(estimated)
+    assert answers == []
+
+
+def test_a_file_not_as_written_is_checked_record_by_record(
+    estimated: DataPaths, answers: list[bool]
+) -> None:
+    text = estimated.estimated.read_text()
+    estimated.estimated.write_text(text.replace('"confidence":"', '"confidence":1,"x":"', 1))
+    with pytest.raises(InputError, match="rebuilds it"):
+        saved_rows(estimated)
+    assert answers == []
+
+
+def test_no_estimates_no_rows(tmp_path: Path) -> None:
+    assert saved_rows(DataPaths(tmp_path)) == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{\n  "metadata": {},\n  "models": []\n}\n',
+        '{"metadata": {}, "models": [{"key": "a"}]}',
+        '{\n  "metadata": {},\n  "models": [\n    {"key": "a"}\n    {"key": "b"}\n  ]\n}\n',
+        '{\n  "metadata": {},\n  "models": [\n  {"key": "a"}\n  ]\n}\n',
+        '{\n  "metadata": {},\n  "models": [\n    {"key": "a"},\n  ]\n}\n',
+    ],
+)
+def test_model_lines_only_of_a_document_laid_out_as_written(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "doc.json"
+    path.write_text(text)
+    assert model_lines(path) is None
+    assert model_lines(tmp_path / "missing.json") is None
+
+
+def test_model_lines_are_the_models_texts(tmp_path: Path) -> None:
+    path = tmp_path / "doc.json"
+    models = [{"key": "a", "note": "x\n  ]\n}"}, {"key": "b", "n": 1.5}, {"key": "c"}]
+    write_document(path, {"metadata": {"models": ["a"]}, "models": models})
+    read = model_lines(path)
+    assert read is not None
+    assert [bytes(line) for line in read[0]] == [
+        b'{"key":"a","note":"x\\n  ]\\n}"}',
+        b'{"key":"b","n":1.5}',
+        b'{"key":"c"}',
+    ]
