@@ -10,6 +10,7 @@ before (:func:`pipeline.estimate.runner.load_previous`).
 
 from __future__ import annotations
 
+import contextlib
 import marshal
 from collections.abc import Iterable
 from functools import partial
@@ -23,12 +24,12 @@ from pipeline.estimate.runner import checks, load_previous
 from pipeline.paths import DataPaths
 from pipeline.schema import KEY
 from pipeline.storage.fingerprint import as_recorded
-from pipeline.storage.jsondoc import BATCH, collector_paused, model_lines
+from pipeline.storage.jsondoc import ModelsText, collector_paused, models_text
 from pipeline.values import format_number
 
 Rows = dict[str, dict[str, str]]
 
-SPLIT_FROM = 20_000  # fewer models: forking costs more than it saves
+SPLIT_FROM = 20 << 20  # bytes of models (about 12,000): less, forking costs more than it saves
 
 
 def row_from_estimate(estimate: dict[str, Any]) -> dict[str, str]:
@@ -67,40 +68,36 @@ def desired_rows(estimates: Iterable[dict[str, Any]]) -> Rows:
 def saved_rows(paths: DataPaths) -> Rows:
     """The rows of the saved estimates (none when there are none); a damaged file says how
     to rebuild it."""
-    read = model_lines(paths.estimated)
-    recorded = read is not None and as_recorded(
-        read[1], paths.estimated, paths.estimated_fingerprint, checks()
+    models = models_text(paths.estimated)
+    if models is not None and as_recorded(
+        models.fingerprint, paths.estimated, paths.estimated_fingerprint, checks()
+    ):
+        with contextlib.suppress(orjson.JSONDecodeError), collector_paused():
+            return _rows_of(models)
+    return desired_rows(load_previous(paths).values())
+
+
+def _rows_of(models: ModelsText) -> Rows:
+    """The rows of a file as estimate-flops wrote it; on two cores when it is large."""
+    start, end = models.start, models.end
+    if end - start < SPLIT_FROM or not twocores.may_fork():
+        return _rows(models, start, end)
+    middle = models.middle()
+    mine, theirs = twocores.in_two(
+        partial(_rows, models, start, middle),
+        partial(_rows, models, middle, end),
+        lambda rows: [marshal.dumps(rows)],
+        _unmarshalled,
     )
-    if read is None or not recorded:
-        return desired_rows(load_previous(paths).values())
-    lines = read[0]
-    with collector_paused():  # rows hold no reference cycles
-        if len(lines) < SPLIT_FROM or not twocores.may_fork():
-            return _rows(lines)
-        half = len(lines) // 2
-        mine, theirs = twocores.in_two(
-            partial(_rows, lines[:half]),
-            partial(_rows, lines[half:]),
-            lambda rows: [marshal.dumps(rows)],
-            _unmarshalled,
-        )
     mine.update(theirs)  # in order: a key in both halves keeps its place, takes the later row
     return mine
 
 
-def _rows(lines: list[memoryview]) -> Rows:
-    """The rows of estimate records' ``lines``, decoded about a megabyte at a time."""
+def _rows(models: ModelsText, start: int, end: int) -> Rows:
+    """The rows of the models between ``start`` and ``end``."""
     rows: Rows = {}
-    batch: list[memoryview] = []
-    batched = 0
-    for line in lines:
-        batch.append(line)
-        batched += len(line)
-        if batched >= BATCH:
-            rows.update(desired_rows(orjson.loads(b"".join([b"[", b",".join(batch), b"]"]))))
-            batch, batched = [], 0
-    if batch:
-        rows.update(desired_rows(orjson.loads(b"".join([b"[", b",".join(batch), b"]"]))))
+    for batch in models.batches(start, end):
+        rows.update(desired_rows(batch))
     return rows
 
 

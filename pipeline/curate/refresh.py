@@ -227,21 +227,29 @@ def summarise(
     rows = [record.cells for record in candidates.rows.values()]  # read only: no copies
     classes = Counter(r.get("threshold_classification", "") for r in rows)
     below_rows = [record.cells for record in below.rows.values()]
+    verified = _verified_values(rows, below_rows)
     return {
         "total candidates": len(rows),
-        "manually verified": sum(is_verified(r) for r in rows),
+        "manually verified": sum(r.get("verified", "") in verified for r in rows),
         "high-confidence above 1e25": classes[Classification.ABOVE],
         "uncertain, needing verification": sum(
             1
             for r in rows
             if r.get("threshold_classification") == Classification.NOT_SURE
-            and not is_verified(r)
+            and r.get("verified", "") not in verified
             and r.get(KEY) not in published
         ),
         "already published": len(published),
         "below 1e25": len(below_rows),
-        "verified below": sum(is_verified(r) for r in below_rows),
+        "verified below": sum(r.get("verified", "") in verified for r in below_rows),
     }
+
+
+def _verified_values(*tables: list[dict[str, str]]) -> set[str]:
+    """The values of ``verified`` among the rows of ``tables`` that mark a row verified
+    (each distinct value judged once)."""
+    values = {r.get("verified", "") for rows in tables for r in rows}
+    return {value for value in values if is_verified({"verified": value})}
 
 
 def run_refresh(

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import gc
 import json
+import mmap
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -55,34 +57,52 @@ def read_document_with_fingerprint(
     return _checked(doc, path), fingerprint_of(status)
 
 
-def model_lines(path: str | Path) -> tuple[list[memoryview], Fingerprint] | None:
-    """Each model's line (its JSON text) of a document laid out as :func:`document_chunks`
-    writes it, undecoded, and the fingerprint of the file as read; None when there is no
-    such file or it is not laid out so."""
+@dataclass(frozen=True)
+class ModelsText:
+    """The models of a document laid out as :func:`document_chunks` writes it, undecoded:
+    ``text[start:end]``, one model a line, each line but the last ending in a comma; and
+    the fingerprint of the file as read."""
+
+    text: mmap.mmap
+    start: int
+    end: int
+    fingerprint: Fingerprint
+
+    def batches(self, start: int, end: int) -> Iterator[list[Any]]:
+        """The models of the lines from ``start`` to ``end`` (where lines begin), decoded
+        about a megabyte at a time: each batch of lines is a JSON list once bracketed."""
+        text = self.text
+        while start < end:
+            stop = text.find(b"\n", min(start + BATCH, end - 1), end) + 1 or end
+            yield orjson.loads(b"".join([b"[", text[start:stop].rstrip(b",\n"), b"]"]))
+            start = stop
+
+    def middle(self) -> int:
+        """Where the line that holds the middle of the models begins."""
+        found = self.text.find(b"\n", (self.start + self.end) // 2, self.end)
+        return self.end if found < 0 else found + 1
+
+
+def models_text(path: str | Path) -> ModelsText | None:
+    """The models of the document at ``path`` (:class:`ModelsText`), read from the file as
+    it is mapped into memory; None when there is no such file, or it is not laid out as
+    written here."""
     try:
         with Path(path).open("rb") as handle:
-            data = handle.read()
             status = os.fstat(handle.fileno())
+            if status.st_size == 0:
+                return None
+            data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
     except FileNotFoundError:
         return None
-    if not data.startswith(b"{\n"):
-        return None
     found = data.find(b"\n" + MODELS)  # a text holds no line end: only the top level's
-    start = found + 1 + len(MODELS)
-    if found < 0 or not data.endswith(b"\n" + END + b"}\n"):
+    start, end = found + 1 + len(MODELS), len(data) - len(END) - 2
+    tail = b"\n" + END + b"}\n"
+    if data[:2] != b"{\n" or found < 0 or data[-len(tail) :] != tail or end <= start:
         return None
-    view, lines, end = memoryview(data), [], len(data) - len(END) - 3
-    find = data.find
-    while start < end:
-        stop = find(b"\n", start, end + 1)
-        if stop < 0 or view[start : start + 4] != b"    ":
-            return None
-        last = stop == end
-        if (view[stop - 1 : stop] == b",") == last:  # a comma after each model but the last
-            return None
-        lines.append(view[start + 4 : stop if last else stop - 1])
-        start = stop + 1
-    return lines, fingerprint_of(status)
+    if data[start : start + 4] != b"    " or data[end - 2 : end] == b",\n":
+        return None
+    return ModelsText(data, start, end, fingerprint_of(status))
 
 
 @contextmanager

@@ -19,7 +19,7 @@ from pipeline.estimate.runner import checks, load_previous
 from pipeline.paths import DataPaths
 from pipeline.settings import Settings
 from pipeline.storage.fingerprint import record_fingerprint
-from pipeline.storage.jsondoc import model_lines, read_document, write_document
+from pipeline.storage.jsondoc import models_text, read_document, write_document
 
 
 @pytest.fixture
@@ -101,28 +101,46 @@ def test_no_estimates_no_rows(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        "",
         '{\n  "metadata": {},\n  "models": []\n}\n',
         '{"metadata": {}, "models": [{"key": "a"}]}',
-        '{\n  "metadata": {},\n  "models": [\n    {"key": "a"}\n    {"key": "b"}\n  ]\n}\n',
         '{\n  "metadata": {},\n  "models": [\n  {"key": "a"}\n  ]\n}\n',
         '{\n  "metadata": {},\n  "models": [\n    {"key": "a"},\n  ]\n}\n',
+        '{\n  "metadata": {},\n  "models": [\n  ]\n}\n',
     ],
 )
-def test_model_lines_only_of_a_document_laid_out_as_written(tmp_path: Path, text: str) -> None:
+def test_models_text_only_of_a_document_laid_out_as_written(tmp_path: Path, text: str) -> None:
     path = tmp_path / "doc.json"
     path.write_text(text)
-    assert model_lines(path) is None
-    assert model_lines(tmp_path / "missing.json") is None
+    assert models_text(path) is None
+    assert models_text(tmp_path / "missing.json") is None
 
 
-def test_model_lines_are_the_models_texts(tmp_path: Path) -> None:
+@pytest.mark.parametrize("n", [1, 2, 20_000])
+def test_models_text_decodes_to_the_models_in_batches(tmp_path: Path, n: int) -> None:
     path = tmp_path / "doc.json"
-    models = [{"key": "a", "note": "x\n  ]\n}"}, {"key": "b", "n": 1.5}, {"key": "c"}]
+    models = [{"key": f"m{i}", "note": "x\n  ]\n},", "n": i * 1.5} for i in range(n)]
     write_document(path, {"metadata": {"models": ["a"]}, "models": models})
-    read = model_lines(path)
-    assert read is not None
-    assert [bytes(line) for line in read[0]] == [
-        b'{"key":"a","note":"x\\n  ]\\n}"}',
-        b'{"key":"b","n":1.5}',
-        b'{"key":"c"}',
-    ]
+    found = models_text(path)
+    assert found is not None
+    batches = list(found.batches(found.start, found.end))
+    assert [model for batch in batches for model in batch] == models
+    middle = found.middle()
+    halves = [*found.batches(found.start, middle), *found.batches(middle, found.end)]
+    assert [model for batch in halves for model in batch] == models
+    assert len(batches) == (1 if n < 20_000 else 2)  # a megabyte at a time
+
+
+def test_a_malformed_line_in_a_file_as_recorded_is_read_as_records(
+    estimated: DataPaths, answers: list[bool]
+) -> None:
+    """A file whose record says it is as written, but whose text does not decode (a
+    fault of the disk): read the slow way, which says what is wrong."""
+    text = estimated.estimated.read_bytes()
+    at = text.index(b'"confidence":"')
+    with estimated.estimated.open("r+b") as handle:
+        handle.seek(at)
+        handle.write(b"{")
+    record_fingerprint(estimated.estimated, estimated.estimated_fingerprint, checks())
+    with pytest.raises(InputError, match="rebuilds it"):
+        saved_rows(estimated)
