@@ -62,6 +62,11 @@ class DataPaths:
         return self.state / "model_name_mapping.yaml"
 
     @property
+    def evidence_cache(self) -> Path:
+        """The merged evidence kept between runs (``estimate/evidence_cache.py``)."""
+        return self.state / "evidence_cache.json"
+
+    @property
     def estimator_fits(self) -> Path:
         """The estimator's fits and calibration kept between runs (``estimate/fitcache.py``)."""
         return self.state / "estimator_fits.json"

@@ -39,26 +39,15 @@ Encoded = tuple[Made, list[memoryview]]
 def estimate_encoded(estimator: Estimator, keys: list[str], digests: dict[str, str]) -> Encoded:
     """(key, record) for each of ``keys`` some method applies to, in order, and each
     record's line as saved (``digests``: those known already; the others are made)."""
-    return _split(estimator, keys, digests, encoded=True)
-
-
-def estimate_all(estimator: Estimator, keys: list[str], digests: dict[str, str]) -> Made:
-    """:func:`estimate_encoded` without the lines."""
-    return _split(estimator, keys, digests, encoded=False)[0]
-
-
-def _split(
-    estimator: Estimator, keys: list[str], digests: dict[str, str], encoded: bool
-) -> Encoded:
     chunk = estimating.CHUNK
     cut = max(chunk, round(len(keys) * (1 - CHILD_SHARE) / chunk) * chunk)
     if len(keys) < SPLIT_FROM or cut >= len(keys) or not twocores.may_fork():
-        return _made(estimator, keys, digests, encoded)
+        return _made(estimator, keys, digests)
     estimator.digest(keys[0])  # what every digest shares: made once, before the fork
     predictions = estimator.predictions(keys)
     (made, lines), (theirs, their_lines) = twocores.in_two(
-        partial(_made, estimator, keys[:cut], digests, encoded, predictions),
-        partial(_made, estimator, keys[cut:], digests, True, predictions),
+        partial(_made, estimator, keys[:cut], digests, predictions),
+        partial(_made, estimator, keys[cut:], digests, predictions),
         _packed,
         _unpacked,
     )
@@ -69,11 +58,10 @@ def _made(
     estimator: Estimator,
     keys: list[str],
     digests: dict[str, str],
-    encoded: bool = True,
     predictions: dict[str, list[Prediction]] | None = None,
 ) -> Encoded:
     made = list(estimator.iter_estimates(keys, digests, predictions))
-    return made, encode_lines([record for _, record in made]) if encoded else []
+    return made, encode_lines([record for _, record in made])
 
 
 def _packed(result: Encoded) -> Iterator[bytes | memoryview]:

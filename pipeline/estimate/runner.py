@@ -24,6 +24,7 @@ from pipeline.settings import Settings
 from pipeline.storage.fingerprint import as_recorded, record_fingerprint
 from pipeline.storage.jsondoc import (
     collector_paused,
+    encode_lines,
     holds_document,
     read_document_with_fingerprint,
     write_document,
@@ -133,11 +134,12 @@ def _estimate(
     settings: Settings, update: bool, dry_run: bool, unsaved: dict[Path, dict[str, Any]] | None
 ) -> EstimateReport:
     from pipeline.estimate.estimator import Estimator
-    from pipeline.estimate.evidence import load_evidence
+    from pipeline.estimate.evidence_cache import load_merged
     from pipeline.estimate.hardware import load_checked
 
     paths, configs = DataPaths(settings.data_dir), ConfigPaths(settings.config_dir)
-    evidence = load_evidence(paths.scraped, unsaved)
+    merged = load_merged(paths.scraped, paths.evidence_cache, unsaved)
+    evidence = merged.evidence
     if not evidence:
         raise InputError("no scraped models; run `tracker collect-all` first", file=paths.scraped)
     estimator = Estimator(
@@ -150,10 +152,10 @@ def _estimate(
     if update:
         _reestimate(paths, settings, estimator, report, dry_run)
     else:
-        digests = {key: estimator.digest(key) for key in evidence}
-        _keep_unchanged(paths, settings, estimator, digests, report, dry_run)
+        _keep_unchanged(paths, settings, estimator, report, dry_run)
     if not dry_run:
         estimator.keep_fits()
+        merged.keep()
     return report
 
 
@@ -161,27 +163,30 @@ def _keep_unchanged(
     paths: DataPaths,
     settings: Settings,
     estimator: Estimator,
-    digests: dict[str, str],
     report: EstimateReport,
     dry_run: bool,
 ) -> None:
     """Estimate the models whose evidence changed since the saved estimates; the others
-    keep theirs, classified again."""
+    keep theirs, classified again. (With no saved estimates, each digest is made with its
+    record, on two cores where it can.)"""
     from pipeline.estimate.estimator import classify_record
-    from pipeline.estimate.parallel import estimate_all
+    from pipeline.estimate.parallel import estimate_encoded
 
     previous_doc, previous = _previous(paths)
     old_metadata = previous_doc.get("metadata", {})
     del previous_doc  # the records live on in ``previous``, which is emptied as we go
+    digests = {key: estimator.digest(key) for key in estimator.evidence} if previous else {}
     todo = [
         key
-        for key, digest in digests.items()
-        if (old := previous.get(key)) is None or old.get(HASH) != digest
+        for key in estimator.evidence
+        if (old := previous.get(key)) is None or old.get(HASH) != digests[key]
     ]
-    fresh = iter(estimate_all(estimator, todo, digests))
+    made, lines = estimate_encoded(estimator, todo, digests)
+    line_of = {key: line for (key, _), line in zip(made, lines, strict=True)}
+    fresh = iter(made)
     upcoming = next(fresh, None)
     unchanged = True  # every record as saved before
-    for key, digest in digests.items():
+    for key in estimator.evidence:
         old = previous.pop(key, None)
         if upcoming is not None and upcoming[0] == key:
             record = upcoming[1]
@@ -192,7 +197,7 @@ def _keep_unchanged(
                 report.reestimated += 1
             unchanged = unchanged and record == old
             was = old.get(CLASS, MISSING) if old else None
-        elif old is not None and old.get(HASH) == digest:
+        elif old is not None and old.get(HASH) == digests[key]:
             saved = tuple(old.get(name, MISSING) for name in CLASSIFIED)
             record = classify_record(old, settings)  # in place: only these fields change
             report.kept += 1
@@ -216,7 +221,10 @@ def _keep_unchanged(
             return
         metadata[STAMP] = stamp
     metadata[STAMP] = metadata[STAMP] or utc_now()
-    report.written = save_estimates(paths, {"metadata": metadata, "models": report.models})
+    kept = [record for record in report.models if record["key"] not in line_of]
+    line_of.update(zip([record["key"] for record in kept], encode_lines(kept), strict=True))
+    parts = [line_of[record["key"]] for record in report.models]
+    report.written = _save_encoded(paths, metadata, parts)
 
 
 def _reestimate(
@@ -263,8 +271,14 @@ def _reestimate(
         return
     stamp = previous_doc.get("metadata", {}).get(STAMP, "")
     metadata[STAMP] = (unchanged and not report.removed and stamp) or utc_now()
-    report.written = write_encoded(paths.estimated, metadata, parts)
+    report.written = _save_encoded(paths, metadata, parts)
+
+
+def _save_encoded(paths: DataPaths, metadata: dict[str, Any], parts: list[memoryview]) -> bool:
+    """:func:`save_estimates` of records already encoded (``parts``, in order)."""
+    written = write_encoded(paths.estimated, metadata, parts)
     record_fingerprint(paths.estimated, paths.estimated_fingerprint, checks())
+    return written
 
 
 def _note_reclassified(report: EstimateReport, key: str, was: Any, record: dict[str, Any]) -> None:

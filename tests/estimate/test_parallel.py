@@ -20,6 +20,7 @@ from pipeline.estimate.evidence import load_evidence
 from pipeline.estimate.hardware import load_checked
 from pipeline.paths import ConfigPaths, DataPaths
 from pipeline.settings import Settings
+from pipeline.storage.jsondoc import read_document, write_document
 
 CHUNK = 32  # small chunks, so that the sample's models are split
 
@@ -57,7 +58,7 @@ def answers(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
 
 
 def in_one_process(estimator: Estimator, keys: list[str]) -> tuple[Any, list[bytes]]:
-    made, lines = parallel._made(estimator, keys, {}, True, estimator.predictions(keys))
+    made, lines = parallel._made(estimator, keys, {}, estimator.predictions(keys))
     return made, [bytes(line) for line in lines]
 
 
@@ -80,7 +81,7 @@ def test_two_processes_make_the_records_and_lines_of_one(
     assert made == expected
     assert [key for key, _ in made] == [key for key, _ in expected]
     assert [bytes(line) for line in lines] == expected_lines
-    assert parallel.estimate_all(estimator, keys, {}) == expected
+    assert parallel.estimate_encoded(estimator, keys, {})[0] == expected
     assert answers == [True, True]
     assert no_child_left()
 
@@ -93,7 +94,7 @@ def test_a_subset_is_split_as_it_is_estimated_alone(
     processes: the predictions are made for all of them before the fork."""
     keys = list(estimator.evidence)[::-2]
     assert len(keys) > 2 * CHUNK
-    assert parallel.estimate_all(estimator, keys, {}) == in_one_process(estimator, keys)[0]
+    assert parallel.estimate_encoded(estimator, keys, {})[0] == in_one_process(estimator, keys)[0]
     assert answers == [True]
 
 
@@ -154,7 +155,8 @@ def test_no_fork_with_another_thread(estimator: Estimator, monkeypatch: pytest.M
     try:
         assert not twocores.may_fork()
         keys = list(estimator.evidence)
-        assert parallel.estimate_all(estimator, keys, {}) == in_one_process(estimator, keys)[0]
+        made, _ = parallel.estimate_encoded(estimator, keys, {})
+        assert made == in_one_process(estimator, keys)[0]
     finally:
         stop.set()
         waiting.join()
@@ -197,6 +199,37 @@ def test_estimate_flops_on_two_cores_writes_what_one_writes(
     assert done.exit_code == 0, done.output
     assert len(forks) == 2
     assert "Unchanged" in done.output
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_changed_and_kept_estimates_on_two_cores_are_saved_as_in_one(
+    run: Callable[..., Result],
+    settings: Settings,
+    forks: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The default run: models whose evidence changed estimated on two cores, the others
+    kept; the file holds what one process writes."""
+    assert run("collect-all").exit_code == 0
+    assert run("estimate-flops").exit_code == 0
+    paths = DataPaths(settings.data_dir)
+    for document in sorted(paths.scraped.glob("*_models.json")):
+        doc = read_document(document)
+        assert doc is not None
+        for model in doc["models"][::2]:
+            model["raw_names"] = [*model.get("raw_names", []), model["key"] + " (again)"]
+        write_document(document, doc)
+    saved = {path: path.read_bytes() for path in (paths.estimated, paths.estimated_fingerprint)}
+    done = run("estimate-flops")
+    assert done.exit_code == 0, done.output
+    assert len(forks) == 2
+    assert " re-estimated" in done.output and "kept" in done.output
+    two = _masked(paths.estimated)
+    for path, text in saved.items():
+        path.write_bytes(text)
+    monkeypatch.setattr(twocores, "may_fork", lambda: False)
+    assert run("estimate-flops").exit_code == 0
+    assert _masked(paths.estimated) == two
 
 
 def _masked(path: Path) -> bytes:
