@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gc
 import json
-import mmap
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -63,7 +62,7 @@ class ModelsText:
     ``text[start:end]``, one model a line, each line but the last ending in a comma; and
     the fingerprint of the file as read."""
 
-    text: mmap.mmap
+    text: bytes
     start: int
     end: int
     fingerprint: Fingerprint
@@ -84,15 +83,12 @@ class ModelsText:
 
 
 def models_text(path: str | Path) -> ModelsText | None:
-    """The models of the document at ``path`` (:class:`ModelsText`), read from the file as
-    it is mapped into memory; None when there is no such file, or it is not laid out as
-    written here."""
+    """The models of the document at ``path`` (:class:`ModelsText`); None when there is no
+    such file, or it is not laid out as written here."""
     try:
         with Path(path).open("rb") as handle:
-            status = os.fstat(handle.fileno())
-            if status.st_size == 0:
-                return None
-            data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+            data = handle.read()
+            status = os.fstat(handle.fileno())  # after reading: any write since shows
     except FileNotFoundError:
         return None
     found = data.find(b"\n" + MODELS)  # a text holds no line end: only the top level's
