@@ -74,8 +74,13 @@ class EstimateReport:
         return Counter(self._counted[field_name])
 
 
-def _sort_key(model: dict[str, Any]) -> tuple[float, str]:
-    return (-model["training_flop"], model["key"])
+def _by_flop(models: list[dict[str, Any]]) -> list[int]:
+    """The order of ``models`` by training compute, largest first, then by key: two stable
+    sorts on plain keys (texts, then floats), which compare faster than pairs."""
+    keys, flops = [m["key"] for m in models], [-m["training_flop"] for m in models]
+    order = sorted(range(len(models)), key=keys.__getitem__)
+    order.sort(key=flops.__getitem__)
+    return order
 
 
 REBUILD = "`tracker estimate-flops --update` rebuilds it from the collected data"
@@ -210,7 +215,7 @@ def _keep_unchanged(
         _note_reclassified(report, key, was, record)
         report.models.append(record)
     report.removed = sorted([*report.removed, *previous])
-    report.models.sort(key=_sort_key)
+    report.models = [report.models[i] for i in _by_flop(report.models)]
     if dry_run:
         return
     metadata = _metadata(settings, report, estimator)
@@ -242,11 +247,10 @@ def _reestimate(
 
     made, lines = estimate_encoded(estimator, list(estimator.evidence), {})
     records = [record for _, record in made]
-    keys = [_sort_key(record) for record in records]
-    order = sorted(range(len(records)), key=keys.__getitem__)
+    order = _by_flop(records)
     report.models = [records[i] for i in order]
     parts = [lines[i] for i in order]
-    del lines, keys, order
+    del lines, order
     metadata = _metadata(settings, report, estimator)
     if holds_document(paths.estimated, metadata, parts, STAMP):
         report.reestimated = len(made)
