@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import harness
 import pytest
@@ -64,3 +65,22 @@ def pipeline_run(run: Callable[..., Result]) -> Callable[..., Result]:
         return result
 
     return go
+
+
+@pytest.fixture
+def child_answers(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Forking allowed (the test runner's own threads only wait on sockets, and a child
+    only computes); whether each child's answer was whole, and so used."""
+    from pipeline import twocores
+
+    monkeypatch.setattr(twocores, "may_fork", lambda: True)
+    whole: list[bool] = []
+    read = twocores._read
+
+    def recorded(answer: Any, unpack: Any) -> Any:
+        found = read(answer, unpack)
+        whole.append(found is not None)
+        return found
+
+    monkeypatch.setattr(twocores, "_read", recorded)
+    return whole

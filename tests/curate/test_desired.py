@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import Result
@@ -30,20 +29,10 @@ def estimated(run: Callable[..., Result], settings: Settings) -> DataPaths:
 
 
 @pytest.fixture
-def answers(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Forking allowed for a few models; whether each child's answer was whole."""
+def answers(child_answers: list[bool], monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Two processes for a few models; whether each child's answer was whole."""
     monkeypatch.setattr(desired, "SPLIT_FROM", 4)
-    monkeypatch.setattr(twocores, "may_fork", lambda: True)
-    whole: list[bool] = []
-    read = desired._unmarshalled
-
-    def recorded(answer: Any) -> Any:
-        found = read(answer)
-        whole.append(found is not None)
-        return found
-
-    monkeypatch.setattr(desired, "_unmarshalled", recorded)
-    return whole
+    return child_answers
 
 
 def as_records(paths: DataPaths) -> dict[str, dict[str, str]]:

@@ -27,8 +27,7 @@ CHUNK = 32  # small chunks, so that the sample's models are split
 
 @pytest.fixture
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Chunks and a threshold small enough for the sample; forking allowed (the test
-    runner's own threads only wait on sockets, and the child only estimates)."""
+    """Chunks and a threshold small enough for the sample; forking allowed."""
     monkeypatch.setattr(estimating, "CHUNK", CHUNK)
     monkeypatch.setattr(parallel, "SPLIT_FROM", 2 * CHUNK)
     monkeypatch.setattr(twocores, "may_fork", lambda: True)
@@ -40,21 +39,6 @@ def estimator(run: Callable[..., Result], settings: Settings) -> Estimator:
     evidence = load_evidence(DataPaths(settings.data_dir).scraped)
     known = load_checked(ConfigPaths(settings.config_dir).known_models, settings.estimation)
     return Estimator(evidence, known, settings)
-
-
-@pytest.fixture
-def answers(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Whether each answer of a child was whole (and used)."""
-    whole: list[bool] = []
-    read = parallel._unpacked
-
-    def recorded(answer: Any) -> Any:
-        found = read(answer)
-        whole.append(found is not None)
-        return found
-
-    monkeypatch.setattr(parallel, "_unpacked", recorded)
-    return whole
 
 
 def in_one_process(estimator: Estimator, keys: list[str]) -> tuple[Any, list[bytes]]:
@@ -72,7 +56,7 @@ def no_child_left() -> bool:
 
 @pytest.mark.usefixtures("small_chunks")
 def test_two_processes_make_the_records_and_lines_of_one(
-    estimator: Estimator, answers: list[bool]
+    estimator: Estimator, child_answers: list[bool]
 ) -> None:
     keys = list(estimator.evidence)
     assert len(keys) > 4 * CHUNK
@@ -82,26 +66,26 @@ def test_two_processes_make_the_records_and_lines_of_one(
     assert [key for key, _ in made] == [key for key, _ in expected]
     assert [bytes(line) for line in lines] == expected_lines
     assert parallel.estimate_encoded(estimator, keys, {})[0] == expected
-    assert answers == [True, True]
+    assert child_answers == [True, True]
     assert no_child_left()
 
 
 @pytest.mark.usefixtures("small_chunks")
 def test_a_subset_is_split_as_it_is_estimated_alone(
-    estimator: Estimator, answers: list[bool]
+    estimator: Estimator, child_answers: list[bool]
 ) -> None:
     """A model's benchmarks are in the order of the keys estimated together, in both
     processes: the predictions are made for all of them before the fork."""
     keys = list(estimator.evidence)[::-2]
     assert len(keys) > 2 * CHUNK
     assert parallel.estimate_encoded(estimator, keys, {})[0] == in_one_process(estimator, keys)[0]
-    assert answers == [True]
+    assert child_answers == [True]
 
 
 @pytest.mark.usefixtures("small_chunks")
 @pytest.mark.parametrize("failure", ["exit", "short answer", "killed"])
 def test_what_the_child_fails_to_make_is_made_here(
-    estimator: Estimator, monkeypatch: pytest.MonkeyPatch, failure: str, answers: list[bool]
+    estimator: Estimator, monkeypatch: pytest.MonkeyPatch, failure: str, child_answers: list[bool]
 ) -> None:
     def failing_child(*args: Any) -> None:
         answer = args[-1]
@@ -118,7 +102,7 @@ def test_what_the_child_fails_to_make_is_made_here(
     expected, expected_lines = in_one_process(estimator, keys)
     assert made == expected
     assert [bytes(line) for line in lines] == expected_lines
-    assert answers == ([False] if failure == "short answer" else [])
+    assert child_answers == ([False] if failure == "short answer" else [])
     assert no_child_left()
 
 
