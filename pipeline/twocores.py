@@ -43,10 +43,11 @@ def in_two(
     reads it back (None: not whole, so ``second`` is run here)."""
     if not may_fork():
         return first(), second()
+    parent = os.getpid()
     with _answer_file() as answer:
         pid = os.fork()
         if pid == 0:  # the child: never returns
-            _child(second, pack, answer)
+            _child(second, pack, answer, parent)
         done = False
         try:
             mine = first()
@@ -74,11 +75,13 @@ def _child(
     second: Callable[[], Second],
     pack: Callable[[Second], Iterable[bytes | memoryview]],
     answer: BinaryIO,
+    parent: int,
 ) -> None:
     """Do ``second``, write its packed result to ``answer`` and exit at once, successfully
     only once it is all written: nothing of the parent's is run or flushed."""
     code = 1
     try:
+        _die_with(parent)
         result = second()
         with open(answer.fileno(), "wb", buffering=BUFFER, closefd=False) as out:
             for part in pack(result):
@@ -86,6 +89,21 @@ def _child(
         code = 0
     finally:
         os._exit(code)
+
+
+PR_SET_PDEATHSIG = 1  # prctl(2)
+
+
+def _die_with(parent: int) -> None:
+    """Where the system can (Linux), this child is killed when its parent dies: it holds
+    the parent's open files, the data lock's among them, and would keep the lock until it
+    ended. A parent gone already ends it here."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _read(answer: BinaryIO, unpack: Callable[[memoryview], Second | None]) -> Second | None:
