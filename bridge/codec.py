@@ -22,7 +22,7 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 Cell = str | int | float | bool | None
 
 
-def _fit(layout: SheetLayout, text: str) -> str:
+def fit(layout: SheetLayout, text: str) -> str:
     """Text as the backend can hold it: without refused characters, within its length."""
     if layout.plain_text and CONTROL.search(text):
         text = CONTROL.sub("", text)
@@ -44,14 +44,14 @@ def to_sheet(layout: SheetLayout, column: str, text: str) -> Cell:
             number = parse_number(text)
         except ValueError:
             # Not a number: as text where a cell can hold text, else left empty.
-            return None if layout.typed_numbers else _fit(layout, text)
+            return None if layout.typed_numbers else fit(layout, text)
         if number is not None:
             if layout.number_digits is not None:
                 number = float(f"{number:.{layout.number_digits}g}")
             if layout.number_decimals is not None:
                 number = round(number, layout.number_decimals)
             return int(number) if number.is_integer() and abs(number) < 2**53 else number
-    return _fit(layout, text)
+    return fit(layout, text)
 
 
 def _date_text(day: date, style: str) -> str:
@@ -125,7 +125,7 @@ def normal(layout: SheetLayout, column: str, text: str) -> str:
     if column in layout.numbers:
         return from_sheet(layout, column, to_sheet(layout, column, text))
     # Text goes out as text and comes back as text (the short way of the line above).
-    return _newlines(_fit(layout, text)) if text else ""
+    return _newlines(fit(layout, text)) if text else ""
 
 
 def same(layout: SheetLayout, column: str, a: str, b: str) -> bool:

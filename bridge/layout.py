@@ -108,17 +108,29 @@ class SheetLayout:
             if kind is not None:
                 widths[column] = {"scientific": 13, "probability": 13}.get(kind, 17)
                 continue
-            longest = max(
-                (len(line) for row in rows for line in row.get(column, "").split("\n")),
-                default=0,
-            )
             cap = MAX_WIDTH.get(column) or (
                 KEY_WIDTH if column == self.key else LONG_WIDTH if self.is_long(column)
                 else TEXT_WIDTH
             )  # fmt: skip
+            longest = _longest_line(rows, column, cap - 2)
             want = max(longest, min(len(column), 12), MIN_WIDTH) + 2
             widths[column] = min(cap, want)
         return widths
+
+
+def _longest_line(rows: list[dict[str, str]], column: str, enough: int) -> int:
+    """The length of the longest line of ``column`` among ``rows``, looked for until one
+    reaches ``enough`` (a width is capped: longer changes nothing)."""
+    longest = 0
+    for row in rows:
+        text = row.get(column, "")
+        if len(text) > longest:
+            size = max(map(len, text.split("\n"))) if "\n" in text else len(text)
+            if size > longest:
+                longest = size
+                if longest >= enough:
+                    break
+    return longest
 
 
 def asks_for_action(status: str) -> bool:

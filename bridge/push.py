@@ -26,10 +26,11 @@ def desired_rows(
     """Every local row as the sheet should show it (``hidden`` ones aside: confirmed
     candidates live in Staging), plus rows kept for their reviewers."""
     rows: Rows = {}
-    for key in local.rows:
+    for key, record in local.rows.items():
         if key in hidden:
             continue
-        cells = {c: local.cell(key, c) for c in layout.columns}
+        get = record.cells.get
+        cells = {c: get(c, "") for c in layout.columns}
         for column in layout.numbers if layout.typed_numbers else ():
             if cells.get(column, "").strip() and to_sheet(layout, column, cells[column]) is None:
                 out.say(key, f"{column}: {cells[column]!r} is not a number; not shown in the sheet")

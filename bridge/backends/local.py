@@ -41,6 +41,7 @@ from bridge.codec import (
     HEADER_SCAN,
     canonical_header,
     find_header,
+    fit,
     from_sheet,
     matches,
     reader,
@@ -321,15 +322,21 @@ def _new_workbook(changes: dict[str, SheetChanges]) -> bytes:
         # cut the markup of a text that looks like rich text (:func:`_streamed`).
         sheet.xls_strmax = sys.maxsize
         format_new_sheet(sheet, formats, layout, header, change.appends, len(change.appends) + 1)
-        styles = [formats.of_column(layout, column) for column in header]
+        columns = [
+            (index, column, column in layout.numbers, *formats.of_column(layout, column))
+            for index, column in enumerate(header)
+        ]
+        write_string, write_number = sheet.write_string, sheet.write_number
         for number, cells in enumerate(change.appends, start=1):
-            for index, column in enumerate(header):
+            for index, column, numeric, number_style, text_style in columns:
                 text = cells.get(column, "")
-                value = to_sheet(layout, column, text) if text else None
+                if not text:
+                    continue
+                value = to_sheet(layout, column, text) if numeric else fit(layout, text)
                 if isinstance(value, str):
-                    sheet.write_string(number, index, _streamed(value), styles[index][1])
+                    write_string(number, index, _streamed(value), text_style)
                 elif value is not None:
-                    sheet.write_number(number, index, value, styles[index][0])
+                    write_number(number, index, value, number_style)
     add_new_guide(book, formats, [change.layout for change in changes.values()])
     book.close()
     return buffer.getvalue()
