@@ -28,6 +28,7 @@ from pipeline.estimate.heuristics import Size, era_year, parse_size
 from pipeline.estimate.interpolation import (
     BenchmarkFit,
     Prediction,
+    benchmark_order,
     fit_benchmarks,
     predict_all,
     reference_scores,
@@ -544,10 +545,16 @@ class Estimator:
             for key in chunk:
                 predictions.pop(key, None)
 
-    def predictions(self, keys: list[str]) -> dict[str, list[Prediction]]:
+    def predictions(
+        self, keys: list[str], order: list[str] | None = None
+    ) -> dict[str, list[Prediction]]:
         """The benchmark predictions of ``keys``, each model's in the order the benchmarks
-        are first met in ``keys``: the same for the same keys, however they are estimated."""
-        return predict_all(self.evidence, self.fits, keys, self.named)
+        are first met in ``keys`` (or ``order``: :meth:`benchmark_order` of the keys
+        estimated together, when ``keys`` are a part of them)."""
+        return predict_all(self.evidence, self.fits, keys, self.named, order)
+
+    def benchmark_order(self, keys: list[str]) -> list[str]:
+        return benchmark_order(self.evidence, keys)
 
     def _reasoning(self, best: MethodResult, low: float, high: float) -> str:
         """The estimate's reasoning with its interval (``low``, ``high``: rounded)."""

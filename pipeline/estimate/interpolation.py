@@ -23,6 +23,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import chain
 from statistics import NormalDist
 from typing import NamedTuple
 
@@ -234,16 +235,20 @@ def predict_all(
     fits: dict[str, BenchmarkFit],
     keys: list[str] | None = None,
     named: frozenset[str] = frozenset(),
+    order: list[str] | None = None,
 ) -> dict[str, list[Prediction]]:
     """Per key, one prediction per fitted benchmark it has (vectorised per benchmark;
     ``named``: the keys whose size is in their name). The order of ``keys`` (or of
     ``evidence``) fixes the order of benchmarks, so the same input gives the same
-    reasoning text in every process."""
+    reasoning text in every process; ``order`` (:func:`benchmark_order` of more keys)
+    gives that of a larger set of keys instead."""
     table = _scores_by_benchmark(
         evidence if keys is None else {k: evidence[k] for k in keys if k in evidence}
     )
     out: dict[str, list[Prediction]] = defaultdict(list)
-    for bench, (bench_keys, scores) in table.items():
+    benches = table if order is None else [bench for bench in order if bench in table]
+    for bench in benches:
+        bench_keys, scores = table[bench]
         fit = fits.get(bench)
         if fit is None:
             continue
@@ -259,6 +264,13 @@ def predict_all(
                 Prediction(bench, score, log_flop, error, beyond, grouped and key in named)
             )
     return out
+
+
+def benchmark_order(evidence: dict[str, Evidence], keys: list[str]) -> list[str]:
+    """The benchmarks of ``keys`` in the order :func:`predict_all` meets them."""
+    return list(
+        dict.fromkeys(chain.from_iterable(evidence[k].benchmarks for k in keys if k in evidence))
+    )
 
 
 REASONING = "Log-linear interpolation of log10 FLOP on benchmark scores: "

@@ -4,8 +4,8 @@ the lines they are saved as (:func:`pipeline.storage.jsondoc.encode_lines`). The
 the same as made in one process, in the same order:
 
 - the keys are cut at a chunk's end, so each chunk is estimated as in one process;
-- the benchmark predictions of all the keys are made before the fork, so each model's
-  benchmarks are in the order of the whole;
+- the order of the benchmarks among all the keys is found before the fork, and each
+  part's predictions follow it, so each model's benchmarks are in the order of the whole;
 - the child's records are decoded from its lines, which JSON holds exactly (a record never
   holds NaN or infinity: encoding refuses them).
 
@@ -27,7 +27,6 @@ from pipeline.storage.jsondoc import BATCH, encode_lines
 
 if TYPE_CHECKING:
     from pipeline.estimate.estimator import Estimator
-    from pipeline.estimate.interpolation import Prediction
 
 SPLIT_FROM = 20_000  # fewer keys: forking costs more than it saves
 CHILD_SHARE = 0.5  # the child's part of the keys (this process also decodes its records)
@@ -44,10 +43,10 @@ def estimate_encoded(estimator: Estimator, keys: list[str], digests: dict[str, s
     if len(keys) < SPLIT_FROM or cut >= len(keys) or not twocores.may_fork():
         return _made(estimator, keys, digests)
     estimator.digest(keys[0])  # what every digest shares: made once, before the fork
-    predictions = estimator.predictions(keys)
+    order = estimator.benchmark_order(keys)
     (made, lines), (theirs, their_lines) = twocores.in_two(
-        partial(_made, estimator, keys[:cut], digests, predictions),
-        partial(_made, estimator, keys[cut:], digests, predictions),
+        partial(_made, estimator, keys[:cut], digests, order),
+        partial(_made, estimator, keys[cut:], digests, order),
         _packed,
         _unpacked,
     )
@@ -58,8 +57,11 @@ def _made(
     estimator: Estimator,
     keys: list[str],
     digests: dict[str, str],
-    predictions: dict[str, list[Prediction]] | None = None,
+    order: list[str] | None = None,
 ) -> Encoded:
+    """The records of ``keys`` and their lines (``order``: the benchmarks' of all the keys
+    estimated together)."""
+    predictions = estimator.predictions(keys, order)
     made = list(estimator.iter_estimates(keys, digests, predictions))
     return made, encode_lines([record for _, record in made])
 

@@ -12,6 +12,7 @@ from pipeline.estimate.evidence import Evidence
 from pipeline.estimate.interpolation import (
     BenchmarkFit,
     Prediction,
+    benchmark_order,
     combine,
     fit_benchmarks,
     predict_all,
@@ -255,3 +256,21 @@ def test_a_fit_with_a_trend_but_no_offset_does_not_mark_named_models() -> None:
     new = {"new_7b": Evidence("new_7b", benchmarks={BENCH: 1250.0})}
     (prediction,) = predict_all(new, {BENCH: fit}, ["new_7b"], frozenset({"new_7b"}))["new_7b"]
     assert not prediction.named
+
+
+def test_a_part_of_the_keys_predicted_in_the_order_of_the_whole() -> None:
+    """Estimated in parts (on two cores), a model's benchmarks keep the order they have
+    among all the keys estimated together, not among its part's."""
+    evidence = {
+        "first": Evidence("first", benchmarks={"b.s": 1250.0}),
+        "second": Evidence("second", benchmarks={"a.s": 1200.0, "b.s": 1250.0}),
+    }
+    fits = {"a.s": a_fit(benchmark="a.s"), "b.s": a_fit(benchmark="b.s")}
+    keys = list(evidence)
+    whole = predict_all(evidence, fits, keys)["second"]
+    assert [p.benchmark for p in whole] == ["b.s", "a.s"]
+    alone = predict_all(evidence, fits, ["second"])["second"]
+    assert [p.benchmark for p in alone] == ["a.s", "b.s"]
+    order = benchmark_order(evidence, keys)
+    assert order == ["b.s", "a.s"]
+    assert predict_all(evidence, fits, ["second"], order=order)["second"] == whole

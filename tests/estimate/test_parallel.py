@@ -42,7 +42,7 @@ def estimator(run: Callable[..., Result], settings: Settings) -> Estimator:
 
 
 def in_one_process(estimator: Estimator, keys: list[str]) -> tuple[Any, list[bytes]]:
-    made, lines = parallel._made(estimator, keys, {}, estimator.predictions(keys))
+    made, lines = parallel._made(estimator, keys, {})
     return made, [bytes(line) for line in lines]
 
 
@@ -75,7 +75,7 @@ def test_a_subset_is_split_as_it_is_estimated_alone(
     estimator: Estimator, child_answers: list[bool]
 ) -> None:
     """A model's benchmarks are in the order of the keys estimated together, in both
-    processes: the predictions are made for all of them before the fork."""
+    processes: their order among all the keys is found before the fork."""
     keys = list(estimator.evidence)[::-2]
     assert len(keys) > 2 * CHUNK
     assert parallel.estimate_encoded(estimator, keys, {})[0] == in_one_process(estimator, keys)[0]
