@@ -35,7 +35,7 @@ def estimate_command(ctx: click.Context, update: bool, dry_run: bool) -> None:
     """Estimate training compute for every collected model and classify it."""
     settings = settings_from(ctx)
     with collector_paused():  # the report holds no cycles
-        report = run_estimate(settings, update=update, dry_run=dry_run)
+        report = run_estimate(settings, update=update, dry_run=dry_run, records=False)
         _show(report, settings, dry_run)
     leave_to_exit(report)
 
@@ -45,7 +45,7 @@ def _show(report: EstimateReport, settings: Settings, dry_run: bool) -> None:
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(
-        f"{len(report.models)} models: {report.new} new, {report.reestimated} re-estimated, "
+        f"{report.model_count} models: {report.new} new, {report.reestimated} re-estimated, "
         f"{report.kept} kept (evidence unchanged), {len(report.removed)} no longer collected"
     )
     for fit in report.fits:

@@ -60,6 +60,12 @@ class EstimateReport:
     _counted: dict[str, Counter[str]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _count: int | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def model_count(self) -> int:
+        """How many models were estimated (all of them, where ``models`` leaves some out)."""
+        return len(self.models) if self._count is None else self._count
 
     def counts(self, field_name: str) -> Counter[str]:
         """How many models have each value of ``field_name``. The methods and the classes
@@ -75,11 +81,15 @@ class EstimateReport:
 
 
 def _by_flop(models: list[dict[str, Any]]) -> list[int]:
-    """The order of ``models`` by training compute, largest first, then by key: two stable
-    sorts on plain keys (texts, then floats), which compare faster than pairs."""
-    keys, flops = [m["key"] for m in models], [-m["training_flop"] for m in models]
-    order = sorted(range(len(models)), key=keys.__getitem__)
-    order.sort(key=flops.__getitem__)
+    """The order of ``models`` by training compute, largest first, then by key."""
+    return _order([m["key"] for m in models], [-m["training_flop"] for m in models])
+
+
+def _order(keys: list[str], less_flop: list[float]) -> list[int]:
+    """The order of models by ``less_flop`` (their compute, negated), then by key: two
+    stable sorts on plain keys (texts, then floats), which compare faster than pairs."""
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    order.sort(key=less_flop.__getitem__)
     return order
 
 
@@ -128,15 +138,22 @@ def run_estimate(
     update: bool = False,
     dry_run: bool = False,
     unsaved: dict[Path, dict[str, Any]] | None = None,
+    records: bool = True,
 ) -> EstimateReport:
     """Estimate every collected model (``unsaved``: documents collected in this cycle, read
-    in place of their files)."""
+    in place of their files). Without ``records``, for a caller that reads the counts
+    alone, an ``update`` that finds the file unchanged leaves ``models`` empty: the records
+    a second process made are then never decoded."""
     with collector_paused():  # the evidence and records hold no reference cycles
-        return _estimate(settings, update, dry_run, unsaved)
+        return _estimate(settings, update, dry_run, unsaved, records)
 
 
 def _estimate(
-    settings: Settings, update: bool, dry_run: bool, unsaved: dict[Path, dict[str, Any]] | None
+    settings: Settings,
+    update: bool,
+    dry_run: bool,
+    unsaved: dict[Path, dict[str, Any]] | None,
+    records: bool = True,
 ) -> EstimateReport:
     from pipeline.estimate.estimator import Estimator
     from pipeline.estimate.evidence_cache import load_merged
@@ -155,7 +172,7 @@ def _estimate(
         [], fits=[fit.as_json() for fit in estimator.fits.values()], keys=frozenset(evidence)
     )
     if update:
-        _reestimate(paths, settings, estimator, report, dry_run)
+        _reestimate(paths, settings, estimator, report, dry_run, records)
     else:
         _keep_unchanged(paths, settings, estimator, report, dry_run)
     if not dry_run:
@@ -186,7 +203,8 @@ def _keep_unchanged(
         for key in estimator.evidence
         if (old := previous.get(key)) is None or old.get(HASH) != digests[key]
     ]
-    made, lines = estimate_encoded(estimator, todo, digests)
+    estimated = estimate_encoded(estimator, todo, digests)
+    made, lines = estimated.records(), estimated.lines
     line_of = {key: line for (key, _), line in zip(made, lines, strict=True)}
     fresh = iter(made)
     upcoming = next(fresh, None)
@@ -238,23 +256,33 @@ def _reestimate(
     estimator: Estimator,
     report: EstimateReport,
     dry_run: bool,
+    records: bool = True,
 ) -> None:
     """Estimate every model again (on two cores where it can: :mod:`.parallel`). The
     records are encoded once, as they are saved: when the saved file holds exactly these
     bytes (its time of making aside), nothing changed and it is not read further;
-    otherwise it is read for what changed, and replaced."""
+    otherwise it is read for what changed, and replaced. The order and the counts come
+    from each record's summary (``records``: whether the report holds the records)."""
     from pipeline.estimate.parallel import estimate_encoded
 
-    made, lines = estimate_encoded(estimator, list(estimator.evidence), {})
-    records = [record for _, record in made]
-    order = _by_flop(records)
-    report.models = [records[i] for i in order]
-    parts = [lines[i] for i in order]
-    del lines, order
+    estimated = estimate_encoded(estimator, list(estimator.evidence), {}, decode=False)
+    summaries = estimated.summaries
+    order = _order([s[0] for s in summaries], [-s[1] for s in summaries])
+    parts = [estimated.lines[i] for i in order]
+    report._count = len(summaries)
+    report._counted = {
+        METHOD: Counter(s[2] for s in summaries),
+        CLASS: Counter(s[3] for s in summaries),
+    }
     metadata = _metadata(settings, report, estimator)
     if holds_document(paths.estimated, metadata, parts, STAMP):
-        report.reestimated = len(made)
+        report.reestimated = len(summaries)
+        if records:
+            made = estimated.records()
+            report.models = [made[i][1] for i in order]
         return
+    made = estimated.records()
+    report.models = [made[i][1] for i in order]
     try:  # a damaged file is replaced instead of read
         previous_doc, previous = _previous(paths)
     except InputError as exc:
@@ -296,7 +324,7 @@ def _metadata(settings: Settings, report: EstimateReport, estimator: Estimator) 
     """The estimates document's metadata, its time of making left blank."""
     return {
         STAMP: "",
-        "model_count": len(report.models),
+        "model_count": report.model_count,
         "thresholds": settings.thresholds.model_dump(),
         "reference_models": sorted(k for k in estimator.known if k in estimator.evidence),
         "benchmark_fits": report.fits,

@@ -42,8 +42,14 @@ def estimator(run: Callable[..., Result], settings: Settings) -> Estimator:
 
 
 def in_one_process(estimator: Estimator, keys: list[str]) -> tuple[Any, list[bytes]]:
-    made, lines = parallel._made(estimator, keys, {})
+    one = parallel._made(estimator, keys, {})
+    made, lines = one.made, one.lines
     return made, [bytes(line) for line in lines]
+
+
+def split(estimator: Estimator, keys: list[str]) -> tuple[Any, list[memoryview]]:
+    estimated = parallel.estimate_encoded(estimator, keys, {})
+    return estimated.records(), estimated.lines
 
 
 def no_child_left() -> bool:
@@ -60,14 +66,34 @@ def test_two_processes_make_the_records_and_lines_of_one(
 ) -> None:
     keys = list(estimator.evidence)
     assert len(keys) > 4 * CHUNK
-    made, lines = parallel.estimate_encoded(estimator, keys, {})
+    made, lines = split(estimator, keys)
     expected, expected_lines = in_one_process(estimator, keys)
     assert made == expected
     assert [key for key, _ in made] == [key for key, _ in expected]
     assert [bytes(line) for line in lines] == expected_lines
-    assert parallel.estimate_encoded(estimator, keys, {})[0] == expected
+    assert split(estimator, keys)[0] == expected
     assert child_answers == [True, True]
     assert no_child_left()
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_the_childs_records_are_decoded_only_when_wanted(
+    estimator: Estimator, child_answers: list[bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    decoded: list[int] = []
+    decode = parallel._decoded
+    monkeypatch.setattr(parallel, "_decoded", lambda lines: decoded.append(1) or decode(lines))
+    keys = list(estimator.evidence)
+    estimated = parallel.estimate_encoded(estimator, keys, {}, decode=False)
+    assert child_answers == [True] and not decoded
+    expected, expected_lines = in_one_process(estimator, keys)
+    assert [bytes(line) for line in estimated.lines] == expected_lines
+    assert estimated.summaries == [
+        (r["key"], r["training_flop"], r["estimation_method"], r["threshold_classification"])
+        for _, r in expected
+    ]
+    assert estimated.records() == expected and decoded
+    assert estimated.records() == expected  # decoded once
 
 
 @pytest.mark.usefixtures("small_chunks")
@@ -78,7 +104,7 @@ def test_a_subset_is_split_as_it_is_estimated_alone(
     processes: their order among all the keys is found before the fork."""
     keys = list(estimator.evidence)[::-2]
     assert len(keys) > 2 * CHUNK
-    assert parallel.estimate_encoded(estimator, keys, {})[0] == in_one_process(estimator, keys)[0]
+    assert split(estimator, keys)[0] == in_one_process(estimator, keys)[0]
     assert child_answers == [True]
 
 
@@ -98,7 +124,7 @@ def test_what_the_child_fails_to_make_is_made_here(
 
     monkeypatch.setattr(twocores, "_child", failing_child)
     keys = list(estimator.evidence)
-    made, lines = parallel.estimate_encoded(estimator, keys, {})
+    made, lines = split(estimator, keys)
     expected, expected_lines = in_one_process(estimator, keys)
     assert made == expected
     assert [bytes(line) for line in lines] == expected_lines
@@ -139,7 +165,7 @@ def test_no_fork_with_another_thread(estimator: Estimator, monkeypatch: pytest.M
     try:
         assert not twocores.may_fork()
         keys = list(estimator.evidence)
-        made, _ = parallel.estimate_encoded(estimator, keys, {})
+        made, _ = split(estimator, keys)
         assert made == in_one_process(estimator, keys)[0]
     finally:
         stop.set()
@@ -179,10 +205,15 @@ def test_estimate_flops_on_two_cores_writes_what_one_writes(
     assert run("estimate-flops").exit_code == 0
     assert _masked(target) == _masked_bytes(first)
     monkeypatch.setattr(twocores, "may_fork", lambda: True)
+    decoded: list[int] = []
+    decode = parallel._decoded
+    monkeypatch.setattr(parallel, "_decoded", lambda lines: decoded.append(1) or decode(lines))
     done = run("estimate-flops", "--update")
     assert done.exit_code == 0, done.output
     assert len(forks) == 2
     assert "Unchanged" in done.output
+    assert not decoded  # the command prints counts: the child's records are never decoded
+    assert f"{len(read_document(target)['models'])} models: 0 new" in done.output
 
 
 @pytest.mark.usefixtures("small_chunks")
