@@ -28,7 +28,6 @@ from pipeline.estimate.heuristics import Size, era_year, parse_size
 from pipeline.estimate.interpolation import (
     BenchmarkFit,
     Prediction,
-    benchmark_order,
     fit_benchmarks,
     predict_all,
     reference_scores,
@@ -530,31 +529,20 @@ class Estimator:
         self,
         keys: Iterable[str] | None = None,
         digests: dict[str, str] | None = None,
-        predictions: dict[str, list[Prediction]] | None = None,
+        order: list[str] | None = None,
     ) -> Iterator[tuple[str, dict[str, Any]]]:
         """(key, record) for each of ``keys`` some method applies to, made a chunk at a time
-        (the benchmark predictions for all of them are made at once, first, unless given:
-        :meth:`predictions`; they are used up)."""
+        (the benchmark predictions for all of them are made at once, first, each model's
+        in the order the benchmarks are first met in ``keys``, or ``order`` when ``keys``
+        are a part of the keys estimated together: their ``benchmark_order``)."""
         wanted = list(self.evidence) if keys is None else list(keys)
-        if predictions is None:
-            predictions = self.predictions(wanted)
+        predictions = predict_all(self.evidence, self.fits, wanted, self.named, order)
         batch = Batch(self)
         for start in range(0, len(wanted), CHUNK):
             chunk = wanted[start : start + CHUNK]
             yield from batch.records(chunk, predictions, digests or {})
             for key in chunk:
                 predictions.pop(key, None)
-
-    def predictions(
-        self, keys: list[str], order: list[str] | None = None
-    ) -> dict[str, list[Prediction]]:
-        """The benchmark predictions of ``keys``, each model's in the order the benchmarks
-        are first met in ``keys`` (or ``order``: :meth:`benchmark_order` of the keys
-        estimated together, when ``keys`` are a part of them)."""
-        return predict_all(self.evidence, self.fits, keys, self.named, order)
-
-    def benchmark_order(self, keys: list[str]) -> list[str]:
-        return benchmark_order(self.evidence, keys)
 
     def _reasoning(self, best: MethodResult, low: float, high: float) -> str:
         """The estimate's reasoning with its interval (``low``, ``high``: rounded)."""

@@ -28,6 +28,7 @@ import orjson
 
 from pipeline import twocores
 from pipeline.estimate import estimator as estimating
+from pipeline.estimate.interpolation import benchmark_order
 from pipeline.storage.jsondoc import BATCH, encode_lines
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ def estimate_encoded(
     if len(keys) < SPLIT_FROM or cut >= len(keys) or not twocores.may_fork():
         return _made(estimator, keys, digests)
     estimator.digest(keys[0])  # what every digest shares: made once, before the fork
-    order = estimator.benchmark_order(keys)
+    order = benchmark_order(estimator.evidence, keys)
     mine, theirs = twocores.in_two(
         partial(_made, estimator, keys[:cut], digests, order),
         partial(_made, estimator, keys[cut:], digests, order),
@@ -98,8 +99,7 @@ def _made(
 ) -> Estimated:
     """The records of ``keys`` and their lines (``order``: the benchmarks' of all the keys
     estimated together)."""
-    predictions = estimator.predictions(keys, order)
-    made = list(estimator.iter_estimates(keys, digests, predictions))
+    made = list(estimator.iter_estimates(keys, digests, order))
     records = [record for _, record in made]
     return Estimated(made, encode_lines(records), list(map(SUMMED, records)))
 
