@@ -67,6 +67,15 @@ class EstimateReport:
         """How many models were estimated (all of them, where ``models`` leaves some out)."""
         return len(self.models) if self._count is None else self._count
 
+    def count_summaries(self, summaries: list[tuple[str, float, str, str]]) -> None:
+        """Count the models from their summaries (key, compute, method, class), for a
+        report whose ``models`` may leave some out."""
+        self._count = len(summaries)
+        self._counted = {
+            METHOD: Counter(s[2] for s in summaries),
+            CLASS: Counter(s[3] for s in summaries),
+        }
+
     def counts(self, field_name: str) -> Counter[str]:
         """How many models have each value of ``field_name``. The methods and the classes
         are counted together, once: the models are final when the report is read."""
@@ -269,20 +278,15 @@ def _reestimate(
     summaries = estimated.summaries
     order = _order([s[0] for s in summaries], [-s[1] for s in summaries])
     parts = [estimated.lines[i] for i in order]
-    report._count = len(summaries)
-    report._counted = {
-        METHOD: Counter(s[2] for s in summaries),
-        CLASS: Counter(s[3] for s in summaries),
-    }
+    report.count_summaries(summaries)
     metadata = _metadata(settings, report, estimator)
-    if holds_document(paths.estimated, metadata, parts, STAMP):
+    unchanged_file = holds_document(paths.estimated, metadata, parts, STAMP)
+    if records or not unchanged_file:  # what changed is found from the records
+        made = estimated.records()
+        report.models = [made[i][1] for i in order]
+    if unchanged_file:
         report.reestimated = len(summaries)
-        if records:
-            made = estimated.records()
-            report.models = [made[i][1] for i in order]
         return
-    made = estimated.records()
-    report.models = [made[i][1] for i in order]
     try:  # a damaged file is replaced instead of read
         previous_doc, previous = _previous(paths)
     except InputError as exc:
