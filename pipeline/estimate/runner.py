@@ -27,7 +27,6 @@ from pipeline.storage.jsondoc import (
     encode_lines,
     holds_document,
     read_document_with_fingerprint,
-    write_document,
     write_encoded,
 )
 from pipeline.values import utc_now
@@ -133,10 +132,12 @@ def checks() -> str:
     return hashlib.sha256(Path(records.__file__).read_bytes()).hexdigest()[:16]
 
 
-def save_estimates(paths: DataPaths, doc: dict[str, Any]) -> bool:
-    """Write the estimates document (unless it holds exactly this already) and record its
-    fingerprint, so that readers take it as written; whether it was written."""
-    written = write_document(paths.estimated, doc)
+def save_estimates(paths: DataPaths, metadata: dict[str, Any], parts: list[memoryview]) -> bool:
+    """Write the estimates document of ``metadata`` and the records already encoded
+    (``parts``, in order: :func:`pipeline.storage.jsondoc.encode_lines`), unless the file
+    holds exactly this already, and record its fingerprint, so that readers take it as
+    written; whether it was written."""
+    written = write_encoded(paths.estimated, metadata, parts)
     record_fingerprint(paths.estimated, paths.estimated_fingerprint, checks())
     return written
 
@@ -256,7 +257,7 @@ def _keep_unchanged(
     kept = [record for record in report.models if record["key"] not in line_of]
     line_of.update(zip([record["key"] for record in kept], encode_lines(kept), strict=True))
     parts = [line_of[record["key"]] for record in report.models]
-    report.written = _save_encoded(paths, metadata, parts)
+    report.written = save_estimates(paths, metadata, parts)
 
 
 def _reestimate(
@@ -307,14 +308,7 @@ def _reestimate(
         return
     stamp = previous_doc.get("metadata", {}).get(STAMP, "")
     metadata[STAMP] = (unchanged and not report.removed and stamp) or utc_now()
-    report.written = _save_encoded(paths, metadata, parts)
-
-
-def _save_encoded(paths: DataPaths, metadata: dict[str, Any], parts: list[memoryview]) -> bool:
-    """:func:`save_estimates` of records already encoded (``parts``, in order)."""
-    written = write_encoded(paths.estimated, metadata, parts)
-    record_fingerprint(paths.estimated, paths.estimated_fingerprint, checks())
-    return written
+    report.written = save_estimates(paths, metadata, parts)
 
 
 def _note_reclassified(report: EstimateReport, key: str, was: Any, record: dict[str, Any]) -> None:

@@ -18,6 +18,7 @@ from test_record_checks import record
 from pipeline.errors import InputError
 from pipeline.estimate.runner import checks, load_previous, save_estimates
 from pipeline.paths import DataPaths
+from pipeline.storage.jsondoc import encode_lines
 
 # A record the check refuses: estimate-flops never writes one, so a reader that accepts
 # it has not checked it.
@@ -28,7 +29,7 @@ REFUSED = ", record models[1] (model_b), field confidence: 'sure' is not one of"
 @pytest.fixture
 def paths(tmp_path: Path) -> DataPaths:
     paths = DataPaths(tmp_path / "data")
-    save_estimates(paths, {"metadata": {}, "models": [record(), UNCHECKED]})
+    save_estimates(paths, {}, encode_lines([record(), UNCHECKED]))
     return paths
 
 
@@ -60,7 +61,7 @@ def test_a_file_edited_in_place_and_touched_back_to_its_time_is_checked(
 
 
 def test_an_edited_record_is_named(paths: DataPaths) -> None:
-    save_estimates(paths, {"metadata": {}, "models": [record(), record("model_b")]})
+    save_estimates(paths, {}, encode_lines([record(), record("model_b")]))
     text = paths.estimated.read_text(encoding="utf-8")
     paths.estimated.write_text(text.replace('"status":"confirmed_above_1e25"', '"status":"?"', 1))
     message = refusal(paths)
@@ -85,7 +86,7 @@ def test_without_a_usable_fingerprint_the_file_is_checked(
 def test_the_fingerprint_of_the_file_before_is_not_this_files(paths: DataPaths) -> None:
     """A write interrupted between the rename and the fingerprint leaves the old one."""
     before = paths.estimated_fingerprint.read_bytes()
-    save_estimates(paths, {"metadata": {"n": 2}, "models": [record(), UNCHECKED]})
+    save_estimates(paths, {"n": 2}, encode_lines([record(), UNCHECKED]))
     paths.estimated_fingerprint.write_bytes(before)
     assert REFUSED in refusal(paths)
 
